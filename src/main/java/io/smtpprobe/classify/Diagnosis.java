@@ -1,0 +1,19 @@
+package io.smtpprobe.classify;
+
+import java.util.Locale;
+
+/** One finding for the whole VM from a round of results (DESIGN.md section 3). */
+public enum Diagnosis {
+    PORT25_BLOCKED_AS_EXPECTED,
+    PORT25_OPEN_AS_EXPECTED,
+    PORT25_BLOCKED_UNEXPECTEDLY,
+    PORT25_OPEN_UNEXPECTEDLY,
+    NO_EGRESS,
+    RELAY_FAILING,
+    MIXED,
+    INSUFFICIENT_DATA;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,25 @@
+package io.smtpprobe.classify;
+
+import java.util.Locale;
+
+/** An outcome judged against its expectation (DESIGN.md section 3). */
+public enum Verdict {
+    AS_EXPECTED,
+    UNEXPECTEDLY_BLOCKED,
+    UNEXPECTEDLY_OPEN,
+    RECEIVER_REJECTED,
+    SESSION_FAILED,
+    INCONCLUSIVE;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether this verdict is something an operator must act on. */
+    public boolean isProblem() {
+        return switch (this) {
+            case AS_EXPECTED, INCONCLUSIVE -> false;
+            case UNEXPECTEDLY_BLOCKED, UNEXPECTEDLY_OPEN, RECEIVER_REJECTED, SESSION_FAILED -> true;
+        };
+    }
+}

@@ -1,0 +1,8 @@
+package io.smtpprobe.config;
+
+/** Which address family probes connect over. */
+public enum IpFamily {
+    IPV4,
+    IPV6,
+    ANY
+}

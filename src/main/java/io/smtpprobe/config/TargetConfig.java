@@ -1,0 +1,34 @@
+package io.smtpprobe.config;
+
+/**
+ * One configured target. Exactly one of {@code host} and {@code mx} is set.
+ *
+ * @param name unique name, the {@code target} label
+ * @param host a host name or address to probe, or null for an {@code mx:} target
+ * @param mx a mail domain whose MX hosts are probed, or null
+ * @param mxHosts how many MX hosts to probe, lowest preference first
+ * @param port the destination port (the mode's default when not configured)
+ * @param auth credentials for submission and smtps, or null
+ * @param mailFrom an optional envelope sender tried after AUTH (never followed by DATA), or null
+ * @param rcptTo an optional recipient tried after MAIL FROM, or null
+ */
+public record TargetConfig(
+        String name,
+        String host,
+        String mx,
+        int mxHosts,
+        int port,
+        Mode mode,
+        AuthConfig auth,
+        ExpectSetting expect,
+        Route route,
+        StartTls starttls,
+        TlsConfig tls,
+        String mailFrom,
+        String rcptTo) {
+
+    /** What the target points at, for messages: the host, or {@code mx:domain}. */
+    public String destination() {
+        return host != null ? host : "mx:" + mx;
+    }
+}

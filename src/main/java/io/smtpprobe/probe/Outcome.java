@@ -1,0 +1,48 @@
+package io.smtpprobe.probe;
+
+import java.util.Locale;
+
+/** How one probe attempt ended (DESIGN.md section 3). Exactly one per probe. */
+public enum Outcome {
+    OK,
+    DNS_FAILURE,
+    /** The SYN went unanswered: what Azure's silent port-25 drop looks like. */
+    TCP_TIMEOUT,
+    TCP_REFUSED,
+    /** No route, or an ICMP unreachable. */
+    UNREACHABLE,
+    GREETING_TIMEOUT,
+    GREETING_REJECTED,
+    PROTOCOL_ERROR,
+    EHLO_REJECTED,
+    STARTTLS_UNAVAILABLE,
+    TLS_HANDSHAKE_FAILED,
+    TLS_CERTIFICATE_INVALID,
+    AUTH_UNAVAILABLE,
+    AUTH_REJECTED,
+    AUTH_TEMPFAIL,
+    SENDER_REJECTED,
+    RECIPIENT_REJECTED,
+    /** The whole-probe deadline passed mid-conversation. */
+    DEADLINE_EXCEEDED,
+    /** A bug or a local fault, never a property of the peer. */
+    ERROR;
+
+    /** The label value used in metrics and JSON. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The connection never got established: nothing on the far side answered at TCP level. */
+    public boolean isNetworkLevelFailure() {
+        return this == TCP_TIMEOUT || this == TCP_REFUSED || this == UNREACHABLE;
+    }
+
+    /** A TCP connection was established, so something on the far side answered. */
+    public boolean connected() {
+        return switch (this) {
+            case DNS_FAILURE, TCP_TIMEOUT, TCP_REFUSED, UNREACHABLE, ERROR -> false;
+            default -> true;
+        };
+    }
+}
