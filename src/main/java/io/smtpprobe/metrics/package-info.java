@@ -1,0 +1,2 @@
+/** The Prometheus metrics: names, and the registry that results are recorded into. */
+package io.smtpprobe.metrics;

@@ -1,0 +1,17 @@
+package io.smtpprobe.probe;
+
+import java.net.InetAddress;
+import java.util.List;
+
+/** Name resolution for probes. IP literals are returned as they are, without any lookup. */
+public interface HostResolver {
+    /**
+     * The mail exchangers of a domain, lowest preference first, at most {@code max}. A domain with no
+     * MX records but an address is its own implicit MX (RFC 5321 section 5.1); a null MX (RFC 7505)
+     * is a failure.
+     */
+    List<String> mxHosts(String domain, int max) throws ResolutionException;
+
+    /** The addresses of a host in the configured family, in the order they should be tried. */
+    List<InetAddress> addresses(String host) throws ResolutionException;
+}
