@@ -29,6 +29,9 @@ readonly NS_VM="$PREFIX-vm" NS_RT="$PREFIX-rt" NS_NET="$PREFIX-net"
 readonly VM_ADDR=198.51.100.10 RT_VM_ADDR=198.51.100.1 RT_NET_ADDR=203.0.113.1
 readonly DNS_ADDR=203.0.113.53 MX_ADDR=203.0.113.25 BLOCKLIST_ADDR=203.0.113.26
 readonly RELAY_ADDR=203.0.113.87 CONTROL_ADDR=203.0.113.43
+# An MX in a private range (RFC 1918), reached through the router like a peered network: Azure's
+# port-25 block does not apply to it.
+readonly PRIVATE_MX_ADDR=10.20.30.25
 readonly RELAY_USER=netsim-sender
 readonly DAEMON_PORT=9925
 # A short whole-probe deadline keeps the silently dropped probes, and so the suite, quick.
@@ -99,13 +102,15 @@ require_tools() {
 build() {
     if [[ ${NETSIM_SKIP_BUILD:-0} != 1 ]]; then
         say "building the jar and the test classes (mvn package -DskipTests)"
-        (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the build failed"
+        (cd "$ROOT" && mvn -B -q package -DskipTests >"$WORK/build.log" 2>&1) \
+            || { cat "$WORK/build.log" >&2; die "the build failed"; }
     fi
     [[ -f $JAR ]] || die "$JAR not found; build it with: mvn -B -q package -DskipTests"
     [[ -f $ROOT/target/test-classes/io/smtpprobe/testing/NetsimServers.class ]] \
         || die "target/test-classes has no NetsimServers; build with: mvn -B -q test-compile"
-    (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$WORK/deps.classpath") \
-        || die "cannot resolve the test classpath (mvn dependency:build-classpath)"
+    (cd "$ROOT" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$WORK/deps.classpath" \
+        >"$WORK/classpath.log" 2>&1) \
+        || { cat "$WORK/classpath.log" >&2; die "cannot resolve the test classpath (mvn dependency:build-classpath)"; }
     TEST_CLASSPATH="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$WORK/deps.classpath")"
 }
 
@@ -138,8 +143,10 @@ make_network() {
     for addr in "$DNS_ADDR" "$MX_ADDR" "$BLOCKLIST_ADDR" "$RELAY_ADDR" "$CONTROL_ADDR"; do
         ip -n "$NS_NET" addr add "$addr/24" dev eth0
     done
+    ip -n "$NS_NET" addr add "$PRIVATE_MX_ADDR/32" dev eth0
     ip -n "$NS_NET" link set eth0 up
     ip -n "$NS_NET" route add default via "$RT_NET_ADDR"
+    ip -n "$NS_RT" route add "$PRIVATE_MX_ADDR/32" via "$MX_ADDR"
 
     # `ip netns exec` bind-mounts /etc/netns/NAME/* over /etc: every name lookup a process in our
     # namespaces makes (the JVM's own, SubEthaSMTP's reverse lookups) goes to our dnsmasq.
@@ -233,7 +240,7 @@ start_servers() {
     RELAY_PASSWORD_FILE="$WORK/relay-password"
     (umask 077 && printf 'netsim-%s-%s\n' "$$" "$RANDOM$RANDOM" >"$RELAY_PASSWORD_FILE")
     in_net java -cp "$TEST_CLASSPATH" io.smtpprobe.testing.NetsimServers \
-        mx="$MX_ADDR" blocklist="$BLOCKLIST_ADDR" relay="$RELAY_ADDR" control="$CONTROL_ADDR" \
+        mx="$MX_ADDR,$PRIVATE_MX_ADDR" blocklist="$BLOCKLIST_ADDR" relay="$RELAY_ADDR" control="$CONTROL_ADDR" \
         keystore="$WORK/tls/server.p12" keystore_password=netsim \
         user="$RELAY_USER" password_file="$RELAY_PASSWORD_FILE" ready="$WORK/servers.ready" \
         >"$WORK/servers.log" 2>&1 &
@@ -249,7 +256,7 @@ start_servers() {
 
 # ---------------------------------------------------------------- the agent's config and runs
 
-# write_config FILE OFFER TARGETS...   targets: mx, blocklist, relay, control
+# write_config FILE OFFER TARGETS...   targets: mx, private-mx, blocklist, relay, control
 write_config() {
     local file=$1 offer=$2 target
     shift 2
@@ -275,6 +282,14 @@ EOF
     mode: smtp
     tls:
       ca_file: $CA_FILE
+EOF
+            ;;
+            private-mx) cat >>"$file" <<EOF
+  - name: private-mx
+    host: $PRIVATE_MX_ADDR
+    mode: smtp
+    port: 25
+    starttls: "off"
 EOF
             ;;
             blocklist) cat >>"$file" <<EOF
@@ -369,6 +384,11 @@ check_harness() {
     else
         fail "harness: TCP/587 to the relay does not connect"
     fi
+    if in_vm timeout 3 bash -c "exec 3<>/dev/tcp/$PRIVATE_MX_ADDR/25" 2>/dev/null; then
+        pass "harness: TCP/25 to the private MX $PRIVATE_MX_ADDR connects (private ranges are not blocked)"
+    else
+        fail "harness: TCP/25 to the private MX $PRIVATE_MX_ADDR does not connect"
+    fi
     local rc=0
     in_vm timeout 2 bash -c "exec 3<>/dev/tcp/$MX_ADDR/25" 2>/dev/null || rc=$?
     if [[ $rc == 124 ]]; then
@@ -392,6 +412,20 @@ scenario_payg_blocked() {
     expect_diagnosis "$n" port25_blocked_as_expected
     expect_exit "$n" 0
     expect_no_secret "$n"
+}
+
+scenario_private_destination() {
+    local n=private-mx cfg="$WORK/payg-private.yml"
+    say "scenario $n: Pay-As-You-Go, TCP/25 dropped, an MX at a private address besides the public one"
+    rule_azure_port25
+    write_config "$cfg" pay-as-you-go mx private-mx relay control
+    check "$n" --config "$cfg" || return 0
+    expect_result "$n" private-mx expected reachable
+    expect_result "$n" private-mx outcome ok
+    expect_result "$n" private-mx verdict as_expected
+    expect_result "$n" mx verdict as_expected
+    expect_diagnosis "$n" port25_blocked_as_expected
+    expect_exit "$n" 0
 }
 
 scenario_ea_blocked() {
@@ -523,6 +557,7 @@ main() {
         return
     fi
     scenario_payg_blocked
+    scenario_private_destination
     scenario_ea_blocked
     scenario_payg_open
     scenario_blocklisted

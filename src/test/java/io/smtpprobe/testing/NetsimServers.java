@@ -32,7 +32,8 @@ import org.subethamail.smtp.server.SMTPServer;
  * builds: one JVM, run inside the internet network namespace, serving every remote the agent probes.
  *
  * <ul>
- *   <li>{@code mx=ADDR}: an MX on ADDR:25 (SubEthaSMTP) that offers STARTTLS, as real MX hosts do;</li>
+ *   <li>{@code mx=ADDR[,ADDR...]}: an MX on each ADDR:25 (SubEthaSMTP) that offers STARTTLS, as real MX
+ *       hosts do;</li>
  *   <li>{@code blocklist=ADDR}: an MX on ADDR:25 that refuses every client with a 554 greeting, the way
  *       a receiver answers an address on a blocklist (RFC 5321 section 3.1);</li>
  *   <li>{@code relay=ADDR}: a submission relay on ADDR:587 that requires STARTTLS and then AUTH PLAIN or
@@ -88,7 +89,9 @@ public final class NetsimServers {
     private void start() throws IOException, GeneralSecurityException {
         SSLContext tls = serverTls(Path.of(required("keystore")), required("keystore_password"));
         if (options.containsKey("mx")) {
-            startMx(InetAddress.getByName(options.get("mx")), tls);
+            for (String address : options.get("mx").split(",")) {
+                startMx(InetAddress.getByName(address), tls);
+            }
         }
         if (options.containsKey("relay")) {
             startRelay(InetAddress.getByName(options.get("relay")), tls);
