@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.MXRecord;
@@ -42,8 +43,8 @@ public final class DnsResolver implements HostResolver {
      *     an optional port, naming the entry; for a timeout that is not positive
      */
     public DnsResolver(DnsConfig config, Duration timeout) {
-        // The system configuration is read at query time, not here: constructing contacts nothing,
-        // and a long-running agent follows resolv.conf changes as dnsjava refreshes it.
+        // The system configuration (dnsjava reads resolv.conf once, on first use) is asked for at
+        // query time, not here: constructing reads nothing and contacts nothing.
         this(config, timeout, () -> ResolverConfig.getCurrentConfig().servers());
     }
 
@@ -61,7 +62,7 @@ public final class DnsResolver implements HostResolver {
             this.description = "system name servers";
         } else {
             this.lookup = new DnsLookup(timeout, () -> servers);
-            this.description = servers.stream().map(NameServers::describe).reduce((a, b) -> a + ", " + b).orElseThrow();
+            this.description = servers.stream().map(NameServers::describe).collect(Collectors.joining(", "));
         }
     }
 
@@ -72,16 +73,12 @@ public final class DnsResolver implements HostResolver {
         }
         Name name = absolute(domain);
         DnsAnswer answer = ask(name, Type.MX);
-        switch (answer.status()) {
-            case RECORDS:
-                return exchanges(domain, answer.records(), max);
-            case NO_RECORDS:
-                return implicitMx(domain);
-            case NXDOMAIN:
-            case FAILED:
-            default:
-                throw new ResolutionException(display(domain) + ": MX lookup failed: " + answer.reason());
-        }
+        return switch (answer.status()) {
+            case RECORDS -> exchanges(domain, answer.records(), max);
+            case NO_RECORDS -> implicitMx(domain);
+            case NXDOMAIN, FAILED -> throw new ResolutionException(
+                    display(domain) + ": MX lookup failed: " + answer.reason());
+        };
     }
 
     @Override
@@ -106,15 +103,11 @@ public final class DnsResolver implements HostResolver {
     private record Resolved(List<InetAddress> addresses, String failure) {}
 
     private Resolved resolve(Name name) throws ResolutionException {
-        switch (ipFamily) {
-            case IPV4:
-                return single(name, Type.A);
-            case IPV6:
-                return single(name, Type.AAAA);
-            case ANY:
-            default:
-                return both(name);
-        }
+        return switch (ipFamily) {
+            case IPV4 -> single(name, Type.A);
+            case IPV6 -> single(name, Type.AAAA);
+            case ANY -> both(name);
+        };
     }
 
     /**
@@ -154,7 +147,9 @@ public final class DnsResolver implements HostResolver {
 
     private Resolved single(Name name, int type) throws ResolutionException {
         DnsAnswer answer = ask(name, type);
-        return new Resolved(addressesOf(answer.records()), failure(answer, type));
+        // the other family may have addresses: say which setting chose this one
+        String note = "; dns.ip_family is " + ipFamily.name().toLowerCase(Locale.ROOT);
+        return new Resolved(addressesOf(answer.records()), failure(answer, type, note));
     }
 
     /**
@@ -168,20 +163,23 @@ public final class DnsResolver implements HostResolver {
             // A name that does not exist has no AAAA either (RFC 8020 section 2), and name servers
             // that time out or fail for A do the same for AAAA: a second query would only double
             // the wait and repeat the reason.
-            return new Resolved(List.of(), failure(v4, Type.A));
+            return new Resolved(List.of(), failure(v4, Type.A, ""));
         }
         DnsAnswer v6 = ask(name, Type.AAAA);
         List<InetAddress> found = new ArrayList<>(addressesOf(v4.records()));
         found.addAll(addressesOf(v6.records()));
-        return new Resolved(List.copyOf(found), failure(v4, Type.A) + "; " + failure(v6, Type.AAAA));
+        String failure = v6.status() == DnsAnswer.Status.NO_RECORDS
+                ? "no A or AAAA records (the name exists but has no address)"
+                : failure(v4, Type.A, "") + "; " + failure(v6, Type.AAAA, "");
+        return new Resolved(List.copyOf(found), failure);
     }
 
-    private static String failure(DnsAnswer answer, int type) {
+    /** Why a lookup gave no address; {@code note} is added to the explanation of "no records". */
+    private static String failure(DnsAnswer answer, int type, String note) {
         String kind = Type.string(type);
         if (answer.status() == DnsAnswer.Status.NO_RECORDS) {
             String family = type == Type.A ? "IPv4" : "IPv6";
-            return "no " + kind + " records (the name exists but has no " + family
-                    + " address; dns.ip_family selects which are looked up)";
+            return "no " + kind + " records (the name exists but has no " + family + " address" + note + ")";
         }
         return kind + " lookup failed: " + answer.reason();
     }
@@ -189,10 +187,10 @@ public final class DnsResolver implements HostResolver {
     private static List<InetAddress> addressesOf(List<Record> records) {
         Set<InetAddress> out = new LinkedHashSet<>();
         for (Record r : records) {
-            if (r instanceof ARecord) {
-                out.add(((ARecord) r).getAddress());
-            } else if (r instanceof AAAARecord) {
-                out.add(((AAAARecord) r).getAddress());
+            if (r instanceof ARecord a) {
+                out.add(a.getAddress());
+            } else if (r instanceof AAAARecord aaaa) {
+                out.add(aaaa.getAddress());
             }
         }
         return List.copyOf(out);

@@ -93,7 +93,7 @@ class DnsResolverTest {
                     .isInstanceOf(ResolutionException.class)
                     .hasMessage("example.test: no MX records, and no address to use as an implicit MX"
                             + " (RFC 5321 section 5.1): no A records (the name exists but has no IPv4 address;"
-                            + " dns.ip_family selects which are looked up)");
+                            + " dns.ip_family is ipv4)");
         }
 
         @Test
@@ -103,6 +103,24 @@ class DnsResolverTest {
             assertThatThrownBy(() -> resolver(IpFamily.IPV4).mxHosts("nomail.test", 2))
                     .isInstanceOf(ResolutionException.class)
                     .hasMessage("domain nomail.test publishes a null MX (RFC 7505): it accepts no mail");
+        }
+
+        @Test
+        void skipsANullMxListedAmongRealExchanges() throws Exception {
+            dns.nullMx("mixed.test").mx("mixed.test", 10, "mx.mixed.test");
+
+            assertThat(resolver(IpFamily.IPV4).mxHosts("mixed.test", 2)).containsExactly("mx.mixed.test");
+        }
+
+        @Test
+        void asksAgainForEveryLookupSoZoneChangesShowAtOnce() throws Exception {
+            DnsResolver resolver = resolver(IpFamily.IPV4);
+            dns.mx("example.test", 10, "old.example.test");
+            assertThat(resolver.mxHosts("example.test", 2)).containsExactly("old.example.test");
+
+            dns.clear("example.test").mx("example.test", 10, "new.example.test");
+
+            assertThat(resolver.mxHosts("example.test", 2)).containsExactly("new.example.test");
         }
 
         @Test
@@ -214,7 +232,17 @@ class DnsResolverTest {
             assertThatThrownBy(() -> resolver(IpFamily.IPV4).addresses("v6only.test"))
                     .isInstanceOf(ResolutionException.class)
                     .hasMessage("v6only.test: no A records (the name exists but has no IPv4 address;"
-                            + " dns.ip_family selects which are looked up)");
+                            + " dns.ip_family is ipv4)");
+        }
+
+        @Test
+        void anyExplainsANameWithNeitherFamily() {
+            dns.mx("mailonly.test", 10, "mx.example.test");
+
+            assertThatThrownBy(() -> resolver(IpFamily.ANY).addresses("mailonly.test"))
+                    .isInstanceOf(ResolutionException.class)
+                    .hasMessage("mailonly.test: no A or AAAA records (the name exists but has no address)");
+            assertThat(dns.queries()).containsExactly("mailonly.test A/udp", "mailonly.test AAAA/udp");
         }
 
         @Test
