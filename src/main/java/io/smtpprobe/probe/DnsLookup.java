@@ -99,9 +99,9 @@ final class DnsLookup {
 
     private String describe(Throwable cause, InetSocketAddress server, Set<String> hints) {
         String where = NameServers.describe(server);
-        if (cause instanceof ServerFailedException) {
+        if (cause instanceof ServerFailedException servfail) {
             hints.add(SERVFAIL_HINT);
-            ExtendedErrorCodeOption ede = ((ServerFailedException) cause).getExtendedRcode();
+            ExtendedErrorCodeOption ede = servfail.getExtendedRcode();
             return "SERVFAIL from " + where + (ede == null ? "" : " (extended DNS error: " + extendedError(ede) + ")");
         }
         if (cause instanceof SocketTimeoutException) {

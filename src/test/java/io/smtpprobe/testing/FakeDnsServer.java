@@ -2,9 +2,7 @@ package io.smtpprobe.testing;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -240,10 +238,8 @@ public final class FakeDnsServer implements AutoCloseable {
                     out.flush();
                 }
             }
-        } catch (EOFException | SocketException e) {
-            // client closed, or the server is closing
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // client closed, server closing, or a malformed message: drop the connection
         } finally {
             connections.remove(socket);
         }
