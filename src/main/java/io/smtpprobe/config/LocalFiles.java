@@ -49,7 +49,7 @@ final class LocalFiles {
             return null;
         }
         Path path = Path.of(expanded);
-        return baseDir == null || path.isAbsolute() ? path : baseDir.resolve(path);
+        return (baseDir == null || path.isAbsolute() ? path : baseDir.resolve(path)).normalize();
     }
 
     /**

@@ -103,10 +103,9 @@ final class Syntax {
         }
     }
 
-    /** A host name, an IPv4 address, or an IPv6 address with or without brackets. */
+    /** A host name, an IPv4 address or an IPv6 address (without brackets). */
     static boolean isHost(String text) {
-        String bare = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        return isIpv4(bare) || isIpv6(bare) || (bare.equals(text) && isDomainName(text));
+        return isIpv4(text) || isIpv6(text) || isDomainName(text);
     }
 
     /**
@@ -121,7 +120,10 @@ final class Syntax {
             if (close < 0) {
                 return "an IPv6 address in brackets needs its closing ]";
             }
-            host = text.substring(0, close + 1);
+            host = text.substring(1, close);
+            if (!isIpv6(host)) {
+                return "\"" + host + "\" in brackets is not an IPv6 address";
+            }
             String rest = text.substring(close + 1);
             if (!rest.isEmpty()) {
                 if (!rest.startsWith(":")) {
@@ -135,6 +137,9 @@ final class Syntax {
             int colon = text.indexOf(':');
             host = colon < 0 ? text : text.substring(0, colon);
             port = colon < 0 ? null : text.substring(colon + 1);
+        }
+        if (port == null && portRequired && hostOptional && host.matches("\\d{1,5}")) {
+            return "write :" + host + " to listen on every interface";
         }
         if (host.isEmpty() ? !hostOptional : !isHost(host)) {
             return host.isEmpty() ? "the host is missing" : "\"" + host + "\" is not a host name or IP address";
