@@ -149,6 +149,9 @@ public final class ConfigLoader {
         for (int i = 0; i < items.size(); i++) {
             String path = top.pathOf("targets") + "[" + i + "]";
             YamlMapping mapping = YamlMapping.of(items.get(i), path, top.errors());
+            if (!items.get(i).isObject()) {
+                continue; // already reported; its keys cannot be read
+            }
             TargetConfig target = reader.read(mapping);
             if (target == null) {
                 continue;

@@ -308,6 +308,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void acceptsHostAndMxNamesWithoutResolvingThem() throws Exception {
+        Config config = loader.parse("targets:\n  - host: nothing-here.invalid\n  - mx: nowhere.invalid\n", "n.yml");
+
+        assertThat(config.targets()).extracting(TargetConfig::destination)
+                .containsExactly("nothing-here.invalid", "mx:nowhere.invalid");
+    }
+
+    @Test
     void reportsAConfigFileThatDoesNotExist() {
         Path missing = dir.resolve("nowhere.yml");
 
