@@ -342,6 +342,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void referenceConfigWritesOutExactlyTheDefaults() throws Exception {
+        Config reference = loader.load(Path.of("config/smtp-probe.yml"));
+        Config defaults = loader.parse("targets: [{mx: example.com}]", "minimal.yml");
+
+        assertThat(reference.withTargets(defaults.targets())).isEqualTo(defaults);
+    }
+
+    @Test
     void builtInDefaultProbesGmailOutlookTheAzureRelayAndAControlWithinAMinute() {
         Config config = ConfigLoader.builtInDefault();
 
