@@ -45,16 +45,21 @@ public final class ConfigLoader {
     private final ObjectMapper yaml;
     private final Map<String, String> environment;
     private final Clock clock;
+    private final OfferNames offers;
 
-    /** @param environment for {@code ${VAR}} in file paths and for {@code password_env} */
-    public ConfigLoader(Map<String, String> environment) {
-        this(environment, Clock.systemUTC());
+    /**
+     * @param environment for {@code ${VAR}} in file paths and for {@code password_env}
+     * @param offers the offer keys and quotaIds {@code subscription.offer} may name
+     */
+    public ConfigLoader(Map<String, String> environment, OfferNames offers) {
+        this(environment, Clock.systemUTC(), offers);
     }
 
     /** @param clock today's date, against which {@code subscription.created} may not be in the future */
-    public ConfigLoader(Map<String, String> environment, Clock clock) {
+    public ConfigLoader(Map<String, String> environment, Clock clock, OfferNames offers) {
         this.environment = Map.copyOf(environment);
         this.clock = clock;
+        this.offers = offers;
         this.yaml = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
@@ -91,7 +96,7 @@ public final class ConfigLoader {
         List<String> errors = new ArrayList<>();
         YamlMapping top = YamlMapping.of(root, "", errors);
         top.allowOnly("subscription", "azure", "probe", "dns", "web", "targets");
-        SectionReader sections = new SectionReader(clock);
+        SectionReader sections = new SectionReader(clock, offers);
         SubscriptionConfig subscription = sections.subscription(top.mapping("subscription"));
         AzureConfig azure = sections.azure(top.mapping("azure"));
         ProbeConfig probe = sections.probe(top.mapping("probe"));

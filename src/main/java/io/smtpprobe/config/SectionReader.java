@@ -1,7 +1,6 @@
 package io.smtpprobe.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.smtpprobe.policy.PolicyTable;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -18,9 +17,11 @@ final class SectionReader {
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final Clock clock;
+    private final OfferNames offers;
 
-    SectionReader(Clock clock) {
+    SectionReader(Clock clock, OfferNames offers) {
         this.clock = clock;
+        this.offers = offers;
     }
 
     SubscriptionConfig subscription(YamlMapping section) {
@@ -28,9 +29,9 @@ final class SectionReader {
         String offer = section.string("offer", "unknown");
         if (offer != null) {
             offer = offer.trim();
-            if (!offer.equalsIgnoreCase(ConfigLoader.AUTO) && !PolicyTable.isKnown(offer)) {
+            if (!offer.equalsIgnoreCase(ConfigLoader.AUTO) && !offers.isKnown(offer)) {
                 section.error("offer", "unknown offer " + YamlMapping.quote(offer) + "; did you mean "
-                        + PolicyTable.nearestKey(offer) + "?");
+                        + offers.nearest(offer) + "?");
             }
         }
         LocalDate created = null;

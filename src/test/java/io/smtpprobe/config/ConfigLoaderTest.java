@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.smtpprobe.policy.PolicyTable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -31,7 +32,7 @@ class ConfigLoaderTest {
     private static final Map<String, String> ENV = Map.of("SMTP_PASSWORD", ENV_PASSWORD, "EMPTY_PASSWORD", "");
     private static final String EXPECT = "# expect: ";
 
-    private final ConfigLoader loader = new ConfigLoader(ENV, TODAY);
+    private final ConfigLoader loader = new ConfigLoader(ENV, TODAY, PolicyTable.NAMES);
 
     @TempDir
     Path dir;
@@ -131,7 +132,8 @@ class ConfigLoaderTest {
                     route: private
                 """);
         ConfigLoader withCredentials = new ConfigLoader(
-                Map.of("CREDENTIALS_DIRECTORY", credentials.toString(), "SMTP_PASSWORD", ENV_PASSWORD), TODAY);
+                Map.of("CREDENTIALS_DIRECTORY", credentials.toString(), "SMTP_PASSWORD", ENV_PASSWORD),
+                TODAY, PolicyTable.NAMES);
 
         Config config = withCredentials.load(file);
 
@@ -196,7 +198,7 @@ class ConfigLoaderTest {
     @Test
     void expandsCredentialsDirectoryInPasswordFile() throws Exception {
         ownerOnlyFile(dir.resolve("relay-password"), FILE_PASSWORD);
-        ConfigLoader systemd = new ConfigLoader(Map.of("CREDENTIALS_DIRECTORY", dir.toString()), TODAY);
+        ConfigLoader systemd = new ConfigLoader(Map.of("CREDENTIALS_DIRECTORY", dir.toString()), TODAY, PolicyTable.NAMES);
 
         Config config = systemd.parse(relayWithPasswordFile("${CREDENTIALS_DIRECTORY}/relay-password"), "unit.yml");
 
@@ -327,7 +329,8 @@ class ConfigLoaderTest {
     void loadsEveryShippedFileUnderConfig() throws Exception {
         ownerOnlyFile(dir.resolve("relay-password"), FILE_PASSWORD);
         ConfigLoader installed = new ConfigLoader(
-                Map.of("CREDENTIALS_DIRECTORY", dir.toString(), "SMTP_RELAY_PASSWORD", ENV_PASSWORD), TODAY);
+                Map.of("CREDENTIALS_DIRECTORY", dir.toString(), "SMTP_RELAY_PASSWORD", ENV_PASSWORD),
+                TODAY, PolicyTable.NAMES);
         List<Path> shipped;
         try (Stream<Path> files = Files.walk(Path.of("config"))) {
             shipped = files.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
