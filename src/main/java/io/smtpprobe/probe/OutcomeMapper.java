@@ -7,7 +7,10 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateException;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
@@ -103,13 +106,26 @@ final class OutcomeMapper {
     }
 
     private static Mapped tls(Throwable failure, SSLException tlsFailure) {
+        if (find(failure, CertificateExpiredException.class) != null) {
+            return certificate("the server certificate has expired ("
+                    + find(failure, CertificateExpiredException.class).getMessage() + ")");
+        }
+        if (find(failure, CertificateNotYetValidException.class) != null) {
+            return certificate("the server certificate is not valid yet ("
+                    + find(failure, CertificateNotYetValidException.class).getMessage() + ")");
+        }
+        if (find(failure, CertPathBuilderException.class) != null) {
+            return certificate("the server certificate is not issued by a trusted CA (" + message(failure) + ")");
+        }
         if (find(failure, CertificateException.class) != null || find(failure, CertPathValidatorException.class) != null) {
-            Throwable reason = find(failure, CertPathValidatorException.class) != null
-                    ? find(failure, CertPathValidatorException.class)
-                    : find(failure, CertificateException.class);
-            return new Mapped(Outcome.TLS_CERTIFICATE_INVALID, "server certificate rejected: " + reason.getMessage());
+            // The JDK's hostname check says "No subject alternative DNS name matching <host> found."
+            return certificate(message(failure));
         }
         return new Mapped(Outcome.TLS_HANDSHAKE_FAILED, "TLS failed: " + tlsFailure.getMessage());
+    }
+
+    private static Mapped certificate(String reason) {
+        return new Mapped(Outcome.TLS_CERTIFICATE_INVALID, "server certificate rejected: " + reason);
     }
 
     private static Mapped authentication(Context context) {

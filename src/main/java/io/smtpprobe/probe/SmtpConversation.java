@@ -45,8 +45,9 @@ final class SmtpConversation {
         this.transcript = options.transcript() ? new BoundedOutput(TRANSCRIPT_CAP) : null;
         Session session = Session.getInstance(properties());
         if (transcript != null) {
-            session.setDebug(true);
+            // The output first: setDebug announces itself, and that line must not reach stdout.
             session.setDebugOut(new PrintStream(transcript, true, StandardCharsets.UTF_8));
+            session.setDebug(true);
         }
         AuthConfig auth = credentials();
         // Credentials travel in the URL so that Angus never asks a Session Authenticator (which could
