@@ -145,7 +145,7 @@ public final class TargetProber implements Prober, AutoCloseable {
             String detail = conversation == null ? "TCP connect succeeded" : "the conversation completed";
             return result(target, host, address, phases, Outcome.OK, reply, detail, tlsInfo(tls), transcript(conversation),
                     startedAt);
-        } catch (Exception | LinkageError e) {
+        } catch (Exception e) {
             SmtpConversation.Snapshot state = conversation == null
                     ? new SmtpConversation.Snapshot(phases.current(), 0, null)
                     : conversation.snapshot();

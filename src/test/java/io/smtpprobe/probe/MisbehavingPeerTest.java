@@ -151,6 +151,39 @@ class MisbehavingPeerTest {
     }
 
     @Nested
+    class SlowTls {
+        @Test
+        void reportsDeadlineExceededWhenAnImplicitTlsServerNeverAnswersTheHello() throws Exception {
+            try (ScriptedSmtpServer server = ScriptedSmtpServer.start(ScriptedSmtpServer.Peer::awaitClose)) {
+                ProbeResult result = fixture.probe(Targets.host("localhost", server.port(), Mode.SMTPS).build());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.DEADLINE_EXCEEDED);
+                assertThat(result.detail()).contains("TLS handshake");
+                assertThat(result.phases()).containsKey(Phase.STARTTLS).doesNotContainKey(Phase.GREETING);
+                assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+            }
+        }
+
+        @Test
+        void reportsDeadlineExceededWhenTheStarttlsHandshakeStalls() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.send("220 mail.test ESMTP");
+                peer.expect("EHLO");
+                for (String line : ScriptedSmtpServer.ehloReply("STARTTLS")) {
+                    peer.send(line);
+                }
+                peer.expect("STARTTLS");
+                peer.send("220 2.0.0 go ahead");
+                peer.awaitClose();
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.DEADLINE_EXCEEDED);
+            assertThat(result.detail()).contains("STARTTLS");
+            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+    }
+
+    @Nested
     class Ehlo {
         @Test
         void reportsEhloRejectedWhenEhloAndHeloAreBothRefused() throws Exception {
