@@ -10,18 +10,18 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Probes each {@code address:port} argument in smtp mode and prints {@code address outcome detail}
- * per line. {@link UnreachableProbeTest} runs it inside a network namespace it made, where the kernel
+ * Probes each {@code address:port} argument in smtp mode, with the deadline in milliseconds as the
+ * first argument, and prints {@code address outcome detail} per line. {@link UnreachableProbeTest} runs it inside a network namespace it made, where the kernel
  * itself answers "unreachable" and no packet can leave.
  */
 public final class UnreachableProbeMain {
     private UnreachableProbeMain() {}
 
     public static void main(String[] args) {
-        ProbeOptions options = new ProbeOptions(Duration.ofSeconds(2), "probe.test",
+        ProbeOptions options = new ProbeOptions(Duration.ofMillis(Long.parseLong(args[0])), "probe.test",
                 new DnsConfig(List.of(), IpFamily.IPV4), false);
         try (TargetProber prober = new TargetProber(options, new LoopbackResolver(), Clock.systemUTC(), Ticker.SYSTEM)) {
-            for (String arg : args) {
+            for (String arg : List.of(args).subList(1, args.length)) {
                 String[] parts = arg.split(":");
                 ProbeResult result = prober.probe(
                         Targets.host(parts[0], Integer.parseInt(parts[1]), Mode.SMTP).build()).get(0);

@@ -28,11 +28,40 @@ class UnreachableProbeTest {
             String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 
             List<String> lines = run("ip", "netns", "exec", namespace, java, "-cp", classpath,
-                    UnreachableProbeMain.class.getName(), "198.51.100.1:25", "192.0.2.1:25");
+                    UnreachableProbeMain.class.getName(), "2000", "198.51.100.1:25", "192.0.2.1:25");
 
             assertThat(lines).hasSize(2);
             assertThat(lines.get(0)).startsWith("198.51.100.1 unreachable ").containsIgnoringCase("network is unreachable");
             assertThat(lines.get(1)).startsWith("192.0.2.1 unreachable ").containsIgnoringCase("no route to host");
+        } finally {
+            run("ip", "netns", "delete", namespace);
+        }
+    }
+
+    @Test
+    void reportsTcpTimeoutWhenTheKernelGivesUpOnTheSynBeforeTheDeadline() throws Exception {
+        // A veth pair inside the namespace, the far end without an address and the destination's MAC
+        // pinned to nobody: every SYN is silently dropped there. With one SYN retry the kernel gives
+        // up after about 3 s with ETIMEDOUT, which the JDK reports as ConnectException "Connection timed out".
+        String namespace = "smtpprobe-synto-" + ProcessHandle.current().pid();
+        run("ip", "netns", "add", namespace);
+        try {
+            run("ip", "-n", namespace, "link", "set", "lo", "up");
+            run("ip", "-n", namespace, "link", "add", "near0", "type", "veth", "peer", "name", "far0");
+            run("ip", "-n", namespace, "addr", "add", "203.0.113.1/24", "dev", "near0");
+            run("ip", "-n", namespace, "link", "set", "near0", "up");
+            run("ip", "-n", namespace, "link", "set", "far0", "up");
+            run("ip", "-n", namespace, "neigh", "replace", "203.0.113.25", "lladdr", "02:00:00:00:00:19", "dev", "near0",
+                    "nud", "permanent");
+            run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv4.tcp_syn_retries=1");
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+
+            List<String> lines = run("ip", "netns", "exec", namespace, java, "-cp", classpath,
+                    UnreachableProbeMain.class.getName(), "10000", "203.0.113.25:25");
+
+            assertThat(lines).singleElement().asString()
+                    .startsWith("203.0.113.25 tcp_timeout ").containsIgnoringCase("timed out");
         } finally {
             run("ip", "netns", "delete", namespace);
         }

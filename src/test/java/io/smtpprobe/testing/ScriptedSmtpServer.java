@@ -33,6 +33,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
     private final List<String> received = new CopyOnWriteArrayList<>();
     private final List<Throwable> scriptFailures = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
 
     private ScriptedSmtpServer(InetAddress bind, int port, Script script) throws IOException {
         listener = new ServerSocket();
@@ -51,6 +52,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
     /** A server on a chosen loopback address and port (root may bind 127.x.y.z:25). */
     public static ScriptedSmtpServer start(InetAddress bind, int port, Script script) throws IOException {
         return new ScriptedSmtpServer(bind, port, script);
+    }
+
+    /** How many connections the server has accepted. */
+    public int accepted() {
+        return accepted.get();
     }
 
     public int port() {
@@ -72,6 +78,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             try {
                 Socket socket = listener.accept();
                 connections.add(socket);
+                accepted.incrementAndGet();
                 Thread worker = new Thread(() -> serve(socket, script), "scripted-smtp-peer");
                 worker.setDaemon(true);
                 worker.start();
@@ -88,6 +95,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             // The client hung up or the server closed: the script simply ends.
         } catch (RuntimeException e) {
             scriptFailures.add(e);
+        } finally {
+            connections.remove(socket);
+        }
+    }
+
+    /** Waits (bounded) until every accepted connection's script has ended and its socket closed. */
+    public void awaitIdle(java.time.Duration limit) throws InterruptedException {
+        long end = System.nanoTime() + limit.toNanos();
+        while (!connections.isEmpty()) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException(connections.size() + " connections still open after " + limit);
+            }
+            Thread.sleep(10);
         }
     }
 
