@@ -31,6 +31,10 @@ final class OutcomeMapper {
 
     Mapped map(Throwable failure, Context context) {
         Step step = context.step();
+        if (failure instanceof ResolutionException) {
+            // The resolver's message already says why: NXDOMAIN, SERVFAIL, timeout, no records.
+            return new Mapped(Outcome.DNS_FAILURE, failure.getMessage());
+        }
         ReplyLimitExceededException overLimit = find(failure, ReplyLimitExceededException.class);
         if (overLimit != null) {
             return new Mapped(Outcome.PROTOCOL_ERROR, overLimit.getMessage() + " during " + step.label());

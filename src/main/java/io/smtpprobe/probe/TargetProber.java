@@ -80,13 +80,13 @@ public final class TargetProber implements Prober, AutoCloseable {
         List<String> hosts;
         try {
             hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()));
+            if (hosts.isEmpty()) {
+                throw new ResolutionException("no MX hosts for " + target.mx());
+            }
         } catch (ResolutionException e) {
-            return List.of(dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e.getMessage()));
+            return List.of(dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e));
         }
         long mxNanos = ticker.nanoTime() - mxStart;
-        if (hosts.isEmpty()) {
-            return List.of(dnsFailure(target, target.mx(), startedAt, mxNanos, "no MX hosts for " + target.mx()));
-        }
         List<ProbeResult> results = new ArrayList<>();
         for (String host : hosts) {
             results.add(probeHost(target, host, mxNanos, startedAt));
@@ -99,24 +99,31 @@ public final class TargetProber implements Prober, AutoCloseable {
         ProbeDeadline deadline = new ProbeDeadline(ticker, options.timeout());
         phases.add(Phase.DNS, mxNanos);
         phases.enter(Step.DNS);
-        List<InetAddress> addresses;
-        try {
-            addresses = resolver.addresses(host);
-        } catch (ResolutionException e) {
-            return result(target, host, null, phases, Outcome.DNS_FAILURE, null, e.getMessage(), null, null, startedAt);
-        }
-        if (addresses.isEmpty()) {
-            return result(target, host, null, phases, Outcome.DNS_FAILURE, null, "no address for " + host, null, null,
-                    startedAt);
-        }
         InetAddress address;
         try {
-            // Carry the host name with the address: TLS checks the certificate against the name.
-            address = InetAddress.getByAddress(host, addresses.get(0).getAddress());
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("resolver returned an address of invalid length", e);
+            address = firstAddress(host);
+        } catch (ResolutionException e) {
+            OutcomeMapper.Mapped mapped = mapper.map(e, dnsContext(deadline));
+            return result(target, host, null, phases, mapped.outcome(), null, mapped.detail(), null, null, startedAt);
         }
         return attempt(target, host, address, phases, deadline, startedAt);
+    }
+
+    /** The first address of a host, carrying the host name: TLS checks the certificate against the name. */
+    private InetAddress firstAddress(String host) throws ResolutionException {
+        List<InetAddress> addresses = resolver.addresses(host);
+        if (addresses.isEmpty()) {
+            throw new ResolutionException("no address for " + host);
+        }
+        try {
+            return InetAddress.getByAddress(host, addresses.get(0).getAddress());
+        } catch (UnknownHostException e) {
+            throw new ResolutionException("the resolver returned an invalid address for " + host, e);
+        }
+    }
+
+    private static OutcomeMapper.Context dnsContext(ProbeDeadline deadline) {
+        return new OutcomeMapper.Context(Step.DNS, false, deadline.timeout().toMillis(), false, 0, null, false);
     }
 
     private ProbeResult attempt(
@@ -180,12 +187,14 @@ public final class TargetProber implements Prober, AutoCloseable {
         return conversation == null ? null : conversation.transcript();
     }
 
-    private ProbeResult dnsFailure(TargetConfig target, String host, Instant startedAt, long elapsed, String reason) {
+    private ProbeResult dnsFailure(
+            TargetConfig target, String domain, Instant startedAt, long elapsed, ResolutionException failure) {
+        OutcomeMapper.Mapped mapped = mapper.map(failure, dnsContext(new ProbeDeadline(ticker, options.timeout())));
         Map<Phase, Duration> timings = new EnumMap<>(Phase.class);
         timings.put(Phase.DNS, Duration.ofNanos(elapsed));
         timings.put(Phase.TOTAL, Duration.ofNanos(elapsed));
-        return new ProbeResult(target.name(), host, null, port(target), target.mode(), Outcome.DNS_FAILURE, null, reason,
-                timings, null, startedAt, null);
+        return new ProbeResult(target.name(), domain, null, port(target), target.mode(), mapped.outcome(), null,
+                mapped.detail(), timings, null, startedAt, null);
     }
 
     private ProbeResult result(
