@@ -83,7 +83,8 @@ public final class TargetProber implements Prober, AutoCloseable {
             if (hosts.isEmpty()) {
                 throw new ResolutionException("no MX hosts for " + target.mx());
             }
-        } catch (ResolutionException e) {
+        } catch (ResolutionException | RuntimeException e) {
+            // A resolver that throws unchecked is a bug; it still ends as one result (error), not a crash.
             return List.of(dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e));
         }
         long mxNanos = ticker.nanoTime() - mxStart;
@@ -102,7 +103,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         InetAddress address;
         try {
             address = firstAddress(host);
-        } catch (ResolutionException e) {
+        } catch (ResolutionException | RuntimeException e) {
             OutcomeMapper.Mapped mapped = mapper.map(e, dnsContext(deadline));
             return result(target, host, null, phases, mapped.outcome(), null, mapped.detail(), null, null, startedAt);
         }
@@ -188,7 +189,7 @@ public final class TargetProber implements Prober, AutoCloseable {
     }
 
     private ProbeResult dnsFailure(
-            TargetConfig target, String domain, Instant startedAt, long elapsed, ResolutionException failure) {
+            TargetConfig target, String domain, Instant startedAt, long elapsed, Exception failure) {
         OutcomeMapper.Mapped mapped = mapper.map(failure, dnsContext(new ProbeDeadline(ticker, options.timeout())));
         Map<Phase, Duration> timings = new EnumMap<>(Phase.class);
         timings.put(Phase.DNS, Duration.ofNanos(elapsed));
@@ -228,6 +229,12 @@ public final class TargetProber implements Prober, AutoCloseable {
     public void close() {
         if (ownsWatchdog) {
             watchdog.shutdownNow();
+            try {
+                // Its only task is closing sockets, so it ends at once; wait so close() leaves no thread.
+                watchdog.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -69,6 +69,33 @@ class ResourceLeakTest {
         }
     }
 
+    @Test
+    void servesConcurrentProbesFromOneProberWithOneWatchdog() throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start(peer -> {
+                    peer.send("220 mail.test ESMTP");
+                    peer.expect("EHLO");
+                    peer.send("250 mail.test");
+                    peer.expect("QUIT");
+                    peer.send("221 bye");
+                });
+                ProberFixture fixture = new ProberFixture(Duration.ofMillis(2000))) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                java.util.List<java.util.concurrent.Future<Outcome>> outcomes = new java.util.ArrayList<>();
+                for (int i = 0; i < 80; i++) {
+                    outcomes.add(pool.submit(() -> fixture.probe(
+                            Targets.host("localhost", server.port(), Mode.SMTP).build()).outcome()));
+                }
+                for (java.util.concurrent.Future<Outcome> outcome : outcomes) {
+                    assertThat(outcome.get()).isEqualTo(Outcome.OK);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(proberThreads()).isEqualTo(1);
+        }
+    }
+
     private static long openDescriptors() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
