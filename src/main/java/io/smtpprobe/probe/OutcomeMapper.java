@@ -24,8 +24,8 @@ final class OutcomeMapper {
 
     /** What the probe knew when it failed. */
     record Context(
-            Step step, boolean deadlinePassed, long timeoutMillis, boolean peerSpoke, int replyCode, String reply,
-            boolean authSent) {}
+            Step step, boolean deadlinePassed, long timeoutMillis, boolean peerSpoke, String notSmtp, int replyCode,
+            String reply, boolean authSent) {}
 
     record Mapped(Outcome outcome, String detail) {}
 
@@ -76,8 +76,11 @@ final class OutcomeMapper {
         String seconds = String.format(Locale.ROOT, "%.1fs", context.timeoutMillis() / 1000.0);
         return switch (context.step()) {
             case SETUP, DNS, CONNECT -> new Mapped(Outcome.TCP_TIMEOUT, "no answer to the TCP connect within " + seconds);
-            // Silence is a server that never greets; a greeting still trickling in is a slow peer.
-            case GREETING -> context.peerSpoke()
+            // Silence is a server that never greets; a greeting still trickling in is a slow peer;
+            // bytes that cannot start a reply (a TLS alert on a plain port) are not SMTP at all.
+            case GREETING -> context.notSmtp() != null
+                    ? new Mapped(Outcome.PROTOCOL_ERROR, context.notSmtp() + "; no greeting within " + seconds)
+                    : context.peerSpoke()
                     ? new Mapped(Outcome.DEADLINE_EXCEEDED,
                             "the greeting was still arriving when the probe deadline of " + seconds + " passed")
                     : new Mapped(Outcome.GREETING_TIMEOUT, "connected, but the server sent no greeting within " + seconds);
@@ -163,6 +166,9 @@ final class OutcomeMapper {
                 case RCPT_TO -> new Mapped(Outcome.RECIPIENT_REJECTED, "the server refused the recipient" + says);
                 default -> new Mapped(Outcome.PROTOCOL_ERROR, "unexpected " + code + " during " + context.step().label());
             };
+        }
+        if (context.notSmtp() != null && context.step() == Step.GREETING) {
+            return new Mapped(Outcome.PROTOCOL_ERROR, context.notSmtp());
         }
         if (code == -1 && "[EOF]".equals(context.reply())) {
             return new Mapped(Outcome.PROTOCOL_ERROR, "the server closed the connection during " + context.step().label());

@@ -15,6 +15,8 @@ final class ReplyLimits {
     private long total;
     private int line;
     private boolean plaintext = true;
+    private final byte[] head = new byte[3];
+    private int headLength;
 
     ReplyLimits() {
         this(MAX_LINE_BYTES, MAX_CONVERSATION_BYTES);
@@ -30,11 +32,37 @@ final class ReplyLimits {
         return total > 0;
     }
 
+    /**
+     * Why the first bytes the peer sent cannot begin an SMTP reply (three digits, RFC 5321 section
+     * 4.2), or null when they can or nothing came yet. A TLS record starts 0x15/0x16 then 0x03; an
+     * HTTP response starts "HTTP/".
+     */
+    synchronized String notSmtp() {
+        if (headLength == 0) {
+            return null;
+        }
+        if (headLength >= 2 && (head[0] == 0x15 || head[0] == 0x16) && head[1] == 0x03) {
+            return "the peer speaks TLS here: is this an implicit-TLS (smtps) port?";
+        }
+        if (headLength == 3 && head[0] == 'H' && head[1] == 'T' && head[2] == 'T') {
+            return "the peer answers like an HTTP server, not SMTP";
+        }
+        for (int i = 0; i < headLength; i++) {
+            if (head[i] < '0' || head[i] > '9') {
+                return "the peer sent bytes that cannot begin an SMTP reply";
+            }
+        }
+        return null;
+    }
+
     synchronized void tlsStarted() {
         plaintext = false;
     }
 
     synchronized void count(byte[] buffer, int offset, int length) throws ReplyLimitExceededException {
+        for (int i = offset; i < offset + length && headLength < head.length; i++) {
+            head[headLength++] = buffer[i];
+        }
         total += length;
         if (total > maxConversation) {
             throw new ReplyLimitExceededException(

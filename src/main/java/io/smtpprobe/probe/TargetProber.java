@@ -124,7 +124,7 @@ public final class TargetProber implements Prober, AutoCloseable {
     }
 
     private static OutcomeMapper.Context dnsContext(ProbeDeadline deadline) {
-        return new OutcomeMapper.Context(Step.DNS, false, deadline.timeout().toMillis(), false, 0, null, false);
+        return new OutcomeMapper.Context(Step.DNS, false, deadline.timeout().toMillis(), false, null, 0, null, false);
     }
 
     private ProbeResult attempt(
@@ -158,7 +158,7 @@ public final class TargetProber implements Prober, AutoCloseable {
                     ? new SmtpConversation.Snapshot(phases.current(), 0, null)
                     : conversation.snapshot();
             OutcomeMapper.Mapped mapped = mapper.map(e, new OutcomeMapper.Context(state.step(), deadline.passed(),
-                    deadline.timeout().toMillis(), limits.anyReceived(), state.replyCode(), state.reply(),
+                    deadline.timeout().toMillis(), limits.anyReceived(), limits.notSmtp(), state.replyCode(), state.reply(),
                     conversation != null && conversation.authSent()));
             return result(target, host, address, phases, mapped.outcome(), lastLine(state.reply()), mapped.detail(),
                     tlsInfo(tls), transcript(conversation), startedAt);

@@ -97,6 +97,22 @@ class MisbehavingPeerTest {
         }
 
         @Test
+        void reportsProtocolErrorNamingTlsWhenATlsServerAlertsOnAPlainPort() throws Exception {
+            // A TLS alert record (RFC 8446 section 5.1): content type 21, version 3.3, fatal, handshake_failure.
+            byte[] alert = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+            ProbeResult silentAfter = probe(peer -> {
+                peer.sendRaw(alert);
+                peer.awaitClose();
+            });
+            ProbeResult closedAfter = probe(peer -> peer.sendRaw(alert));
+
+            assertThat(silentAfter.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(silentAfter.detail()).contains("speaks TLS");
+            assertThat(closedAfter.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(closedAfter.detail()).contains("speaks TLS");
+        }
+
+        @Test
         void reportsProtocolErrorWhenTheServerClosesImmediately() throws Exception {
             ProbeResult result = probe(peer -> {});
 
@@ -179,6 +195,17 @@ class MisbehavingPeerTest {
 
             assertThat(result.outcome()).isEqualTo(Outcome.DEADLINE_EXCEEDED);
             assertThat(result.detail()).contains("STARTTLS");
+            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+
+        @Test
+        void reportsGreetingTimeoutWhenPlainSmtpMeetsAnImplicitTlsPort() throws Exception {
+            // An smtps server waits for our ClientHello while we wait for its greeting: silence both ways.
+            javax.net.ssl.SSLContext tls = io.smtpprobe.testing.TestCertificates.authority("test CA")
+                    .serverContext("localhost");
+            ProbeResult result = probe(peer -> peer.startTls(tls));
+
+            assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.GREETING_TIMEOUT);
             assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
         }
     }

@@ -109,17 +109,6 @@ class SmtpModeTest {
         }
 
         @Test
-        void reportsGreetingTimeoutWhenPlainSmtpMeetsAnImplicitTlsPort() {
-            // GreenMail's SMTPS port waits for our ClientHello while we wait for its greeting.
-            try (ProberFixture quick = new ProberFixture(Duration.ofMillis(800))) {
-                ProbeResult result = quick.probe(Targets.host("localhost", greenMail.getSmtps().getPort(), Mode.SMTP).build());
-
-                assertThat(result.outcome()).isEqualTo(Outcome.GREETING_TIMEOUT);
-                assertThat(quick.lastElapsed()).isLessThan(Duration.ofMillis(1100));
-            }
-        }
-
-        @Test
         void usesPort25WhenTheTargetNamesNoPort() throws Exception {
             InetAddress mxAddress = InetAddress.getByName("127.0.25.25");
             try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(mxAddress, 25, peer -> {
