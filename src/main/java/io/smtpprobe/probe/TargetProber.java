@@ -157,15 +157,21 @@ public final class TargetProber implements Prober, AutoCloseable {
             SmtpConversation.Snapshot state = conversation == null
                     ? new SmtpConversation.Snapshot(phases.current(), 0, null)
                     : conversation.snapshot();
-            OutcomeMapper.Mapped mapped = mapper.map(e, new OutcomeMapper.Context(state.step(), deadline.passed(),
-                    deadline.timeout().toMillis(), limits.anyReceived(), limits.notSmtp(), state.replyCode(), state.reply(),
-                    conversation != null && conversation.authSent()));
+            OutcomeMapper.Mapped mapped = mapper.map(e, context(state, deadline, limits, conversation));
             return result(target, host, address, phases, mapped.outcome(), lastLine(state.reply()), mapped.detail(),
                     tlsInfo(tls), transcript(conversation), startedAt);
         } finally {
             watch.cancel(false);
             closeQuietly(raw);
         }
+    }
+
+    /** Everything the mapper needs to know about where and how the attempt failed. */
+    private static OutcomeMapper.Context context(
+            SmtpConversation.Snapshot state, ProbeDeadline deadline, ReplyLimits limits, SmtpConversation conversation) {
+        return new OutcomeMapper.Context(state.step(), deadline.passed(), deadline.timeout().toMillis(),
+                limits.anyReceived(), limits.notSmtp(), state.replyCode(), state.reply(),
+                conversation != null && conversation.authSent());
     }
 
     private static void connect(Socket raw, InetSocketAddress destination, ProbeDeadline deadline) throws IOException {
