@@ -207,8 +207,37 @@ public final class TargetProber implements Prober, AutoCloseable {
     private ProbeResult result(
             TargetConfig target, String host, InetAddress address, PhaseClock phases, Outcome outcome, String reply,
             String detail, TlsInfo tls, String transcript, Instant startedAt) {
-        return new ProbeResult(target.name(), host, address == null ? null : address.getHostAddress(), port(target),
+        return new ProbeResult(target.name(), host, address == null ? null : literal(address), port(target),
                 target.mode(), outcome, reply, detail, phases.finish(), tls, startedAt, transcript);
+    }
+
+    /** The address as people write it: IPv6 in the RFC 5952 form ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */
+    static String literal(InetAddress address) {
+        String text = address.getHostAddress();
+        if (!(address instanceof java.net.Inet6Address)) {
+            return text;
+        }
+        int percent = text.indexOf('%');
+        String scope = percent < 0 ? "" : text.substring(percent);
+        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":");
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not compressed (RFC 5952 section 4.2.2)
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+        }
+        if (bestStart < 0) {
+            return text;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail + scope;
     }
 
     /** The last line of a (multi-line) reply, printable and bounded; null when there is none. */

@@ -58,6 +58,32 @@ class TcpProbeTest {
     }
 
     @Test
+    void probesAnIpv6HostAndWritesItsAddressTheShortWay() throws Exception {
+        try (io.smtpprobe.testing.ScriptedSmtpServer mx = io.smtpprobe.testing.ScriptedSmtpServer.start(
+                InetAddress.getByName("::1"), 0, peer -> {
+                    peer.send("220 mx6.test ESMTP");
+                    peer.expect("EHLO");
+                    peer.send("250 mx6.test");
+                    peer.expect("QUIT");
+                    peer.send("221 bye");
+                })) {
+            fixture.resolver.host("mx6.test", "::1");
+            ProbeResult result = fixture.probe(Targets.host("mx6.test", mx.port(), Mode.SMTP).build());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.OK);
+            assertThat(result.address()).isEqualTo("::1");
+        }
+    }
+
+    @Test
+    void writesIpv6AddressesInTheirRfc5952Form() throws Exception {
+        assertThat(TargetProber.literal(InetAddress.getByName("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(TargetProber.literal(InetAddress.getByName("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(TargetProber.literal(InetAddress.getByName("fe80::"))).isEqualTo("fe80::");
+        assertThat(TargetProber.literal(InetAddress.getByName("192.0.2.25"))).isEqualTo("192.0.2.25");
+    }
+
+    @Test
     void reportsDnsFailureWithTheResolversReason() {
         ProbeResult result = fixture.probe(Targets.host("no-such-host.invalid", 25, Mode.SMTP).build());
 
