@@ -75,7 +75,8 @@ final class OutcomeMapper {
     private static Mapped deadline(Context context) {
         String seconds = String.format(Locale.ROOT, "%.1fs", context.timeoutMillis() / 1000.0);
         return switch (context.step()) {
-            case SETUP, DNS, CONNECT -> new Mapped(Outcome.TCP_TIMEOUT, "no answer to the TCP connect within " + seconds);
+            case SETUP, DNS -> new Mapped(Outcome.ERROR, "local setup used up the probe deadline of " + seconds);
+            case CONNECT -> new Mapped(Outcome.TCP_TIMEOUT, "no answer to the TCP connect within " + seconds);
             // Silence is a server that never greets; a greeting still trickling in is a slow peer;
             // bytes that cannot start a reply (a TLS alert on a plain port) are not SMTP at all.
             case GREETING -> context.notSmtp() != null
