@@ -18,6 +18,7 @@
 # Usage: sudo src/test/sh/azure-network-test.sh
 #   NETSIM_SKIP_BUILD=1   use target/smtp-probe.jar and target/test-classes as they are
 #   NETSIM_HARNESS_ONLY=1 build the network and check it (DNS, 587 open, 25 dropped), no agent runs
+#   NETSIM_ARTIFACTS=DIR  keep the generated configs, JSON reports, scrapes and logs there (no keys)
 # Prints one line per step and ends with "netsim: N passed, M failed"; exits non-zero on any failure.
 # Needs (Debian packages): iproute2 nftables dnsmasq-base jq curl openssl, a JDK 17 and Maven.
 set -euo pipefail
@@ -71,6 +72,10 @@ cleanup() {
     done
     if [[ $CREATED_ETC_NETNS == 1 ]]; then
         rmdir /etc/netns 2>/dev/null
+    fi
+    if [[ -n $WORK && -n ${NETSIM_ARTIFACTS:-} ]]; then
+        mkdir -p "$NETSIM_ARTIFACTS"
+        cp "$WORK"/*.yml "$WORK"/*.json "$WORK"/*.err "$WORK"/*.log "$WORK"/*.txt "$NETSIM_ARTIFACTS"/ 2>/dev/null
     fi
     [[ -n $WORK ]] && rm -rf "$WORK"
     if [[ $rc != 0 && $failed == 0 ]]; then
@@ -257,8 +262,9 @@ start_servers() {
 # ---------------------------------------------------------------- the agent's config and runs
 
 # write_config FILE OFFER TARGETS...   targets: mx, private-mx, blocklist, relay, control
+# DNS_SERVERS (YAML list) overrides dns.servers; [] means the system resolver.
 write_config() {
-    local file=$1 offer=$2 target
+    local file=$1 offer=$2 target servers=${DNS_SERVERS:-"[\"$DNS_ADDR\"]"}
     shift 2
     cat >"$file" <<EOF
 subscription:
@@ -270,7 +276,7 @@ probe:
   jitter: 0s
   timeout: $PROBE_TIMEOUT
 dns:
-  servers: ["$DNS_ADDR"]
+  servers: $servers
   ip_family: ipv4
 targets:
 EOF
@@ -352,6 +358,13 @@ expect_result() {
     fi
 }
 
+# expect_jq NAME WHAT FILTER: FILTER (jq, over the whole report) is true; WHAT says what that means.
+expect_jq() {
+    local name=$1 what=$2 filter=$3
+    if jq -e "$filter" "$CHECK_JSON" >/dev/null 2>&1; then pass "$name: $what"; else
+        fail "$name: not true: $what ($filter)"; fi
+}
+
 expect_diagnosis() {
     local name=$1 want=$2 got
     got=$(jq -r '.diagnosis.value' "$CHECK_JSON")
@@ -406,10 +419,15 @@ scenario_payg_blocked() {
     check "$n" --config "$cfg" || return 0
     expect_result "$n" mx outcome tcp_timeout
     expect_result "$n" mx verdict as_expected
+    expect_jq "$n" "the dropped MX probe ends within the 3s deadline (plus 1s)" \
+        '.results[] | select(.target == "mx") | .phases.total <= 4'
     expect_result "$n" relay outcome ok
     expect_result "$n" relay verdict as_expected
+    expect_jq "$n" "the relay's certificate was verified through tls.ca_file and AUTH succeeded" \
+        '.results[] | select(.target == "relay") | .tls.certificate_subject == "CN=relay.example.test" and (.reply | startswith("235"))'
     expect_result "$n" control outcome ok
     expect_diagnosis "$n" port25_blocked_as_expected
+    expect_jq "$n" "the action recommends an authenticated relay on 587" '.diagnosis.action | test("587")'
     expect_exit "$n" 0
     expect_no_secret "$n"
 }
@@ -446,6 +464,7 @@ scenario_payg_open() {
     rule_none
     check "$n" --config "$cfg" || return 0
     expect_result "$n" mx outcome ok
+    expect_jq "$n" "the MX conversation upgraded with STARTTLS" '.results[] | select(.target == "mx") | .tls.version | startswith("TLS")'
     expect_result "$n" mx verdict unexpectedly_open
     expect_diagnosis "$n" port25_open_unexpectedly
     expect_exit "$n" 1
@@ -458,9 +477,26 @@ scenario_blocklisted() {
     write_config "$cfg" enterprise-agreement blocklist relay control
     check "$n" --config "$cfg" || return 0
     expect_result "$n" blocklisted-mx outcome greeting_rejected
+    expect_jq "$n" "the 554 greeting is the reported reply" \
+        '.results[] | select(.target == "blocklisted-mx") | .reply | startswith("554 5.7.1")'
     expect_result "$n" blocklisted-mx verdict receiver_rejected
     expect_result "$n" relay verdict as_expected
     expect_exit "$n" 1
+}
+
+# The default config's way: no dns.servers, so the VM's own resolver (its /etc/resolv.conf, which
+# points at dnsmasq inside the namespaces) finds the MX.
+scenario_system_resolver() {
+    local n=ea-open cfg="$WORK/ea-system-resolver.yml"
+    say "scenario $n: enterprise agreement, no rule, MX found through the system resolver"
+    rule_none
+    DNS_SERVERS="[]" write_config "$cfg" enterprise-agreement mx control
+    check "$n" --config "$cfg" || return 0
+    expect_result "$n" mx address "$MX_ADDR"
+    expect_result "$n" mx outcome ok
+    expect_result "$n" mx verdict as_expected
+    expect_diagnosis "$n" port25_open_as_expected
+    expect_exit "$n" 0
 }
 
 scenario_no_egress() {
@@ -561,6 +597,7 @@ main() {
     scenario_ea_blocked
     scenario_payg_open
     scenario_blocklisted
+    scenario_system_resolver
     scenario_no_egress
     scenario_daemon
     say "finished in $((SECONDS - started))s"
