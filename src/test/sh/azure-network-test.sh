@@ -121,6 +121,8 @@ build() {
 
 # ---------------------------------------------------------------- the network
 
+# For commands in the foreground. A background job must call `ip netns exec` itself: `ip` execs the
+# command, so $! is then the server's own pid, where a function in the background would be a subshell.
 in_vm() { ip netns exec "$NS_VM" "$@"; }
 in_net() { ip netns exec "$NS_NET" "$@"; }
 
@@ -236,7 +238,7 @@ host-record=relay.example.test,$RELAY_ADDR
 host-record=control.example.test,$CONTROL_ADDR
 host-record=vm.example.test,$VM_ADDR
 EOF
-    in_net dnsmasq --keep-in-foreground --conf-file="$WORK/dnsmasq.conf" --pid-file= \
+    ip netns exec "$NS_NET" dnsmasq --keep-in-foreground --conf-file="$WORK/dnsmasq.conf" --pid-file= \
         --log-facility="$WORK/dnsmasq.log" &
     PIDS+=($!)
 }
@@ -244,7 +246,7 @@ EOF
 start_servers() {
     RELAY_PASSWORD_FILE="$WORK/relay-password"
     (umask 077 && printf 'netsim-%s-%s\n' "$$" "$RANDOM$RANDOM" >"$RELAY_PASSWORD_FILE")
-    in_net java -cp "$TEST_CLASSPATH" io.smtpprobe.testing.NetsimServers \
+    ip netns exec "$NS_NET" java -cp "$TEST_CLASSPATH" io.smtpprobe.testing.NetsimServers \
         mx="$MX_ADDR,$PRIVATE_MX_ADDR" blocklist="$BLOCKLIST_ADDR" relay="$RELAY_ADDR" control="$CONTROL_ADDR" \
         keystore="$WORK/tls/server.p12" keystore_password=netsim \
         user="$RELAY_USER" password_file="$RELAY_PASSWORD_FILE" ready="$WORK/servers.ready" \
@@ -531,7 +533,7 @@ scenario_daemon() {
     local n=daemon cfg="$WORK/payg.yml" metrics="$WORK/metrics.txt"
     say "scenario $n: smtp-probe run in the vm, Pay-As-You-Go with TCP/25 dropped, scraped from the vm"
     rule_azure_port25
-    in_vm java -jar "$JAR" run --config "$cfg" --web.listen-address "127.0.0.1:$DAEMON_PORT" \
+    ip netns exec "$NS_VM" java -jar "$JAR" run --config "$cfg" --web.listen-address "127.0.0.1:$DAEMON_PORT" \
         >"$WORK/daemon.log" 2>&1 &
     local daemon=$!
     PIDS+=("$daemon")
