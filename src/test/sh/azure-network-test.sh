@@ -43,6 +43,7 @@ PIDS=()
 CREATED_ETC_NETNS=0
 passed=0
 failed=0
+finished=0
 started=$SECONDS
 
 say() { printf 'netsim: %s\n' "$*"; }
@@ -78,8 +79,9 @@ cleanup() {
         cp "$WORK"/*.yml "$WORK"/*.json "$WORK"/*.err "$WORK"/*.log "$WORK"/*.txt "$NETSIM_ARTIFACTS"/ 2>/dev/null
     fi
     [[ -n $WORK ]] && rm -rf "$WORK"
-    if [[ $rc != 0 && $failed == 0 ]]; then
-        say "aborted (exit $rc) after $((SECONDS - started))s; namespaces and processes removed"
+    if [[ $finished == 0 ]]; then
+        say "aborted (exit $rc) after $((SECONDS - started))s with $passed passed, $failed failed; namespaces and processes removed"
+        [[ $rc == 0 ]] && rc=1
     fi
     exit "$rc"
 }
@@ -607,6 +609,7 @@ main() {
     rule_azure_port25
     check_harness
     if [[ ${NETSIM_HARNESS_ONLY:-0} == 1 ]]; then
+        finished=1
         say "$passed passed, $failed failed"
         ((failed == 0))
         return
@@ -619,6 +622,7 @@ main() {
     scenario_system_resolver
     scenario_no_egress
     scenario_daemon
+    finished=1
     say "finished in $((SECONDS - started))s"
     say "$passed passed, $failed failed"
     ((failed == 0))
