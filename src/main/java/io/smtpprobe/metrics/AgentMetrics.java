@@ -1,6 +1,9 @@
 package io.smtpprobe.metrics;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -63,6 +66,20 @@ public final class AgentMetrics implements AutoCloseable {
     public AgentMetrics(PrometheusMeterRegistry registry, String version, Instant loadedAt) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.reloadSuccessSeconds = loadedAt.toEpochMilli() / 1000.0;
+        // Two of ProcessorMetrics' series break Prometheus naming rules (promtool flags them); the CPU usage
+        // gauges stay. Filters must be in place before the first meter is registered.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+                || id.getName().equals("system.cpu.count")));
+        // OpenMetrics allows \" in HELP, but the OpenMetrics parser of Prometheus 2.42 (Debian 12) rejects it and
+        // fails the whole scrape. Micrometer's CPU binders put quotes in their descriptions.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                String help = id.getDescription();
+                return help == null || help.indexOf('"') < 0 ? id : new Meter.Id(id.getName(),
+                        Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), help.replace('"', '\''), id.getType());
+            }
+        });
         var prometheus = registry.getPrometheusRegistry();
         duration = Histogram.builder().name(MetricNames.DURATION_SECONDS)
                 .help("Duration of whole probes of this target, one observation per probed host")
@@ -121,6 +138,17 @@ public final class AgentMetrics implements AutoCloseable {
             targets.put(target.name(), series);
         }
         series.record(results);
+    }
+
+    /**
+     * Judges a target's latest results again (the policy changed on reload) without counting them as
+     * new probes: verdicts and expectation change, counters and the histogram do not.
+     */
+    public synchronized void rejudge(TargetConfig target, List<ClassifiedResult> results) {
+        TargetSeries series = targets.get(target.name());
+        if (series != null && series.config().equals(target)) {
+            series.rejudge(results);
+        }
     }
 
     /** Drops every series of the targets not named here (targets removed by a reload). */

@@ -86,6 +86,16 @@ final class TargetSeries {
         updateExpectation(results);
     }
 
+    void rejudge(List<ClassifiedResult> results) {
+        for (ClassifiedResult classified : results) {
+            HostSeries series = hosts.get(classified.result().host());
+            if (series != null && series.matches(classified.result())) {
+                series.update(classified);
+            }
+        }
+        updateExpectation(results);
+    }
+
     /**
      * {@code smtp_probe_expected_reachable} exists while every host of the target has the same known
      * expectation; it is absent when that is unknown (or the hosts disagree, which only happens

@@ -7,6 +7,7 @@ import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
+import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.ManualTaskScheduler;
 import io.smtpprobe.testing.MutableClock;
 import io.smtpprobe.testing.Targets;

@@ -1,6 +1,14 @@
 package io.smtpprobe.testing;
 
+import io.smtpprobe.config.AzureConfig;
+import io.smtpprobe.config.Config;
+import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.ExpectSetting;
+import io.smtpprobe.config.IpFamily;
+import io.smtpprobe.config.MetadataMode;
+import io.smtpprobe.config.ProbeConfig;
+import io.smtpprobe.config.SubscriptionConfig;
+import io.smtpprobe.config.WebConfig;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.Route;
 import io.smtpprobe.config.StartTls;
@@ -10,14 +18,25 @@ import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.TlsInfo;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /** Targets and results as the config loader and the prober make them, for daemon tests. */
 public final class Targets {
     private Targets() {}
+
+    /** A configuration as the loader would make it: loopback-only web address, metadata off, no DNS servers. */
+    public static Config config(String offer, Duration interval, Duration jitter, Duration timeout, int concurrency,
+            List<TargetConfig> targets) {
+        return new Config(new SubscriptionConfig(offer, null, false),
+                new AzureConfig(MetadataMode.OFF, URI.create("http://127.0.0.1:9"), null, ""),
+                new ProbeConfig(interval, jitter, timeout, concurrency, "probe.test"),
+                new DnsConfig(List.of(), IpFamily.IPV4), new WebConfig("127.0.0.1:0"), targets);
+    }
 
     public static TargetConfig host(String name, String host, int port, Mode mode) {
         return new TargetConfig(name, host, null, 0, port, mode, null, ExpectSetting.AUTO, Route.AUTO,

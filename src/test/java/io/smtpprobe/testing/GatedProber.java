@@ -1,4 +1,4 @@
-package io.smtpprobe.agent;
+package io.smtpprobe.testing;
 
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.Outcome;
@@ -21,16 +21,16 @@ import java.util.concurrent.TimeUnit;
  * A prober for scheduling tests: answers {@code ok} at once, except for targets given a gate, which
  * block until the test opens it (or the thread is interrupted). Records when each probe started.
  */
-final class GatedProber implements Prober {
-    record Start(String target, Instant at) {}
+public final class GatedProber implements Prober {
+    public record Start(String target, Instant at) {}
 
     private final Clock clock;
     private final Map<String, CountDownLatch> gates = new ConcurrentHashMap<>();
-    final List<Start> starts = new CopyOnWriteArrayList<>();
-    final List<String> interrupted = new CopyOnWriteArrayList<>();
+    public final List<Start> starts = new CopyOnWriteArrayList<>();
+    public final List<String> interrupted = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> started = new LinkedBlockingQueue<>();
 
-    GatedProber(Clock clock) {
+    public GatedProber(Clock clock) {
         this.clock = clock;
     }
 
@@ -38,28 +38,28 @@ final class GatedProber implements Prober {
     private final BlockingQueue<String> interruptions = new LinkedBlockingQueue<>();
 
     /** The target's probes block until {@link #open}; an interrupt ends them as a real probe's would. */
-    void block(String target) {
+    public void block(String target) {
         gates.put(target, new CountDownLatch(1));
     }
 
     /** The target's probes block until {@link #open} and ignore interrupts: a prober stuck for good. */
-    void hang(String target) {
+    public void hang(String target) {
         deaf.put(target, true);
         block(target);
     }
 
-    void openAll() {
+    public void openAll() {
         List.copyOf(gates.keySet()).forEach(this::open);
     }
 
-    void awaitInterrupted(String target) throws InterruptedException {
+    public void awaitInterrupted(String target) throws InterruptedException {
         String name = interruptions.poll(10, TimeUnit.SECONDS);
         if (!target.equals(name)) {
             throw new AssertionError("expected the probe of " + target + " to be interrupted, got " + name);
         }
     }
 
-    void open(String target) {
+    public void open(String target) {
         CountDownLatch gate = gates.remove(target);
         if (gate != null) {
             gate.countDown();
@@ -67,7 +67,7 @@ final class GatedProber implements Prober {
     }
 
     /** Waits (in real time, at most 10 s) until a probe of the target has begun on its thread. */
-    void awaitStarted(String target) throws InterruptedException {
+    public void awaitStarted(String target) throws InterruptedException {
         while (true) {
             String name = started.poll(10, TimeUnit.SECONDS);
             if (name == null) {
@@ -79,7 +79,7 @@ final class GatedProber implements Prober {
         }
     }
 
-    List<Instant> startsOf(String target) {
+    public List<Instant> startsOf(String target) {
         return starts.stream().filter(s -> s.target().equals(target)).map(Start::at).toList();
     }
 
