@@ -268,6 +268,7 @@ public final class ProbeScheduler {
         Prober current = prober;
         Duration limit = settings.timeout().plus(OVERRUN_GRACE);
         slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
+        log.debug("probe started", "target", target.name(), "in_flight", inFlight);
         probeThreads.execute(() -> {
             synchronized (lock) {
                 if (slot.run != run || slot.state != State.RUNNING) {
