@@ -8,7 +8,6 @@ import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Prober;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -47,29 +46,6 @@ public final class ProbeScheduler {
         void accept(TargetConfig target, List<ProbeResult> results);
     }
 
-    private enum State { IDLE, QUEUED, RUNNING, ABANDONED }
-
-    /** One configured target and where it is in its schedule. Guarded by the scheduler's lock. */
-    private static final class Slot {
-        TargetConfig target;
-        State state = State.IDLE;
-        Duration offset = Duration.ZERO;
-        TaskScheduler.Cancellable next;
-        TaskScheduler.Cancellable watchdog;
-        long run;
-        /** Bumped when a reload changes the target, so a result of the old configuration is dropped. */
-        long generation;
-        Instant startedAt;
-        Thread thread;
-        boolean removed;
-        boolean startWhenIdle;
-        List<ProbeResult> lastResults = List.of();
-
-        Slot(TargetConfig target) {
-            this.target = target;
-        }
-    }
-
     private final TaskScheduler timer;
     private final Executor probeThreads;
     private final Clock clock;
@@ -78,8 +54,8 @@ public final class ProbeScheduler {
     private final EventLog log;
 
     private final Object lock = new Object();
-    private final Map<String, Slot> slots = new LinkedHashMap<>();
-    private final Deque<Slot> waiting = new ArrayDeque<>();
+    private final Map<String, TargetSlot> slots = new LinkedHashMap<>();
+    private final Deque<TargetSlot> waiting = new ArrayDeque<>();
     private ProbeConfig settings;
     private Prober prober;
     private int inFlight;
@@ -121,9 +97,9 @@ public final class ProbeScheduler {
                 return true;
             });
             for (TargetConfig target : wanted.values()) {
-                Slot slot = slots.get(target.name());
+                TargetSlot slot = slots.get(target.name());
                 if (slot == null) {
-                    slot = new Slot(target);
+                    slot = new TargetSlot(target);
                     slots.put(target.name(), slot);
                     scheduleFirst(slot);
                 } else if (!slot.target.equals(target)) {
@@ -134,14 +110,14 @@ public final class ProbeScheduler {
         }
     }
 
-    private void changed(Slot slot, TargetConfig target) {
+    private void changed(TargetSlot slot, TargetConfig target) {
         slot.target = target;
         slot.generation++;
         slot.lastResults = List.of();
         if (slot.next != null) {
             slot.next.cancel();
         }
-        if (slot.state == State.RUNNING || slot.state == State.ABANDONED) {
+        if (slot.state == TargetSlot.State.RUNNING || slot.state == TargetSlot.State.ABANDONED) {
             // Probe the new configuration as soon as the old probe has ended, then on the usual cadence.
             slot.startWhenIdle = true;
             slot.offset = jitter();
@@ -155,7 +131,7 @@ public final class ProbeScheduler {
     public void stop() {
         synchronized (lock) {
             stopped = true;
-            for (Slot slot : slots.values()) {
+            for (TargetSlot slot : slots.values()) {
                 if (slot.next != null) {
                     slot.next.cancel();
                 }
@@ -177,7 +153,7 @@ public final class ProbeScheduler {
             while (inFlight > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    slots.values().stream().filter(s -> s.state == State.RUNNING && s.thread != null)
+                    slots.values().stream().filter(s -> s.state == TargetSlot.State.RUNNING && s.thread != null)
                             .forEach(s -> s.thread.interrupt());
                     return false;
                 }
@@ -207,16 +183,16 @@ public final class ProbeScheduler {
         return bound <= 0 ? Duration.ZERO : Duration.ofNanos(random.nextLong(bound));
     }
 
-    private void scheduleFirst(Slot slot) {
+    private void scheduleFirst(TargetSlot slot) {
         slot.offset = jitter();
         schedule(slot, slot.offset);
     }
 
-    private void schedule(Slot slot, Duration delay) {
+    private void schedule(TargetSlot slot, Duration delay) {
         slot.next = timer.schedule(delay, () -> due(slot));
     }
 
-    private void due(Slot slot) {
+    private void due(TargetSlot slot) {
         synchronized (lock) {
             if (stopped || slot.removed) {
                 return;
@@ -241,11 +217,11 @@ public final class ProbeScheduler {
         }
     }
 
-    private void dispatch(Slot slot) {
+    private void dispatch(TargetSlot slot) {
         if (inFlight < settings.concurrency()) {
             start(slot);
         } else {
-            slot.state = State.QUEUED;
+            slot.state = TargetSlot.State.QUEUED;
             waiting.addLast(slot);
         }
     }
@@ -256,9 +232,9 @@ public final class ProbeScheduler {
         }
     }
 
-    private void start(Slot slot) {
+    private void start(TargetSlot slot) {
         inFlight++;
-        slot.state = State.RUNNING;
+        slot.state = TargetSlot.State.RUNNING;
         slot.startWhenIdle = false;
         slot.run = ++runs;
         slot.startedAt = clock.instant();
@@ -271,7 +247,7 @@ public final class ProbeScheduler {
         log.debug("probe started", "target", target.name(), "in_flight", inFlight);
         probeThreads.execute(() -> {
             synchronized (lock) {
-                if (slot.run != run || slot.state != State.RUNNING) {
+                if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
                     // Abandoned before a thread even took it up (the pool was slow to start one).
                     finished(slot, generation, target, List.of());
                     return;
@@ -285,21 +261,21 @@ public final class ProbeScheduler {
                 // The prober promises never to throw; if it does, that is our bug, reported as such.
                 log.error("probe failed with an internal error", "target", target.name(), "error",
                         e.getClass().getName(), "message", e.getMessage());
-                results = List.of(synthetic(target, slot, Outcome.ERROR,
-                        "internal error: " + e.getClass().getSimpleName(), Duration.ZERO));
+                results = List.of(slot.synthetic(Outcome.ERROR,
+                        "internal error: " + e.getClass().getSimpleName(), clock));
             }
             finished(slot, generation, target, results);
         });
     }
 
-    private void finished(Slot slot, long generation, TargetConfig target, List<ProbeResult> results) {
+    private void finished(TargetSlot slot, long generation, TargetConfig target, List<ProbeResult> results) {
         boolean record;
         synchronized (lock) {
             slot.thread = null;
             Thread.interrupted(); // an interrupt meant for this probe must not leak into the pool's next task
-            if (slot.state == State.ABANDONED) {
+            if (slot.state == TargetSlot.State.ABANDONED) {
                 log.info("abandoned probe returned late; its result was discarded", "target", target.name());
-                slot.state = State.IDLE;
+                slot.state = TargetSlot.State.IDLE;
                 startIfWanted(slot);
                 return;
             }
@@ -307,7 +283,7 @@ public final class ProbeScheduler {
                 slot.watchdog.cancel();
                 slot.watchdog = null;
             }
-            slot.state = State.IDLE;
+            slot.state = TargetSlot.State.IDLE;
             inFlight--;
             record = !slot.removed && slot.generation == generation;
             if (record) {
@@ -322,21 +298,21 @@ public final class ProbeScheduler {
         }
     }
 
-    private void overran(Slot slot, long run, long generation, Duration limit) {
+    private void overran(TargetSlot slot, long run, long generation, Duration limit) {
         List<ProbeResult> results;
         TargetConfig target;
         synchronized (lock) {
-            if (slot.run != run || slot.state != State.RUNNING) {
+            if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
                 return;
             }
-            slot.state = State.ABANDONED;
+            slot.state = TargetSlot.State.ABANDONED;
             slot.watchdog = null;
             inFlight--;
             if (slot.thread != null) {
                 slot.thread.interrupt();
             }
             target = slot.target;
-            results = hostsOf(slot).stream()
+            results = slot.lastHosts(clock).stream()
                     .map(r -> new ProbeResult(target.name(), r.host(), r.address(), r.port(), target.mode(),
                             Outcome.DEADLINE_EXCEEDED, null,
                             "the probe did not end within its deadline of " + settings.timeout().toSeconds()
@@ -358,36 +334,20 @@ public final class ProbeScheduler {
         sink.accept(target, results);
     }
 
-    private void startIfWanted(Slot slot) {
+    private void startIfWanted(TargetSlot slot) {
         if (slot.startWhenIdle && !slot.removed && !stopped) {
             dispatch(slot);
         }
     }
 
-    /** The hosts the target's last probe reached, or the target's own destination when none is known yet. */
-    private List<ProbeResult> hostsOf(Slot slot) {
-        if (!slot.lastResults.isEmpty()) {
-            return slot.lastResults;
-        }
-        return List.of(synthetic(slot.target, slot, Outcome.DEADLINE_EXCEEDED, "", Duration.ZERO));
-    }
-
-    private ProbeResult synthetic(TargetConfig target, Slot slot, Outcome outcome, String detail, Duration total) {
-        String host = target.host() != null ? target.host() : target.mx();
-        int port = target.port() > 0 ? target.port() : target.mode().defaultPort();
-        Instant started = slot.startedAt != null ? slot.startedAt : clock.instant();
-        return new ProbeResult(target.name(), host, null, port, target.mode(), outcome, null, detail,
-                Map.of(Phase.TOTAL, total), null, started, null);
-    }
-
-    private void retire(Slot slot) {
+    private void retire(TargetSlot slot) {
         slot.removed = true;
         if (slot.next != null) {
             slot.next.cancel();
         }
-        if (slot.state == State.QUEUED) {
+        if (slot.state == TargetSlot.State.QUEUED) {
             waiting.remove(slot);
-            slot.state = State.IDLE;
+            slot.state = TargetSlot.State.IDLE;
         }
     }
 

@@ -38,6 +38,7 @@ public final class RunningAgent {
     private final ExecutorService workers;
     private final ProbeScheduler scheduler;
     private final EventLog log;
+    private final ChangeLog changeLog;
 
     private final Object stateLock = new Object();
     private final Object reloadLock = new Object();
@@ -57,6 +58,7 @@ public final class RunningAgent {
         this.timer = timer;
         this.workers = workers;
         this.log = options.log();
+        this.changeLog = new ChangeLog(log);
         this.config = config;
         this.scheduler = new ProbeScheduler(timer, workers, options.clock(), new java.util.Random(), this::accept, log);
     }
@@ -68,7 +70,7 @@ public final class RunningAgent {
             metrics.policy(policy);
             metrics.diagnosis(latest.finding().diagnosis());
         }
-        logPolicy(policy);
+        changeLog.policy(policy);
         metadata = MetadataRefresher.startIfWanted(config.azure(), options.dmiDirectory(), timer, workers, metrics,
                 log, options.metadataRefresh());
         scheduler.apply(config.probe(), options.proberFactory().create(config), config.targets());
@@ -206,7 +208,7 @@ public final class RunningAgent {
                 "added", String.join(",", difference(after, before)),
                 "removed", String.join(",", difference(before, after)));
         if (!policy.equals(oldPolicy)) {
-            logPolicy(policy);
+            changeLog.policy(policy);
         }
     }
 
@@ -230,29 +232,7 @@ public final class RunningAgent {
             metrics.diagnosis(after.diagnosis());
             stateLock.notifyAll();
         }
-        for (ProbeResult result : results) {
-            log.debug("probe finished", "target", result.target(), "host", result.host(), "port", result.port(),
-                    "outcome", result.outcome().label(), "seconds", result.total().toMillis() / 1000.0);
-        }
-        for (LatestResults.VerdictChange change : changes) {
-            ProbeResult r = change.result().result();
-            log.info("verdict changed", "target", r.target(), "host", r.host(), "port", r.port(), "from",
-                    change.previous() == null ? "none" : change.previous().label(), "to",
-                    change.result().verdict().label(), "outcome", r.outcome().label(), "expected",
-                    change.result().expected().label(), "detail", r.detail());
-        }
-        if (before.diagnosis() != after.diagnosis()) {
-            log.info("diagnosis changed", "from", before.diagnosis().label(), "to", after.diagnosis().label(),
-                    "explanation", after.explanation(), "action", after.action());
-        }
-    }
-
-    private void logPolicy(Port25Policy policy) {
-        log.info("port-25 policy", "offer", policy.offer().key(), "port25_expected", policy.port25().label(),
-                "source", policy.source(), "reason", policy.reason());
-        for (String warning : policy.warnings()) {
-            log.warn("policy warning", "warning", warning);
-        }
+        changeLog.results(results, changes, before, after);
     }
 
     /**
