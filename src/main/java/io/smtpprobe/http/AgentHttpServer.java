@@ -118,8 +118,11 @@ public final class AgentHttpServer implements AutoCloseable {
 
     private void metrics(HttpExchange exchange) throws IOException {
         if (readOnly(exchange)) {
-            ExpositionFormat format = ExpositionFormat.negotiate(exchange.getRequestHeaders().getFirst("Accept"));
+            String accept = exchange.getRequestHeaders().getFirst("Accept");
+            ExpositionFormat format = ExpositionFormat.negotiate(accept);
             Responses.send(exchange, 200, format.contentType(), agent.scrape(format));
+            log.debug("metrics scraped", "format", format.name().toLowerCase(java.util.Locale.ROOT), "client",
+                    exchange.getRemoteAddress().getAddress().getHostAddress());
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * A prober for scheduling tests: answers {@code ok} at once, except for targets given a gate, which
@@ -98,15 +99,19 @@ public final class GatedProber implements Prober {
                 interruptions.add(target.name());
                 if (!deaf.containsKey(target.name())) {
                     Thread.currentThread().interrupt();
-                    return List.of(result(target, Outcome.DEADLINE_EXCEEDED, started));
+                    return result(target, Outcome.DEADLINE_EXCEEDED, started);
                 }
             }
         }
-        return List.of(result(target, Outcome.OK, started));
+        return result(target, Outcome.OK, started);
     }
 
-    private static ProbeResult result(TargetConfig target, Outcome outcome, Instant started) {
-        return new ProbeResult(target.name(), target.host(), "127.0.0.1", target.port(), target.mode(), outcome, null,
-                "", Map.of(Phase.TOTAL, Duration.ofMillis(5)), null, started, null);
+    /** One result per host: the target's host, or mx_hosts hosts named mx1.DOMAIN, mx2.DOMAIN, ... */
+    private static List<ProbeResult> result(TargetConfig target, Outcome outcome, Instant started) {
+        List<String> hosts = target.mx() == null ? List.of(target.host())
+                : IntStream.rangeClosed(1, target.mxHosts()).mapToObj(i -> "mx" + i + "." + target.mx()).toList();
+        return hosts.stream().map(host -> new ProbeResult(target.name(), host, "127.0.0.1", target.port(),
+                target.mode(), outcome, null, "", Map.of(Phase.TOTAL, Duration.ofMillis(5)), null, started, null))
+                .toList();
     }
 }
