@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.smtpprobe.config.AzureConfig;
+import io.smtpprobe.config.Config;
+import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.MetadataMode;
 import io.smtpprobe.metrics.AgentMetrics;
 import io.smtpprobe.metrics.AzureVmLabels;
 import io.smtpprobe.metrics.ExpositionFormat;
 import io.smtpprobe.testing.FakeMetadataService;
+import io.smtpprobe.testing.GatedProber;
+import io.smtpprobe.testing.Targets;
 import io.smtpprobe.testing.ManualTaskScheduler;
 import io.smtpprobe.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +26,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,6 +112,27 @@ class AzureMetadataTest {
         assertThat(imds.requests()).isEmpty();
         assertThat(scrape()).doesNotContain("smtp_probe_azure_vm_info{");
         assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("not asking the Azure instance metadata service");
+    }
+
+    @Test
+    void aStartedAgentOnAMachineThatIsNotAzureSendsTheMetadataServiceNothing() throws Exception {
+        dmi("sys_vendor", "QEMU");
+        Config auto = Targets.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5), 2,
+                List.of(Targets.host("relay", "relay.test", 587, Mode.SUBMISSION)));
+        auto = new Config(auto.subscription(), new AzureConfig(MetadataMode.AUTO, imds.endpoint(), null, ""),
+                auto.probe(), auto.dns(), auto.web(), auto.targets());
+        GatedProber prober = new GatedProber(java.time.Clock.systemUTC());
+        AgentOptions options = new AgentOptions("1", java.time.Clock.systemUTC(), Map.of(), log, c -> prober,
+                AgentOptions::configuredPolicy, dmi, Duration.ofMillis(1), false);
+
+        RunningAgent agent = Agent.start(auto, null, options);
+        assertThat(agent.awaitReady(Duration.ofSeconds(10))).isTrue();
+        agent.shutdown();
+        agent.awaitShutdown();
+
+        assertThat(imds.requests()).isEmpty();
+        assertThat(new String(agent.scrape(ExpositionFormat.PROMETHEUS_TEXT), StandardCharsets.UTF_8))
+                .doesNotContain("smtp_probe_azure_vm_info{");
     }
 
     @Test
