@@ -14,7 +14,7 @@ import io.smtpprobe.metrics.AzureVmLabels;
 import io.smtpprobe.metrics.ExpositionFormat;
 import io.smtpprobe.testing.FakeMetadataService;
 import io.smtpprobe.testing.GatedProber;
-import io.smtpprobe.testing.Targets;
+import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.ManualTaskScheduler;
 import io.smtpprobe.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
@@ -117,8 +117,8 @@ class AzureMetadataTest {
     @Test
     void aStartedAgentOnAMachineThatIsNotAzureSendsTheMetadataServiceNothing() throws Exception {
         dmi("sys_vendor", "QEMU");
-        Config auto = Targets.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5), 2,
-                List.of(Targets.host("relay", "relay.test", 587, Mode.SUBMISSION)));
+        Config auto = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5), 2,
+                List.of(DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION)));
         auto = new Config(auto.subscription(), new AzureConfig(MetadataMode.AUTO, imds.endpoint(), null, ""),
                 auto.probe(), auto.dns(), auto.web(), auto.targets());
         GatedProber prober = new GatedProber(java.time.Clock.systemUTC());

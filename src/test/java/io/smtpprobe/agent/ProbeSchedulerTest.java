@@ -10,7 +10,7 @@ import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.ManualTaskScheduler;
 import io.smtpprobe.testing.MutableClock;
-import io.smtpprobe.testing.Targets;
+import io.smtpprobe.testing.DaemonFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +64,7 @@ class ProbeSchedulerTest {
     }
 
     static TargetConfig target(String name) {
-        return Targets.host(name, name + ".test", 25, Mode.SMTP);
+        return DaemonFixtures.host(name, name + ".test", 25, Mode.SMTP);
     }
 
     static List<TargetConfig> targets(int count) {

@@ -11,7 +11,7 @@ import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;
-import io.smtpprobe.testing.Targets;
+import io.smtpprobe.testing.DaemonFixtures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -34,8 +34,8 @@ class DaemonHttpTest {
 
     final GatedProber prober = new GatedProber(Clock.systemUTC());
     final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-    final Config config = Targets.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5), 4,
-            List.of(Targets.host("mx", "mx.test", 25, Mode.SMTP), Targets.host("relay", "relay.test", 587,
+    final Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5), 4,
+            List.of(DaemonFixtures.host("mx", "mx.test", 25, Mode.SMTP), DaemonFixtures.host("relay", "relay.test", 587,
                     Mode.SUBMISSION)));
     Daemon daemon;
     Http http;

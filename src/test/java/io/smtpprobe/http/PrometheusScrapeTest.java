@@ -12,7 +12,7 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;
 import io.smtpprobe.testing.LineQueue;
-import io.smtpprobe.testing.Targets;
+import io.smtpprobe.testing.DaemonFixtures;
 import java.io.File;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -65,8 +65,8 @@ class PrometheusScrapeTest {
     void aRealPrometheusScrapesTheDaemonOverOpenMetrics() throws Exception {
         Path binary = prometheus();
         LineQueue log = new LineQueue();
-        Config config = Targets.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5), 4,
-                List.of(Targets.mx("gmail", "gmail.test", 2), Targets.host("relay", "relay.test", 587, Mode.SUBMISSION)));
+        Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5), 4,
+                List.of(DaemonFixtures.mx("gmail", "gmail.test", 2), DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION)));
         GatedProber prober = new GatedProber(Clock.systemUTC());
         AgentOptions options = new AgentOptions("1.2.3", Clock.systemUTC(), Map.of(),
                 new EventLog(new PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(), LogLevel.DEBUG,

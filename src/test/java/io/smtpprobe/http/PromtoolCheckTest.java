@@ -9,7 +9,7 @@ import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;
-import io.smtpprobe.testing.Targets;
+import io.smtpprobe.testing.DaemonFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -54,10 +54,10 @@ class PromtoolCheckTest {
     void scrapeOfARunningDaemonHasNoPromtoolFindings() throws Exception {
         Path promtool = promtool();
         GatedProber prober = new GatedProber(Clock.systemUTC());
-        Config config = Targets.config("enterprise-agreement", Duration.ofHours(1), Duration.ZERO,
-                Duration.ofSeconds(5), 4, List.of(Targets.mx("gmail", "gmail.test", 2),
-                        Targets.host("relay", "relay.test", 587, Mode.SUBMISSION),
-                        Targets.host("https", "www.test", 443, Mode.TCP)));
+        Config config = DaemonFixtures.config("enterprise-agreement", Duration.ofHours(1), Duration.ZERO,
+                Duration.ofSeconds(5), 4, List.of(DaemonFixtures.mx("gmail", "gmail.test", 2),
+                        DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION),
+                        DaemonFixtures.host("https", "www.test", 443, Mode.TCP)));
         AgentOptions options = new AgentOptions("1.0.0", Clock.systemUTC(), Map.of(),
                 new EventLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                         Clock.systemUTC(), LogLevel.INFO, true),

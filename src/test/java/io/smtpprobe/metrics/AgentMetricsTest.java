@@ -1,9 +1,9 @@
 package io.smtpprobe.metrics;
 
-import static io.smtpprobe.testing.Targets.host;
-import static io.smtpprobe.testing.Targets.mx;
-import static io.smtpprobe.testing.Targets.result;
-import static io.smtpprobe.testing.Targets.withTls;
+import static io.smtpprobe.testing.DaemonFixtures.host;
+import static io.smtpprobe.testing.DaemonFixtures.mx;
+import static io.smtpprobe.testing.DaemonFixtures.result;
+import static io.smtpprobe.testing.DaemonFixtures.withTls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -19,7 +19,7 @@ import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
-import io.smtpprobe.testing.Targets;
+import io.smtpprobe.testing.DaemonFixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -135,7 +135,7 @@ class AgentMetricsTest {
 
     @Test
     void expectsAPrivateRelayOnPort25Reachable() {
-        TargetConfig internal = Targets.expecting(host("internal", "10.1.2.3", 25, Mode.SMTP), ExpectSetting.AUTO,
+        TargetConfig internal = DaemonFixtures.expecting(host("internal", "10.1.2.3", 25, Mode.SMTP), ExpectSetting.AUTO,
                 Route.AUTO);
 
         metrics.record(internal, classify(internal,

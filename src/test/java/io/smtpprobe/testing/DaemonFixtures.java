@@ -25,9 +25,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** Targets and results as the config loader and the prober make them, for daemon tests. */
-public final class Targets {
-    private Targets() {}
+/** DaemonFixtures and results as the config loader and the prober make them, for daemon tests. */
+public final class DaemonFixtures {
+    private DaemonFixtures() {}
 
     /** A configuration as the loader would make it: loopback-only web address, metadata off, no DNS servers. */
     public static Config config(String offer, Duration interval, Duration jitter, Duration timeout, int concurrency,
