@@ -3,7 +3,6 @@ package io.smtpprobe.agent;
 import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.Outcome;
-import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Prober;
 import java.time.Clock;
@@ -59,6 +58,8 @@ public final class ProbeScheduler {
     private ProbeConfig settings;
     private Prober prober;
     private int inFlight;
+    /** Results of ended probes being recorded right now: shutdown waits for them too. */
+    private int recording;
     private long runs;
     private boolean stopped;
 
@@ -141,8 +142,8 @@ public final class ProbeScheduler {
     }
 
     /**
-     * Waits in real time until no probe is in flight or {@code max} has passed, then interrupts the
-     * ones still running. For shutdown: each probe ends by its own deadline, so waiting for the probe
+     * Waits in real time until no probe is in flight and every ended probe's result is recorded, or
+     * {@code max} has passed, then interrupts the probes still running. For shutdown: each probe ends by its own deadline, so waiting for the probe
      * timeout is enough for every well-behaved probe.
      *
      * @return whether every probe ended in time
@@ -150,7 +151,7 @@ public final class ProbeScheduler {
     public boolean awaitInFlight(Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         synchronized (lock) {
-            while (inFlight > 0) {
+            while (inFlight > 0 || recording > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     slots.values().stream().filter(s -> s.state == TargetSlot.State.RUNNING && s.thread != null)
@@ -291,10 +292,28 @@ public final class ProbeScheduler {
             }
             startIfWanted(slot);
             pump();
-            lock.notifyAll();
+            if (record) {
+                recording++;
+            }
         }
         if (record) {
+            deliver(target, results);
+        } else {
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Hands results to the sink outside the lock; {@code recording} was counted up under it. */
+    private void deliver(TargetConfig target, List<ProbeResult> results) {
+        try {
             sink.accept(target, results);
+        } finally {
+            synchronized (lock) {
+                recording--;
+                lock.notifyAll();
+            }
         }
     }
 
@@ -312,13 +331,7 @@ public final class ProbeScheduler {
                 slot.thread.interrupt();
             }
             target = slot.target;
-            results = slot.lastHosts(clock).stream()
-                    .map(r -> new ProbeResult(target.name(), r.host(), r.address(), r.port(), target.mode(),
-                            Outcome.DEADLINE_EXCEEDED, null,
-                            "the probe did not end within its deadline of " + settings.timeout().toSeconds()
-                                    + "s; abandoned",
-                            Map.of(Phase.TOTAL, limit), null, slot.startedAt, null))
-                    .toList();
+            results = slot.abandoned(settings.timeout(), limit, clock);
             boolean record = !slot.removed && slot.generation == generation;
             if (record) {
                 slot.lastResults = results;
@@ -328,10 +341,11 @@ public final class ProbeScheduler {
             if (!record) {
                 return;
             }
+            recording++;
         }
         log.warn("probe overran its deadline and was abandoned", "target", target.name(),
                 "deadline", settings.timeout());
-        sink.accept(target, results);
+        deliver(target, results);
     }
 
     private void startIfWanted(TargetSlot slot) {

@@ -35,6 +35,16 @@ final class TargetSlot {
         this.target = target;
     }
 
+    /** What an abandoned probe is recorded as: deadline_exceeded for each host its previous probe reached. */
+    List<ProbeResult> abandoned(Duration timeout, Duration waited, Clock clock) {
+        return lastHosts(clock).stream()
+                .map(r -> new ProbeResult(target.name(), r.host(), r.address(), r.port(), target.mode(),
+                        Outcome.DEADLINE_EXCEEDED, null,
+                        "the probe did not end within its deadline of " + timeout.toSeconds() + "s; abandoned",
+                        Map.of(Phase.TOTAL, waited), null, startedAt, null))
+                .toList();
+    }
+
     /** The hosts the target's last probe reached, or the target's own destination when none is known yet. */
     List<ProbeResult> lastHosts(Clock clock) {
         return lastResults.isEmpty() ? List.of(synthetic(Outcome.DEADLINE_EXCEEDED, "", clock)) : lastResults;
