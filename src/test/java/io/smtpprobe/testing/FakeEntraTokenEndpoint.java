@@ -12,17 +12,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Microsoft identity platform's v2.0 token endpoint on loopback, for one tenant and one app:
  * the client-credentials grant answered in Entra's shapes (a token valid for {@code expires_in}
  * seconds, or {@code invalid_client} with AADSTS7000215 for a wrong secret). Every token it issues
- * is new ({@code token-1}, {@code token-2}, ...) and remembered, so an SMTP fake can accept exactly
- * the tokens issued here.
+ * is new ({@code token-1}, {@code token-2}, ...) and remembered with its expiry, so an SMTP fake can
+ * accept exactly the unexpired tokens issued here.
  */
 public final class FakeEntraTokenEndpoint implements AutoCloseable {
     /** One token request: the form fields, the secret among them. */
@@ -33,11 +34,14 @@ public final class FakeEntraTokenEndpoint implements AutoCloseable {
     private final String clientId;
     private final String clientSecret;
     private final AtomicInteger issued = new AtomicInteger();
-    private final Set<String> tokens = new CopyOnWriteArraySet<>();
+    private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
+    private final Clock clock;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile long expiresIn = 3599;
 
-    public FakeEntraTokenEndpoint(String tenant, String clientId, String clientSecret) throws IOException {
+    /** @param clock when tokens are issued and when they expire */
+    public FakeEntraTokenEndpoint(String tenant, String clientId, String clientSecret, Clock clock) throws IOException {
+        this.clock = clock;
         this.tenant = tenant;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
@@ -59,9 +63,10 @@ public final class FakeEntraTokenEndpoint implements AutoCloseable {
         expiresIn = seconds;
     }
 
-    /** Whether this endpoint issued the token. */
-    public boolean issued(String token) {
-        return tokens.contains(token);
+    /** Whether this endpoint issued the token and it has not expired yet. */
+    public boolean valid(String token) {
+        Instant expires = tokens.get(token);
+        return expires != null && clock.instant().isBefore(expires);
     }
 
     public List<Request> requests() {
@@ -86,7 +91,7 @@ public final class FakeEntraTokenEndpoint implements AutoCloseable {
                     + " ID, for a secret added to app '" + clientId + "'."));
         } else {
             String token = "token-" + issued.incrementAndGet();
-            tokens.add(token);
+            tokens.put(token, clock.instant().plusSeconds(expiresIn));
             send(exchange, 200, "{\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn + ",\"ext_expires_in\":"
                     + expiresIn + ",\"access_token\":\"" + token + "\"}");
         }
