@@ -45,6 +45,7 @@ public final class RunningAgent {
     private volatile Config config;
     private LatestResults latest;
     private MetadataRefresher metadata;
+    private TaskScheduler.Cancellable policyCheck;
 
     private final List<AutoCloseable> closeOnShutdown = new CopyOnWriteArrayList<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -74,6 +75,7 @@ public final class RunningAgent {
         metadata = MetadataRefresher.startIfWanted(config.azure(), options.dmiDirectory(), timer, workers, metrics,
                 log, options.metadataRefresh());
         scheduler.apply(config.probe(), options.proberFactory().create(config), config.targets());
+        schedulePolicyCheck();
         log.info("agent started", "version", options.version(), "targets", config.targets().size(),
                 "interval", config.probe().interval(), "jitter", config.probe().jitter(),
                 "timeout", config.probe().timeout(), "concurrency", config.probe().concurrency(),
@@ -212,6 +214,42 @@ public final class RunningAgent {
         }
     }
 
+    /**
+     * The policy is evaluated again every {@code metadataRefresh}: with {@code offer: auto} the answer
+     * Azure gives can change (a Reader role granted, an offer converted) without a reload.
+     */
+    private void schedulePolicyCheck() {
+        synchronized (reloadLock) {
+            if (!shuttingDown.get()) {
+                policyCheck = timer.schedule(options.metadataRefresh(), () -> workers.execute(this::recheckPolicy));
+            }
+        }
+    }
+
+    /** Re-judges the latest results and updates the metrics when the policy changed. */
+    private void recheckPolicy() {
+        synchronized (reloadLock) {
+            if (shuttingDown.get()) {
+                return;
+            }
+            Config current = config;
+            Port25Policy policy = options.policy().apply(current);
+            boolean changed;
+            synchronized (stateLock) {
+                changed = !policy.equals(latest.policy());
+                if (changed) {
+                    latest.reconfigure(current.targets(), policy).forEach(metrics::rejudge);
+                    metrics.policy(policy);
+                    metrics.diagnosis(latest.finding().diagnosis());
+                }
+            }
+            if (changed) {
+                changeLog.policy(policy);
+            }
+        }
+        schedulePolicyCheck();
+    }
+
     private static List<String> difference(Set<String> a, Set<String> b) {
         return a.stream().filter(n -> !b.contains(n)).sorted().toList();
     }
@@ -257,6 +295,9 @@ public final class RunningAgent {
         synchronized (reloadLock) {
             if (metadata != null) {
                 metadata.stop();
+            }
+            if (policyCheck != null) {
+                policyCheck.cancel();
             }
         }
         boolean clean = true;
