@@ -46,12 +46,15 @@ public record AgentOptions(
         Objects.requireNonNull(metadataRefresh, "metadataRefresh");
     }
 
-    /** The daemon's defaults: system clock, stdout log at the given level, the subscription keys of the config. */
+    /**
+     * The daemon's defaults: system clock, stdout log at the given level, the subscription keys of the
+     * config ({@code offer: auto} asked of Azure, see {@link AzureOfferPolicy}).
+     */
     public static AgentOptions defaults(String version, Map<String, String> environment, LogLevel level,
             ProberFactory proberFactory) {
         Clock clock = Clock.systemUTC();
         return new AgentOptions(version, clock, environment, EventLog.stdout(clock, level, environment),
-                proberFactory, AgentOptions::configuredPolicy, DMI_DIRECTORY, METADATA_REFRESH, true);
+                proberFactory, AzureOfferPolicy.forDaemon(DMI_DIRECTORY, clock), DMI_DIRECTORY, METADATA_REFRESH, true);
     }
 
     /** The policy from {@code subscription:} as configured. */
