@@ -123,8 +123,10 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
         }
         RoundReport report;
-        CachedTokens tokens = CachedTokens.forConfig(config.azure(), dmiDirectory, config.probe().timeout(),
-                Clock.systemUTC());
+        // Half the probe deadline for a token, so that a hanging token endpoint still leaves the probe
+        // time to show the relay's greeting and TLS, and to end as auth_unavailable.
+        CachedTokens tokens = CachedTokens.forConfig(config.azure(), dmiDirectory,
+                config.probe().timeout().dividedBy(2), Clock.systemUTC());
         try (TargetProber prober = new TargetProber(options,
                 new DnsResolver(config.dns(), config.probe().timeout()), Clock.systemUTC(), Ticker.SYSTEM, tokens)) {
             report = new CheckRound(prober, config.probe().concurrency()).run(targets, policy, result -> {

@@ -21,10 +21,12 @@ import io.smtpprobe.testing.FakeEntraTokenEndpoint;
 import io.smtpprobe.testing.FakeMetadataService;
 import io.smtpprobe.testing.LoopbackResolver;
 import io.smtpprobe.testing.MutableClock;
+import io.smtpprobe.testing.SilentHttpServer;
 import io.smtpprobe.testing.SubethaRelay;
 import io.smtpprobe.testing.Targets;
 import io.smtpprobe.testing.TestCertificates;
 import io.smtpprobe.testing.XOAuth2Relay;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -213,6 +215,40 @@ class XOAuth2ProbeTest {
         }
 
         @Test
+        void aTokenEndpointThatNeverAnswersEndsAtTheTokenTimeoutAsAuthUnavailable() throws Exception {
+            try (SilentHttpServer silent = new SilentHttpServer();
+                    SubethaRelay relay = relay(XOAuth2Relay.Refusal.MICROSOFT_535)) {
+                OAuthConfig hanging = new OAuthConfig(TENANT, CLIENT_ID, new Secret(SECRET), "test",
+                        OAuthConfig.DEFAULT_SCOPE, URI.create(silent.endpoint() + "/" + TENANT + "/oauth2/v2.0/token"),
+                        false);
+                CachedTokens tokens = new CachedTokens(new EntraTokenClient(Duration.ofMillis(500), clock), null, "",
+                        clock);
+
+                ProbeResult result = probe(target(relay, hanging), tokens);
+
+                assertThat(result.outcome()).isEqualTo(Outcome.AUTH_UNAVAILABLE);
+                assertThat(result.detail()).isEqualTo("could not get an OAuth token: " + silent.endpoint() + "/" + TENANT
+                        + "/oauth2/v2.0/token did not answer within 0.5s");
+                assertNoSecretIn(result);
+            }
+        }
+
+        @Test
+        void neverSendsTheTokenToARelayWithoutStarttls() {
+            try (SubethaRelay relay = SubethaRelay.start(b -> b.authenticationHandlerFactory(new XOAuth2Relay(
+                    (user, token) -> {
+                        presented.add(token);
+                        return true;
+                    }, XOAuth2Relay.Refusal.MICROSOFT_535)))) {
+                ProbeResult result = probe(target(relay, app), appTokens());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.STARTTLS_UNAVAILABLE);
+                assertThat(presented).isEmpty();
+                assertNoSecretIn(result, "token-1");
+            }
+        }
+
+        @Test
         void aWrongSecretIsAuthUnavailableWithTheAadstsCodeAndNeverTheSecret() {
             OAuthConfig wrong = new OAuthConfig(TENANT, CLIENT_ID, new Secret("wrong-" + SECRET), "test",
                     OAuthConfig.DEFAULT_SCOPE, entra.tokenEndpoint(), false);
@@ -255,6 +291,25 @@ class XOAuth2ProbeTest {
                                 + "&resource=https%3A%2F%2Foutlook.office365.com%2F"
                                 + "&client_id=66666666-7777-8888-9999-000000000000");
                 assertNoSecretIn(result, "mi-token");
+            }
+        }
+
+        @Test
+        void aVmWithoutAManagedIdentityIsAuthUnavailableWithHowToAssignOne() throws Exception {
+            Files.writeString(dmi.resolve("sys_vendor"), "Microsoft Corporation\n");
+            try (FakeMetadataService imds = new FakeMetadataService(new byte[0]);
+                    SubethaRelay relay = relay(XOAuth2Relay.Refusal.MICROSOFT_535)) {
+                imds.answerToken(400, FakeMetadataService.IDENTITY_NOT_FOUND);
+                CachedTokens tokens = CachedTokens.forConfig(new AzureConfig(MetadataMode.AUTO, imds.endpoint(), null,
+                        ""), dmi, Duration.ofSeconds(2), clock);
+
+                ProbeResult result = probe(target(relay, OAuthConfig.managedIdentity("")), tokens);
+
+                assertThat(result.outcome()).isEqualTo(Outcome.AUTH_UNAVAILABLE);
+                assertThat(result.detail()).isEqualTo("could not get an OAuth token: the VM has no managed identity ("
+                        + imds.endpoint() + "/metadata/identity/oauth2/token answered HTTP 400: invalid_request"
+                        + " (Identity not found)); turn on its system-assigned identity: az vm identity assign"
+                        + " -g <resource-group> -n <vm-name>");
             }
         }
 
