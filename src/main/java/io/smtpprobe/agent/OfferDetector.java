@@ -102,7 +102,11 @@ public final class OfferDetector {
 
     private static String refused(AzureCallException e, AccessToken token, String subscription, String role,
             String what) {
-        if (e.status() == 401 || e.status() == 403) {
+        if (e.status() == 401) {
+            return "Resource Manager did not accept the managed identity's token to " + what + " (" + e.getMessage()
+                    + "); check that azure.management_endpoint belongs to the VM's cloud";
+        }
+        if (e.status() == 403) {
             String principal = IdentityAdvice.principalId(e, token.token().reveal());
             return "the VM's managed identity (principal " + principal + ") may not " + what + " (" + e.getMessage()
                     + "); grant it " + role + ": az role assignment create --assignee " + principal + " --role \""

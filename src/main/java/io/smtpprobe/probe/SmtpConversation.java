@@ -5,6 +5,7 @@ import io.smtpprobe.config.AuthMechanism;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
@@ -74,7 +75,7 @@ final class SmtpConversation {
         // Greeting, EHLO (HELO fallback), STARTTLS and AUTH as the properties ask (RFC 5321, 3207, 4954).
         try {
             transport.connect(socket);
-        } catch (jakarta.mail.AuthenticationFailedException e) {
+        } catch (AuthenticationFailedException e) {
             if (!transport.authSent()) {
                 // Angus found no mechanism in common before sending anything.
                 throw new AuthUnavailableException("the server offers none of the AUTH mechanisms this probe uses ("
@@ -239,6 +240,8 @@ final class SmtpConversation {
     }
 
     String transcript() {
-        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), credentials != null ? credentials : target.auth());
+        // With a token, mask it; without one (it could not be had), still mask an app secret, should it appear.
+        AuthConfig secrets = credentials != null ? credentials : target.auth();
+        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), secrets);
     }
 }
