@@ -237,7 +237,7 @@ public final class RunningAgent {
 
     /**
      * Stops the agent, once, from any thread (a signal handler, an HTTP request, a test): scheduling
-     * stops, probes in flight get at most the probe timeout to end, then everything registered with
+     * stops, probes in flight get at most the probe timeout (plus the watchdog's grace) to end, then everything registered with
      * {@link #closeOnShutdown} is closed. Returns at once; {@link #awaitShutdown} waits for the end.
      */
     public void shutdown() {
@@ -251,7 +251,9 @@ public final class RunningAgent {
 
     private void stopEverything() {
         long start = System.nanoTime();
-        Duration grace = config.probe().timeout();
+        // A probe ends by its own deadline; one that does not is abandoned by the scheduler's watchdog at the same
+        // limit. Either way the wait is over within timeout + grace of the shutdown, well inside timeout + 2 s.
+        Duration grace = config.probe().timeout().plus(ProbeScheduler.OVERRUN_GRACE);
         log.info("shutting down", "in_flight", scheduler.inFlight(), "grace", grace);
         scheduler.stop();
         synchronized (reloadLock) {
