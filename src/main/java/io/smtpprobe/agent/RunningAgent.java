@@ -277,6 +277,13 @@ public final class RunningAgent {
         }
         workers.shutdownNow();
         timer.close();
+        if (options.proberFactory() instanceof AutoCloseable probers) {
+            try {
+                probers.close();
+            } catch (Exception e) {
+                log.warn("error while closing the probers", "error", String.valueOf(e.getMessage()));
+            }
+        }
         metrics.close();
         log.info("stopped", "probes_ended_in_time", clean, "seconds", (System.nanoTime() - start) / 1_000_000 / 1000.0);
         stopped.countDown();
