@@ -255,8 +255,9 @@ public final class RunningAgent {
         // limit. Either way the wait is over within timeout + grace of the shutdown, well inside timeout + 2 s.
         Duration grace = config.probe().timeout().plus(ProbeScheduler.OVERRUN_GRACE);
         log.info("shutting down", "in_flight", scheduler.inFlight(), "grace", grace);
-        scheduler.stop();
+        // Under the reload lock: a reload in progress finishes first, and none starts after (it sees shuttingDown).
         synchronized (reloadLock) {
+            scheduler.stop();
             if (metadata != null) {
                 metadata.stop();
             }
@@ -293,10 +294,5 @@ public final class RunningAgent {
     public int awaitShutdown() throws InterruptedException {
         stopped.await();
         return 0;
-    }
-
-    /** Whether {@link #shutdown} has finished. */
-    public boolean isStopped() {
-        return stopped.getCount() == 0;
     }
 }
