@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -60,7 +61,7 @@ public final class RunningAgent {
         this.log = options.log();
         this.changeLog = new ChangeLog(log);
         this.config = config;
-        this.scheduler = new ProbeScheduler(timer, workers, options.clock(), new java.util.Random(), this::accept, log);
+        this.scheduler = new ProbeScheduler(timer, workers, options.clock(), new Random(), this::accept, log);
     }
 
     void begin() {
@@ -157,7 +158,18 @@ public final class RunningAgent {
                 refuse(e.errors());
                 return ReloadResult.refused(e.errors());
             }
-            apply(fresh);
+            Prober prober;
+            Port25Policy policy;
+            try {
+                // Both come before anything changes, so a failure here leaves the running configuration whole.
+                prober = options.proberFactory().create(fresh);
+                policy = options.policy().apply(fresh);
+            } catch (RuntimeException e) {
+                List<String> errors = List.of("cannot apply the configuration: " + e.getMessage());
+                refuse(errors);
+                return ReloadResult.refused(errors);
+            }
+            apply(fresh, prober, policy);
             return ReloadResult.success();
         }
     }
@@ -171,10 +183,8 @@ public final class RunningAgent {
         }
     }
 
-    private void apply(Config fresh) {
+    private void apply(Config fresh, Prober prober, Port25Policy policy) {
         Config old = config;
-        Prober prober = options.proberFactory().create(fresh);
-        Port25Policy policy = options.policy().apply(fresh);
         Set<String> before = old.targets().stream().map(TargetConfig::name).collect(Collectors.toSet());
         Set<String> after = fresh.targets().stream().map(TargetConfig::name).collect(Collectors.toSet());
         List<String> unchanged = fresh.targets().stream().filter(old.targets()::contains).map(TargetConfig::name)
