@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -61,7 +62,7 @@ public final class RunningAgent {
         this.log = options.log();
         this.changeLog = new ChangeLog(log);
         this.config = config;
-        this.scheduler = new ProbeScheduler(timer, workers, options.clock(), new java.util.Random(), this::accept, log);
+        this.scheduler = new ProbeScheduler(timer, workers, options.clock(), new Random(), this::accept, log);
     }
 
     void begin() {
@@ -159,7 +160,18 @@ public final class RunningAgent {
                 refuse(e.errors());
                 return ReloadResult.refused(e.errors());
             }
-            apply(fresh);
+            Prober prober;
+            Port25Policy policy;
+            try {
+                // Both come before anything changes, so a failure here leaves the running configuration whole.
+                prober = options.proberFactory().create(fresh);
+                policy = options.policy().apply(fresh);
+            } catch (RuntimeException e) {
+                List<String> errors = List.of("cannot apply the configuration: " + e.getMessage());
+                refuse(errors);
+                return ReloadResult.refused(errors);
+            }
+            apply(fresh, prober, policy);
             return ReloadResult.success();
         }
     }
@@ -173,10 +185,8 @@ public final class RunningAgent {
         }
     }
 
-    private void apply(Config fresh) {
+    private void apply(Config fresh, Prober prober, Port25Policy policy) {
         Config old = config;
-        Prober prober = options.proberFactory().create(fresh);
-        Port25Policy policy = options.policy().apply(fresh);
         Set<String> before = old.targets().stream().map(TargetConfig::name).collect(Collectors.toSet());
         Set<String> after = fresh.targets().stream().map(TargetConfig::name).collect(Collectors.toSet());
         List<String> unchanged = fresh.targets().stream().filter(old.targets()::contains).map(TargetConfig::name)
@@ -275,7 +285,7 @@ public final class RunningAgent {
 
     /**
      * Stops the agent, once, from any thread (a signal handler, an HTTP request, a test): scheduling
-     * stops, probes in flight get at most the probe timeout to end, then everything registered with
+     * stops, probes in flight get at most the probe timeout (plus the watchdog's grace) to end, then everything registered with
      * {@link #closeOnShutdown} is closed. Returns at once; {@link #awaitShutdown} waits for the end.
      */
     public void shutdown() {
@@ -289,10 +299,13 @@ public final class RunningAgent {
 
     private void stopEverything() {
         long start = System.nanoTime();
-        Duration grace = config.probe().timeout();
+        // A probe ends by its own deadline; one that does not is abandoned by the scheduler's watchdog at the same
+        // limit. Either way the wait is over within timeout + grace of the shutdown, well inside timeout + 2 s.
+        Duration grace = config.probe().timeout().plus(ProbeScheduler.OVERRUN_GRACE);
         log.info("shutting down", "in_flight", scheduler.inFlight(), "grace", grace);
-        scheduler.stop();
+        // Under the reload lock: a reload in progress finishes first, and none starts after (it sees shuttingDown).
         synchronized (reloadLock) {
+            scheduler.stop();
             if (metadata != null) {
                 metadata.stop();
             }
@@ -316,6 +329,13 @@ public final class RunningAgent {
         }
         workers.shutdownNow();
         timer.close();
+        if (options.proberFactory() instanceof AutoCloseable probers) {
+            try {
+                probers.close();
+            } catch (Exception e) {
+                log.warn("error while closing the probers", "error", String.valueOf(e.getMessage()));
+            }
+        }
         metrics.close();
         log.info("stopped", "probes_ended_in_time", clean, "seconds", (System.nanoTime() - start) / 1_000_000 / 1000.0);
         stopped.countDown();
@@ -325,10 +345,5 @@ public final class RunningAgent {
     public int awaitShutdown() throws InterruptedException {
         stopped.await();
         return 0;
-    }
-
-    /** Whether {@link #shutdown} has finished. */
-    public boolean isStopped() {
-        return stopped.getCount() == 0;
     }
 }

@@ -21,29 +21,38 @@ public final class Daemon {
     }
 
     /**
-     * Starts probing and serving.
+     * Starts probing and serving, without signal handlers (for tests in a shared JVM).
      *
      * @param configFile re-read on reload; null when running on the built-in default
      * @param listenAddress the {@code --web.listen-address} flag, or null for {@code web.listen_address}
      * @throws java.io.UncheckedIOException when the listen address cannot be bound (the agent is stopped again)
      */
     public static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress) {
+        return start(config, configFile, options, listenAddress, false);
+    }
+
+    /**
+     * Runs until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code (0 after a clean shutdown).
+     * The handlers are in place before the HTTP server logs {@code listening}.
+     */
+    public static int run(Config config, Path configFile, AgentOptions options, String listenAddress)
+            throws InterruptedException {
+        return start(config, configFile, options, listenAddress, true).agent.awaitShutdown();
+    }
+
+    private static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress,
+            boolean signals) {
         RunningAgent agent = Agent.start(config, configFile, options);
         try {
+            if (signals) {
+                SignalHandlers.install(agent, options.log());
+            }
             String address = listenAddress != null ? listenAddress : config.web().listenAddress();
             return new Daemon(agent, new AgentHttpServer(address, agent, options.log()));
         } catch (RuntimeException e) {
             agent.shutdown();
             throw e;
         }
-    }
-
-    /** Runs until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code (0 after a clean shutdown). */
-    public static int run(Config config, Path configFile, AgentOptions options, String listenAddress)
-            throws InterruptedException {
-        Daemon daemon = start(config, configFile, options, listenAddress);
-        SignalHandlers.install(daemon.agent, options.log());
-        return daemon.agent.awaitShutdown();
     }
 
     public RunningAgent agent() {

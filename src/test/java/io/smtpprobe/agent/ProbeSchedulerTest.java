@@ -7,6 +7,7 @@ import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
+import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.ManualTaskScheduler;
 import io.smtpprobe.testing.MutableClock;
@@ -263,5 +264,57 @@ class ProbeSchedulerTest {
 
         assertThat(next().target()).isEqualTo("other");
         assertThat(recorded.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    }
+
+    @Test
+    void probesAChangedTargetAnewOnceItsRunningProbeEndsAndDropsTheOldResult() throws InterruptedException {
+        ProbeScheduler scheduler = scheduler(false);
+        prober.block("t0");
+        ProbeConfig settings = probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(15), 4);
+        scheduler.apply(settings, prober, List.of(target("t0")));
+        timer.advance(Duration.ZERO);
+        prober.awaitStarted("t0");
+
+        TargetConfig moved = DaemonFixtures.host("t0", "t0.test", 2525, Mode.SMTP);
+        scheduler.apply(settings, prober, List.of(moved));
+        prober.open("t0");
+
+        ProbeResult fresh = next();
+        assertThat(fresh.port()).as("the result of the old configuration is dropped").isEqualTo(2525);
+        assertThat(dispatched).hasValue(2);
+        assertThat(prober.startsOf("t0")).containsExactly(T0, T0);
+    }
+
+    @Test
+    void startsWaitingProbesWhenAReloadRaisesTheConcurrency() {
+        ProbeScheduler scheduler = scheduler(false);
+        List<TargetConfig> targets = targets(4);
+        targets.forEach(t -> prober.block(t.name()));
+        scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 1), prober, targets);
+        timer.advance(Duration.ZERO);
+        assertThat(scheduler.waiting()).isEqualTo(3);
+
+        scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 3), prober, targets);
+
+        assertThat(dispatched).hasValue(3);
+        assertThat(scheduler.inFlight()).isEqualTo(3);
+        assertThat(scheduler.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    void recordsAProberThatThrowsAsAnErrorAndKeepsScheduling() throws InterruptedException {
+        ProbeScheduler scheduler = new ProbeScheduler(timer, Runnable::run, clock, new Random(7),
+                (target, results) -> recorded.addAll(results), log);
+        scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(15), 2), target -> {
+            throw new IllegalStateException("a bug in the prober");
+        }, List.of(target("t0")));
+
+        timer.advance(Duration.ofMinutes(5));
+
+        assertThat(recorded).hasSize(2).allSatisfy(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
+            assertThat(r.detail()).isEqualTo("internal error: IllegalStateException");
+        });
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("msg=\"probe failed with an internal error\"");
     }
 }
