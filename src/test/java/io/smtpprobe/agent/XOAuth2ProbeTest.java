@@ -3,6 +3,7 @@ package io.smtpprobe.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.config.AzureConfig;
+import io.smtpprobe.config.Config;
 import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.MetadataMode;
@@ -17,6 +18,7 @@ import io.smtpprobe.probe.ProbeOptions;
 import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.TargetProber;
 import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.FakeEntraTokenEndpoint;
 import io.smtpprobe.testing.FakeMetadataService;
 import io.smtpprobe.testing.LoopbackResolver;
@@ -263,6 +265,27 @@ class XOAuth2ProbeTest {
                 assertNoSecretIn(result);
                 assertThat(result.toString()).doesNotContain("wrong-");
             }
+        }
+    }
+
+    @Test
+    void theDaemonsProbersGetTokensToo() throws Exception {
+        TestCertificates authority = TestCertificates.authority("daemon xoauth2 CA");
+        Path ca = authority.writeCaPem(dir.resolve("daemon-ca.pem"));
+        SSLContext tls = authority.serverContext("127.0.0.1");
+        try (SubethaRelay relay = SubethaRelay.start(b -> b.startTlsSocketFactory(tls).enableTLS().requireTLS()
+                        .authenticationHandlerFactory(new XOAuth2Relay((user, token) -> entra.valid(token),
+                                XOAuth2Relay.Refusal.MICROSOFT_535)));
+                NetworkProbers probers = new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM, dir)) {
+            TargetConfig target = Targets.host("127.0.0.1", relay.port(), Mode.SUBMISSION).caFile(ca).oauth(USER, app)
+                    .build();
+            Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO,
+                    Duration.ofSeconds(3), 1, List.of(target));
+
+            ProbeResult result = probers.create(config).probe(target).get(0);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.OK);
+            assertThat(entra.requests()).hasSize(1);
         }
     }
 
