@@ -58,8 +58,12 @@ cleanup() {
     for pid in "${PIDS[@]}"; do
         kill -TERM "$pid" 2>/dev/null
     done
+    # A few seconds for a clean exit; whatever is left is killed with its namespace below.
+    local by=$((SECONDS + 5))
     for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null
+        while kill -0 "$pid" 2>/dev/null && ((SECONDS < by)); do
+            sleep 0.1
+        done
     done
     for ns in "$NS_VM" "$NS_RT" "$NS_NET"; do
         if ip netns list 2>/dev/null | grep -qw -- "^$ns"; then
@@ -70,6 +74,9 @@ cleanup() {
             ip netns delete "$ns"
         fi
         rm -rf "/etc/netns/$ns"
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null
     done
     if [[ $CREATED_ETC_NETNS == 1 ]]; then
         rmdir /etc/netns 2>/dev/null
@@ -126,7 +133,6 @@ build() {
 # For commands in the foreground. A background job must call `ip netns exec` itself: `ip` execs the
 # command, so $! is then the server's own pid, where a function in the background would be a subshell.
 in_vm() { ip netns exec "$NS_VM" "$@"; }
-in_net() { ip netns exec "$NS_NET" "$@"; }
 
 make_network() {
     local ns
@@ -208,20 +214,24 @@ EOF
 
 # ---------------------------------------------------------------- the internet side
 
+# A test CA, and one server certificate it signs for both the relay's and the MX's names; the agent
+# trusts the CA through tls.ca_file, the servers get the key as PKCS12.
 make_certificates() {
     local d="$WORK/tls"
     mkdir -p "$d"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-        -subj "/CN=smtp-probe netsim test CA" -keyout "$d/ca.key" -out "$d/ca.pem" \
-        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-        -subj "/CN=relay.example.test" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
     printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" \
         "subjectAltName=DNS:relay.example.test,DNS:mx1.example.test" >"$d/server.ext"
-    openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
-        -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
-    openssl pkcs12 -export -in "$d/server.pem" -inkey "$d/server.key" -certfile "$d/ca.pem" \
-        -name server -passout pass:netsim -out "$d/server.p12"
+    {
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -subj "/CN=smtp-probe netsim test CA" -keyout "$d/ca.key" -out "$d/ca.pem" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+            -subj "/CN=relay.example.test" -keyout "$d/server.key" -out "$d/server.csr" \
+        && openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+            -extfile "$d/server.ext" -out "$d/server.pem" \
+        && openssl pkcs12 -export -in "$d/server.pem" -inkey "$d/server.key" -certfile "$d/ca.pem" \
+            -name server -passout pass:netsim -out "$d/server.p12"
+    } >"$WORK/openssl.log" 2>&1 || { cat "$WORK/openssl.log" >&2; die "openssl could not make the test certificates"; }
     CA_FILE="$d/ca.pem"
 }
 
@@ -333,12 +343,17 @@ EOF
 }
 
 # check NAME ARGS...: runs `smtp-probe check --output json` in the vm; sets CHECK_RC and CHECK_JSON.
+# A round takes about one probe timeout; a check still running after a minute is a hang, and fails.
 check() {
     local name=$1
     shift
     CHECK_JSON="$WORK/$name.json"
     CHECK_RC=0
-    in_vm java -jar "$JAR" check --output json "$@" >"$CHECK_JSON" 2>"$WORK/$name.err" || CHECK_RC=$?
+    in_vm timeout 60 java -jar "$JAR" check --output json "$@" >"$CHECK_JSON" 2>"$WORK/$name.err" || CHECK_RC=$?
+    if [[ $CHECK_RC == 124 ]]; then
+        fail "$name: check did not finish within 60s"
+        return 1
+    fi
     if ! jq -e '.results and .diagnosis' "$CHECK_JSON" >/dev/null 2>&1; then
         fail "$name: check printed no JSON report (exit $CHECK_RC): $(head -c 600 "$WORK/$name.err")"
         return 1
