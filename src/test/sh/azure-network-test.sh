@@ -54,6 +54,9 @@ die() { say "ERROR: $*" >&2; exit 1; }
 cleanup() {
     local rc=$?
     set +e
+    # A signal's trap can run while the interrupted command's redirections are still in place (say,
+    # check's stdout into a JSON file): report on the script's own stdout and stderr, saved at start.
+    exec 1>&8 2>&7
     local pid ns
     for pid in "${PIDS[@]}"; do
         kill -TERM "$pid" 2>/dev/null
@@ -92,6 +95,7 @@ cleanup() {
     fi
     exit "$rc"
 }
+exec 8>&1 7>&2
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
