@@ -11,6 +11,8 @@
 # once with debootstrap (~45 s) and cached in $SMTP_PROBE_ROOTFS_CACHE (/var/cache/smtp-probe-test);
 # each run boots a throw-away overlay of it. The container has a private network: only its own
 # loopback, so every probe target here is 127.0.0.1 inside it.
+# ${CREDENTIALS_DIRECTORY} and apt format strings are literal on purpose (SC2016).
+# shellcheck disable=SC2016
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
