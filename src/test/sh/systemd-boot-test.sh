@@ -226,6 +226,16 @@ wait_for "new target after reload" 60 metric '^smtp_probe_success\{[^}]*target="
 metric '^smtp_probe_config_last_reload_successful(\{[^}]*\})? 1(\.0)?$' || die "reload not reported successful"
 say "reloaded in place (pid $main_pid): new target probed"
 
+# --- upgrade: the package again over itself restarts the running agent, keeps the config ----------
+config_before=$(sha256sum < "$config")
+inside dpkg -i /root/smtp-probe.deb < /dev/null > "$run/dpkg-upgrade.log" 2>&1 \
+    || { cat "$run/dpkg-upgrade.log" >&2; die "dpkg -i over the installed package failed"; }
+[ "$(sha256sum < "$config")" = "$config_before" ] || die "the upgrade changed the edited config"
+wait_for "agent back after upgrade" 60 metric '^smtp_probe_success\{[^}]*target="reloaded"[^}]*\} 1(\.0)?$'
+new_pid=$(inside systemctl show -p MainPID --value smtp-probe)
+{ [ "$new_pid" != "$main_pid" ] && [ "$new_pid" -gt 0 ]; } || die "the upgrade did not restart the agent (pid $new_pid)"
+say "upgrade restarted the agent (pid $main_pid -> $new_pid), config kept"
+
 # --- stop -----------------------------------------------------------------------------------------
 inside systemctl stop smtp-probe
 [ "$(inside systemctl show -p ActiveState --value smtp-probe)" = inactive ] || die "not inactive after stop"
