@@ -33,7 +33,14 @@ final class HostCommand {
 
     static Result run(Duration timeout, Map<String, String> extraEnvironment, String debianPackage, String... command) {
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(extraEnvironment);
+        // A null value removes the variable from the inherited environment.
+        extraEnvironment.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
         Process process;
         try {
             process = builder.start();
