@@ -213,6 +213,9 @@ status=$(inside cat "/proc/$main_pid/status")
 grep -q '^NoNewPrivs:[[:space:]]*1$' <<<"$status" || die "NoNewPrivileges not in effect"
 grep -q '^Seccomp:[[:space:]]*2$' <<<"$status" || die "the system call filter is not in effect"
 grep -q '^CapEff:[[:space:]]*0\{16\}$' <<<"$status" || die "the agent holds capabilities"
+# What the agent reads from the system must stay visible in its mount namespace.
+inside nsenter -t "$main_pid" -m cat /proc/sys/kernel/hostname > /dev/null \
+    || die "the sandbox hides /proc/sys/kernel/hostname (helo_name: auto reads it)"
 say "sandbox in effect: user $user, no capabilities, seccomp, credential at mode $credential_mode"
 
 # --- reload: same process, new config -----------------------------------------------------------

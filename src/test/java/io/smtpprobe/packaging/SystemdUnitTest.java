@@ -34,6 +34,7 @@ class SystemdUnitTest {
             "IPAddressDeny",                     // same: no allow list can name every MX
             "RestrictAddressFamilies_AF_INET_INET6", // TCP probes and the :9925 web port
             "RestrictAddressFamilies_AF_UNIX",   // the libc resolver talks to nscd/resolved
+            "ProcSubset",                        // EHLO name from /proc/sys/kernel/hostname
             "DeviceAllow");                      // ProtectClock's read-only rtc rule
 
     @Test
