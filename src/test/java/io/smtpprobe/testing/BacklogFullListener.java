@@ -18,9 +18,16 @@ public final class BacklogFullListener implements AutoCloseable {
     private final ServerSocket listener;
     private final List<Socket> fillers = new ArrayList<>();
 
+    /** A silent port on 127.0.0.1, at a random port. */
     public BacklogFullListener() throws IOException {
+        this(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** A silent port at a chosen loopback address and port (root may bind 127.x.y.z:25). */
+    public BacklogFullListener(InetAddress bind, int port) throws IOException {
         listener = new ServerSocket();
-        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        listener.setReuseAddress(true);
+        listener.bind(new InetSocketAddress(bind, port), 1);
         fill();
     }
 

@@ -67,7 +67,7 @@ public final class TestCertificates {
         return ca;
     }
 
-    /** A server context whose certificate names {@code dnsName} and is valid now. */
+    /** A server context whose certificate names {@code dnsName} (or an IPv4 literal) and is valid now. */
     public SSLContext serverContext(String dnsName) throws GeneralSecurityException {
         Instant now = Instant.now();
         return serverContext(dnsName, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30)));
@@ -85,7 +85,8 @@ public final class TestCertificates {
                 Date.from(notAfter), new X500Name("CN=" + dnsName), keys.getPublic());
         try {
             builder.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
+                    new GeneralNames(new GeneralName(isIpLiteral(dnsName) ? GeneralName.iPAddress
+                            : GeneralName.dNSName, dnsName)));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         } catch (IOException e) {
             throw new GeneralSecurityException(e);
@@ -104,6 +105,11 @@ public final class TestCertificates {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers.getKeyManagers(), null, null);
         return context;
+    }
+
+    /** An IPv4 literal gets an iPAddress SAN, as a certificate for a server reached by address has. */
+    private static boolean isIpLiteral(String name) {
+        return name.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
 
     /** Writes the CA certificate as PEM, the form {@code tls.ca_file} takes. */
