@@ -131,7 +131,7 @@ class DebianPackageIT {
         HostCommand.Result completion = HostCommand.run("bash", "bash", "-c",
                 ". /usr/share/bash-completion/completions/smtp-probe && complete -p smtp-probe");
         assertThat(completion.stdout()).as(completion.describe()).contains("smtp-probe");
-        assertThat(gunzip(Path.of("/usr/share/man/man1/smtp-probe.1.gz"))).contains(".TH \"SMTP-PROBE\" \"1\"");
+        assertThat(gunzip(Path.of("/usr/share/man/man1/smtp-probe.1.gz"))).contains(".TH \"SMTP\\-PROBE\" \"1\"");
 
         // A relay password the administrator added: kept on remove, gone on purge.
         Path password = Path.of("/etc/smtp-probe/relay-password");
