@@ -216,6 +216,10 @@ grep -q '^CapEff:[[:space:]]*0\{16\}$' <<<"$status" || die "the agent holds capa
 # What the agent reads from the system must stay visible in its mount namespace.
 inside nsenter -t "$main_pid" -m cat /proc/sys/kernel/hostname > /dev/null \
     || die "the sandbox hides /proc/sys/kernel/hostname (helo_name: auto reads it)"
+# The JVM says so when the sandbox denies it something (a system call, a file): it must not.
+if inside journalctl -u smtp-probe --no-pager | grep -F "VM warning"; then
+    die "the JVM warned under the sandbox"
+fi
 say "sandbox in effect: user $user, no capabilities, seccomp, credential at mode $credential_mode"
 
 # --- reload: same process, new config -----------------------------------------------------------
