@@ -150,9 +150,10 @@ subscription:
 azure:
   metadata: "off"
 probe:
-  interval: 10s
+  # Short rounds: the first one runs before the web port (a target here) listens.
+  interval: 3s
   jitter: 0s
-  timeout: 3s
+  timeout: 2s
 web:
   listen_address: "127.0.0.1:9925"
 targets:
