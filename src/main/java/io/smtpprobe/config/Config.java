@@ -1,5 +1,6 @@
 package io.smtpprobe.config;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** A whole, validated configuration. Parsed once; immutable. */
@@ -13,6 +14,24 @@ public record Config(
 
     public Config {
         targets = List.copyOf(targets);
+    }
+
+    /**
+     * What is allowed but unwise in this configuration, one line each, for the CLI and the daemon's log
+     * to print on every load: today, targets whose certificates are not verified.
+     */
+    public List<String> warnings() {
+        List<String> warnings = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            TargetConfig target = targets.get(i);
+            if (target.tls() != null && target.tls().insecureSkipVerify()) {
+                warnings.add("targets[" + i + "].tls.insecure_skip_verify: the certificate of " + target.name()
+                        + " is not verified, so anyone on the path can pose as " + target.destination()
+                        + (target.auth() != null ? " and take its credentials" : "")
+                        + "; use tls.ca_file to trust a private CA instead");
+            }
+        }
+        return List.copyOf(warnings);
     }
 
     public Config withSubscription(SubscriptionConfig replacement) {

@@ -1,6 +1,7 @@
 package io.smtpprobe.policy;
 
 import io.smtpprobe.config.ExpectSetting;
+import io.smtpprobe.config.OfferNames;
 import io.smtpprobe.config.Route;
 import java.net.InetAddress;
 import java.time.LocalDate;
@@ -21,6 +22,19 @@ public final class PolicyTable {
 
     /** The port Azure blocks. */
     public static final int SMTP_PORT = 25;
+
+    /** The offer vocabulary, for the config loader's check of {@code subscription.offer}. */
+    public static final OfferNames NAMES = new OfferNames() {
+        @Override
+        public boolean isKnown(String offer) {
+            return PolicyTable.isKnown(offer);
+        }
+
+        @Override
+        public String nearest(String offer) {
+            return nearestKey(offer);
+        }
+    };
 
     private PolicyTable() {}
 

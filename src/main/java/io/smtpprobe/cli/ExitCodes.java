@@ -1,0 +1,19 @@
+package io.smtpprobe.cli;
+
+/** Exit codes of every command (DESIGN.md section 6), after sysexits.h where one fits. */
+final class ExitCodes {
+    private ExitCodes() {}
+
+    /** Every verdict as expected. */
+    static final int OK = 0;
+    /** A verdict someone must act on. */
+    static final int PROBLEM = 1;
+    /** Only inconclusive verdicts beside as_expected. */
+    static final int INCONCLUSIVE = 2;
+    /** EX_USAGE: the command line was wrong. */
+    static final int USAGE = 64;
+    /** EX_SOFTWARE: a bug or a local fault. */
+    static final int INTERNAL = 70;
+    /** EX_CONFIG: the configuration was wrong. */
+    static final int CONFIG = 78;
+}

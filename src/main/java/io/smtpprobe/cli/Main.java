@@ -1,0 +1,56 @@
+package io.smtpprobe.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** The {@code smtp-probe} command line. {@link #main} is the only place that exits the JVM. */
+@Command(name = "smtp-probe", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Probes outbound SMTP from Azure VMs and judges the results against Azure's port-25 policy.",
+        subcommands = {PolicyCommand.class, HelpCommand.class})
+public final class Main implements Runnable {
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine(Map.copyOf(System.getenv()), new PrintWriter(System.out, true),
+                new PrintWriter(System.err, true)).execute(args));
+    }
+
+    /**
+     * The command line with its output going to the given writers, so that tests capture it.
+     *
+     * @param environment the process environment, for {@code ${VAR}} expansion and secrets
+     */
+    public static CommandLine commandLine(Map<String, String> environment, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main(), new Factory(environment));
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
+        commandLine.getSubcommands().values()
+                .forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE));
+        commandLine.setExecutionExceptionHandler(new ErrorHandler());
+        return commandLine;
+    }
+
+    @Override
+    public void run() {
+        // Without a subcommand there is nothing to do but show how to use the tool.
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Gives commands the process environment through their constructors. */
+    private record Factory(Map<String, String> environment) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                return type.getDeclaredConstructor(Map.class).newInstance(environment);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
+    }
+}

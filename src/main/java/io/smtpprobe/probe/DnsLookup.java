@@ -1,0 +1,151 @@
+package io.smtpprobe.probe;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.WireParseException;
+import org.xbill.DNS.lookup.LookupFailedException;
+import org.xbill.DNS.lookup.LookupResult;
+import org.xbill.DNS.lookup.LookupSession;
+import org.xbill.DNS.lookup.NoSuchDomainException;
+import org.xbill.DNS.lookup.NoSuchRRSetException;
+import org.xbill.DNS.lookup.ServerFailedException;
+
+/**
+ * Asks one question (name and type) of each name server in turn, one attempt each, until one gives
+ * an answer (records, no records, or NXDOMAIN). A server that fails (timeout, SERVFAIL, REFUSED,
+ * network error) hands over to the next, as a stub resolver does (RFC 1035 section 7.2), so the
+ * total time is bounded by the timeout times the number of servers.
+ *
+ * <p>dnsjava's {@link LookupSession} does the asking: it follows CNAME and DNAME chains and drops
+ * records the question did not ask for. It is built without cache, search path or hosts file, so
+ * every probe sees what DNS says now, and the same for configured and system name servers.
+ */
+final class DnsLookup {
+    private static final String TIMEOUT_HINT =
+            "check dns.servers and that the name server is reachable on UDP and TCP port 53";
+    private static final String SERVFAIL_HINT =
+            "the name server could not get an answer: the domain's own name servers may be down or its DNSSEC broken";
+
+    private final Duration timeout;
+    private final Supplier<List<InetSocketAddress>> servers;
+
+    DnsLookup(Duration timeout, Supplier<List<InetSocketAddress>> servers) {
+        this.timeout = timeout;
+        this.servers = servers;
+    }
+
+    DnsAnswer ask(Name name, int type) throws InterruptedException {
+        List<InetSocketAddress> targets = servers.get();
+        if (targets.isEmpty()) {
+            return DnsAnswer.failed("no name servers configured (set dns.servers)");
+        }
+        List<String> failures = new ArrayList<>();
+        Set<String> hints = new LinkedHashSet<>();
+        for (InetSocketAddress server : targets) {
+            CompletableFuture<LookupResult> pending = session(server).lookupAsync(name, type).toCompletableFuture();
+            try {
+                // dnsjava checks its own timeouts only once a second, so the deadline is enforced here.
+                LookupResult result = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                return DnsAnswer.of(result.getRecords().stream()
+                        .filter(r -> r.getType() == type)
+                        .collect(Collectors.toList()));
+            } catch (TimeoutException e) {
+                pending.cancel(true);
+                failures.add(timedOut(server));
+                hints.add(TIMEOUT_HINT);
+            } catch (ExecutionException e) {
+                Throwable cause = unwrap(e);
+                if (cause instanceof NoSuchDomainException) {
+                    return DnsAnswer.nxdomain();
+                }
+                if (cause instanceof NoSuchRRSetException) {
+                    return DnsAnswer.of(List.of());
+                }
+                failures.add(describe(cause, server, hints));
+            }
+        }
+        String reason = String.join("; ", failures);
+        return DnsAnswer.failed(hints.isEmpty() ? reason : reason + " (" + String.join("; ", hints) + ")");
+    }
+
+    private LookupSession session(InetSocketAddress server) {
+        SimpleResolver resolver = new SimpleResolver(server);
+        resolver.setTimeout(timeout);
+        return LookupSession.builder().resolver(resolver).build();
+    }
+
+    private String timedOut(InetSocketAddress server) {
+        return "timed out after " + seconds(timeout) + " querying " + NameServers.describe(server);
+    }
+
+    private String describe(Throwable cause, InetSocketAddress server, Set<String> hints) {
+        String where = NameServers.describe(server);
+        if (cause instanceof ServerFailedException servfail) {
+            hints.add(SERVFAIL_HINT);
+            ExtendedErrorCodeOption ede = servfail.getExtendedRcode();
+            return "SERVFAIL from " + where + (ede == null ? "" : " (extended DNS error: " + extendedError(ede) + ")");
+        }
+        if (cause instanceof SocketTimeoutException) {
+            hints.add(TIMEOUT_HINT);
+            return timedOut(server);
+        }
+        if (cause instanceof PortUnreachableException) {
+            hints.add(TIMEOUT_HINT);
+            return "nothing answers DNS at " + where + " (port unreachable)";
+        }
+        if (cause instanceof WireParseException) {
+            return "malformed answer from " + where + ": " + cause.getMessage();
+        }
+        if (cause instanceof LookupFailedException) {
+            // REFUSED and other error codes, CNAME loops, inconsistent zone data
+            return where + " answered: " + cause.getMessage();
+        }
+        if (cause instanceof IOException) {
+            return "could not query " + where + ": " + cause;
+        }
+        return "unexpected failure querying " + where + ": " + cause;
+    }
+
+    private static String extendedError(ExtendedErrorCodeOption ede) {
+        String text = ede.getText();
+        String code = ExtendedErrorCodeOption.text(ede.getErrorCode());
+        return text == null || text.isBlank() ? code : code + ": " + text;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable current = t;
+        while ((current instanceof ExecutionException || current instanceof CompletionException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    /** {@code 2s}, {@code 1.5s}, {@code 500ms}: how a person wrote the timeout. */
+    static String seconds(Duration d) {
+        long millis = d.toMillis();
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + "s";
+    }
+}

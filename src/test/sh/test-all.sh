@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite, as the README gives it and .ci/run calls it: installs the Debian packages
+# the tests need, runs the Maven build with every unit and loopback integration test, then the
+# simulated Azure network and the systemd boot suites.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+bash src/test/sh/install-test-deps.sh
+mvn -B -ntp verify
