@@ -38,6 +38,10 @@ public record Config(
         return new Config(replacement, azure, probe, dns, web, targets);
     }
 
+    public Config withProbe(ProbeConfig replacement) {
+        return new Config(subscription, azure, replacement, dns, web, targets);
+    }
+
     public Config withTargets(List<TargetConfig> replacement) {
         return new Config(subscription, azure, probe, dns, web, replacement);
     }

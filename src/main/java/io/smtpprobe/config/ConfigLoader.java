@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
@@ -61,6 +62,14 @@ public final class ConfigLoader {
         this.clock = clock;
         this.offers = offers;
         this.yaml = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /**
+     * A duration as config files write it ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 1m30s}), for
+     * command-line options that take the same form; empty when malformed.
+     */
+    public static Optional<Duration> parseDuration(String text) {
+        return Optional.ofNullable(Syntax.parseDuration(text));
     }
 
     /** Loads a file; relative paths inside it are relative to the file's directory. */

@@ -1,5 +1,14 @@
 /**
  * Probes: DNS, TCP connect and the SMTP conversation, one attempt each, every phase timed. Returns
  * results and knows nothing of metrics, HTTP or the command line.
+ *
+ * <p>{@link io.smtpprobe.probe.TargetProber} resolves a target and runs one attempt per host. The
+ * connection is a {@code DeadlineSocket}: every read waits at most until the probe's deadline and
+ * counts against {@code ReplyLimits}, and a watchdog closes it when the deadline passes. Angus Mail
+ * speaks SMTP over it ({@code TimedSmtpTransport} hooks the steps for timing and refuses AUTH
+ * without TLS); {@code SmtpConversation} decides which steps a mode takes; {@code TlsSocketFactory}
+ * layers TLS for STARTTLS and smtps. {@code OutcomeMapper} is the one place where a failure becomes
+ * an {@link io.smtpprobe.probe.Outcome}. For smtps the implicit TLS handshake is timed as the
+ * {@code starttls} phase, so that {@code connect} stays the bare TCP handshake in every mode.
  */
 package io.smtpprobe.probe;

@@ -1,0 +1,157 @@
+package io.smtpprobe.cli;
+
+import io.smtpprobe.agent.CheckRound;
+import io.smtpprobe.agent.HeloName;
+import io.smtpprobe.agent.ReportJson;
+import io.smtpprobe.agent.RoundReport;
+import io.smtpprobe.config.Config;
+import io.smtpprobe.config.ConfigException;
+import io.smtpprobe.config.ConfigLoader;
+import io.smtpprobe.config.ProbeConfig;
+import io.smtpprobe.config.SubscriptionConfig;
+import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.config.TargetSpec;
+import io.smtpprobe.policy.PolicyTable;
+import io.smtpprobe.policy.Port25Policy;
+import io.smtpprobe.probe.DnsResolver;
+import io.smtpprobe.probe.ProbeOptions;
+import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.probe.TargetProber;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code smtp-probe check}: one round, judged and explained. */
+@Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Probe every target once, judge each result against Azure's port-25 policy for the"
+                + " subscription, and explain what is blocked and what to do.",
+            "Exit codes: 0 all as expected, 1 a problem, 2 only inconclusive results, 64 usage, 78 config error,"
+                    + " 70 internal error."})
+final class CheckCommand implements Callable<Integer> {
+    enum Output { TEXT, JSON }
+
+    private final Map<String, String> environment;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration file. Without it, the built-in default targets are probed.")
+    private Path configFile;
+
+    @Option(names = "--offer", paramLabel = "OFFER",
+            description = "The subscription's offer key or quotaId (see `smtp-probe policy`); overrides the config.")
+    private String offer;
+
+    @Option(names = "--created", paramLabel = "DATE",
+            description = "The subscription's creation date, YYYY-MM-DD; overrides the config.")
+    private LocalDate created;
+
+    @Option(names = "--port25-exemption", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "Whether a port-25 exemption is recorded; overrides the config.")
+    private Boolean exemption;
+
+    @Option(names = "--target", paramLabel = "SPEC",
+            description = {"Probe this instead of the configured targets (repeatable):",
+                "  mx:DOMAIN | MODE://[USER@]HOST[:PORT], MODE tcp|smtp|submission|smtps;",
+                "  NAME= in front names it; ?expect=..&route=..&starttls=.. after it.",
+                "  A USER's password comes from $SMTP_PROBE_PASSWORD."})
+    private List<String> targetSpecs = new ArrayList<>();
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "The deadline of each probe, e.g. 5s; overrides probe.timeout.")
+    private Duration timeout;
+
+    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+            description = "text (a table and the diagnosis) or json.")
+    private Output output;
+
+    @Option(names = "--transcript", description = "Print each SMTP conversation, AUTH payloads redacted.")
+    private boolean transcript;
+
+    CheckCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Config config;
+        try {
+            config = configFile == null ? ConfigLoader.builtInDefault() : new ConfigLoader(environment, PolicyTable.NAMES).load(configFile);
+        } catch (ConfigException e) {
+            return fail(err, e, ExitCodes.CONFIG);
+        }
+        List<TargetConfig> targets;
+        try {
+            targets = targetSpecs.isEmpty() ? config.targets() : parseTargets();
+        } catch (ConfigException e) {
+            return fail(err, e, ExitCodes.USAGE);
+        }
+        if (timeout != null) {
+            ProbeConfig probe = config.probe();
+            config = config.withProbe(new ProbeConfig(probe.interval(), probe.jitter(), timeout, probe.concurrency(),
+                    probe.heloName()));
+        }
+        config.warnings().forEach(w -> err.println("warning: " + w));
+        Port25Policy policy = policy(config.subscription());
+        ProbeOptions options = new ProbeOptions(config.probe().timeout(), HeloName.resolve(config.probe().heloName()),
+                config.dns(), transcript);
+        boolean text = output == Output.TEXT;
+        if (text) {
+            err.printf("Probing %d target%s (at most %ds each)...%n", targets.size(), targets.size() == 1 ? "" : "s",
+                    config.probe().timeout().toSeconds());
+            err.flush();
+        }
+        RoundReport report;
+        try (TargetProber prober = new TargetProber(options,
+                new DnsResolver(config.dns(), config.probe().timeout()), Clock.systemUTC(), Ticker.SYSTEM)) {
+            report = new CheckRound(prober, config.probe().concurrency()).run(targets, policy, result -> {
+                if (text) {
+                    synchronized (err) {
+                        err.println(ReportText.progressLine(result));
+                        err.flush();
+                    }
+                }
+            });
+        }
+        if (text) {
+            err.println();
+            err.flush();
+            out.print(ReportText.render(report, transcript));
+        } else {
+            out.println(ReportJson.write(report, transcript));
+        }
+        out.flush();
+        return report.exitCode();
+    }
+
+    private static int fail(PrintWriter err, ConfigException e, int exitCode) {
+        err.println("smtp-probe: " + e.getMessage());
+        err.flush();
+        return exitCode;
+    }
+
+    private List<TargetConfig> parseTargets() throws ConfigException {
+        return TargetSpec.parseAll(targetSpecs, environment);
+    }
+
+    private Port25Policy policy(SubscriptionConfig subscription) {
+        boolean fromFlags = offer != null || created != null || exemption != null;
+        String source = fromFlags ? "flag" : configFile == null ? "default" : "config";
+        return PolicyTable.evaluate(offer != null ? offer : subscription.offer(),
+                created != null ? created : subscription.created(),
+                exemption != null ? exemption : subscription.port25Exemption(), source);
+    }
+}

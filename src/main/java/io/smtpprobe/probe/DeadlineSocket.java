@@ -1,0 +1,195 @@
+package io.smtpprobe.probe;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A connected socket whose every read waits at most until the probe's deadline and counts against
+ * the {@link ReplyLimits}. Angus Mail and, after STARTTLS, the JDK's TLS layer read through it, so the
+ * deadline and the caps hold whatever sits on top. Per-read timeouts alone would let a peer that
+ * sends one byte just inside each timeout keep us forever.
+ */
+final class DeadlineSocket extends Socket {
+    private final Socket raw;
+    private final ProbeDeadline deadline;
+    private final ReplyLimits limits;
+    private InputStream input;
+
+    DeadlineSocket(Socket raw, ProbeDeadline deadline, ReplyLimits limits) {
+        this.raw = raw;
+        this.deadline = deadline;
+        this.limits = limits;
+    }
+
+    @Override
+    public synchronized InputStream getInputStream() throws IOException {
+        if (input == null) {
+            input = new GuardedInput(raw.getInputStream());
+        }
+        return input;
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+        // Writes are bounded by the watchdog, which closes the socket at the deadline.
+        return raw.getOutputStream();
+    }
+
+    private final class GuardedInput extends FilterInputStream {
+        GuardedInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int left = deadline.remainingMillis();
+            if (left <= 0) {
+                throw new DeadlineExceededException();
+            }
+            raw.setSoTimeout(left);
+            int n = in.read(buffer, offset, length);
+            if (n > 0) {
+                limits.count(buffer, offset, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            return read(new byte[(int) Math.min(n, 512)], 0, (int) Math.min(n, 512));
+        }
+    }
+
+    /** Read timeouts come from the deadline; a caller's own setting is accepted and superseded. */
+    @Override
+    public void setSoTimeout(int timeout) {}
+
+    @Override
+    public int getSoTimeout() throws SocketException {
+        return raw.getSoTimeout();
+    }
+
+    @Override
+    public void close() throws IOException {
+        raw.close();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return raw.isClosed();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return raw.isConnected();
+    }
+
+    @Override
+    public boolean isBound() {
+        return raw.isBound();
+    }
+
+    @Override
+    public InetAddress getInetAddress() {
+        return raw.getInetAddress();
+    }
+
+    @Override
+    public InetAddress getLocalAddress() {
+        return raw.getLocalAddress();
+    }
+
+    @Override
+    public int getPort() {
+        return raw.getPort();
+    }
+
+    @Override
+    public int getLocalPort() {
+        return raw.getLocalPort();
+    }
+
+    @Override
+    public SocketAddress getRemoteSocketAddress() {
+        return raw.getRemoteSocketAddress();
+    }
+
+    @Override
+    public SocketAddress getLocalSocketAddress() {
+        return raw.getLocalSocketAddress();
+    }
+
+    @Override
+    public SocketChannel getChannel() {
+        return null;
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        raw.shutdownInput();
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        raw.shutdownOutput();
+    }
+
+    @Override
+    public boolean isInputShutdown() {
+        return raw.isInputShutdown();
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+        return raw.isOutputShutdown();
+    }
+
+    @Override
+    public void setTcpNoDelay(boolean on) throws SocketException {
+        raw.setTcpNoDelay(on);
+    }
+
+    @Override
+    public boolean getTcpNoDelay() throws SocketException {
+        return raw.getTcpNoDelay();
+    }
+
+    @Override
+    public void setSoLinger(boolean on, int linger) throws SocketException {
+        raw.setSoLinger(on, linger);
+    }
+
+    @Override
+    public int getSoLinger() throws SocketException {
+        return raw.getSoLinger();
+    }
+
+    @Override
+    public void setKeepAlive(boolean on) throws SocketException {
+        raw.setKeepAlive(on);
+    }
+
+    @Override
+    public boolean getKeepAlive() throws SocketException {
+        return raw.getKeepAlive();
+    }
+
+    @Override
+    public String toString() {
+        return "DeadlineSocket[" + raw + "]";
+    }
+}

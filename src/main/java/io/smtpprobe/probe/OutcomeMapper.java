@@ -1,0 +1,227 @@
+package io.smtpprobe.probe;
+
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.CertificateException;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+
+/**
+ * The one place where what went wrong becomes an {@link Outcome}: by exception type and cause
+ * chain, the step it happened in, and the server's last reply code. Where the JDK or Angus Mail
+ * tell us only in message text, the match is here too, pinned by tests against real servers.
+ */
+final class OutcomeMapper {
+
+    /** What the probe knew when it failed. */
+    record Context(
+            Step step, boolean deadlinePassed, long timeoutMillis, boolean peerSpoke, String notSmtp, int replyCode,
+            String reply, boolean authSent) {}
+
+    record Mapped(Outcome outcome, String detail) {}
+
+    Mapped map(Throwable failure, Context context) {
+        Step step = context.step();
+        if (failure instanceof ResolutionException) {
+            // The resolver's message already says why: NXDOMAIN, SERVFAIL, timeout, no records.
+            return new Mapped(Outcome.DNS_FAILURE, failure.getMessage());
+        }
+        ReplyLimitExceededException overLimit = find(failure, ReplyLimitExceededException.class);
+        if (overLimit != null) {
+            return new Mapped(Outcome.PROTOCOL_ERROR, overLimit.getMessage() + " during " + step.label());
+        }
+        if (context.deadlinePassed() || find(failure, DeadlineExceededException.class) != null) {
+            return deadline(context);
+        }
+        if (find(failure, TlsSetupException.class) != null) {
+            return new Mapped(Outcome.ERROR, find(failure, TlsSetupException.class).getMessage());
+        }
+        if (step == Step.CONNECT) {
+            return connect(failure);
+        }
+        if (find(failure, StartTlsUnavailableException.class) != null) {
+            return new Mapped(Outcome.STARTTLS_UNAVAILABLE,
+                    find(failure, StartTlsUnavailableException.class).getMessage() + "; TLS is required here");
+        }
+        if (find(failure, AuthUnavailableException.class) != null) {
+            return new Mapped(Outcome.AUTH_UNAVAILABLE, find(failure, AuthUnavailableException.class).getMessage());
+        }
+        SSLException tlsFailure = find(failure, SSLException.class);
+        if (tlsFailure != null) {
+            return tls(failure, tlsFailure);
+        }
+        if (failure instanceof AuthenticationFailedException) {
+            return authentication(context);
+        }
+        if (find(failure, SocketTimeoutException.class) != null) {
+            // Reads wait until the deadline, so a read timeout is the deadline seen from below.
+            return deadline(context);
+        }
+        if (failure instanceof MessagingException) {
+            return reply(failure, context);
+        }
+        return unexpected(failure, step);
+    }
+
+    private static Mapped deadline(Context context) {
+        String seconds = String.format(Locale.ROOT, "%.1fs", context.timeoutMillis() / 1000.0);
+        return switch (context.step()) {
+            case SETUP, DNS -> new Mapped(Outcome.ERROR, "local setup used up the probe deadline of " + seconds);
+            case CONNECT -> new Mapped(Outcome.TCP_TIMEOUT, "no answer to the TCP connect within " + seconds);
+            // Silence is a server that never greets; a greeting still trickling in is a slow peer;
+            // bytes that cannot start a reply (a TLS alert on a plain port) are not SMTP at all.
+            case GREETING -> context.notSmtp() != null
+                    ? new Mapped(Outcome.PROTOCOL_ERROR, context.notSmtp() + "; no greeting within " + seconds)
+                    : context.peerSpoke()
+                    ? new Mapped(Outcome.DEADLINE_EXCEEDED,
+                            "the greeting was still arriving when the probe deadline of " + seconds + " passed")
+                    : new Mapped(Outcome.GREETING_TIMEOUT, "connected, but the server sent no greeting within " + seconds);
+            default -> new Mapped(Outcome.DEADLINE_EXCEEDED,
+                    "the probe deadline of " + seconds + " passed during " + context.step().label());
+        };
+    }
+
+    private static Mapped connect(Throwable failure) {
+        if (find(failure, SocketTimeoutException.class) != null) {
+            return new Mapped(Outcome.TCP_TIMEOUT, "no answer to the TCP connect (SYN unanswered)");
+        }
+        if (find(failure, NoRouteToHostException.class) != null) {
+            return new Mapped(Outcome.UNREACHABLE, "no route to host (" + message(failure) + ")");
+        }
+        ConnectException refused = find(failure, ConnectException.class);
+        if (refused != null) {
+            // The JDK reports ETIMEDOUT (the kernel gave up on the SYN) as a ConnectException too.
+            if (contains(refused, "timed out")) {
+                return new Mapped(Outcome.TCP_TIMEOUT, "no answer to the TCP connect (" + refused.getMessage() + ")");
+            }
+            return new Mapped(Outcome.TCP_REFUSED, "connection refused (RST): nothing listens on that port");
+        }
+        SocketException socket = find(failure, SocketException.class);
+        // ENETUNREACH and EHOSTUNREACH reach Java as a plain SocketException with the errno text.
+        if (socket != null && (contains(socket, "unreachable") || contains(socket, "no route"))) {
+            return new Mapped(Outcome.UNREACHABLE, socket.getMessage());
+        }
+        return unexpected(failure, Step.CONNECT);
+    }
+
+    private static Mapped tls(Throwable failure, SSLException tlsFailure) {
+        if (find(failure, CertificateExpiredException.class) != null) {
+            return certificate("the server certificate has expired ("
+                    + find(failure, CertificateExpiredException.class).getMessage() + ")");
+        }
+        if (find(failure, CertificateNotYetValidException.class) != null) {
+            return certificate("the server certificate is not valid yet ("
+                    + find(failure, CertificateNotYetValidException.class).getMessage() + ")");
+        }
+        if (find(failure, CertPathBuilderException.class) != null) {
+            return certificate("the server certificate is not issued by a trusted CA (" + message(failure) + ")");
+        }
+        if (find(failure, CertificateException.class) != null || find(failure, CertPathValidatorException.class) != null) {
+            // The JDK's hostname check says "No subject alternative DNS name matching <host> found."
+            return certificate(message(failure));
+        }
+        return new Mapped(Outcome.TLS_HANDSHAKE_FAILED, "TLS failed: " + tlsFailure.getMessage());
+    }
+
+    private static Mapped certificate(String reason) {
+        return new Mapped(Outcome.TLS_CERTIFICATE_INVALID, "server certificate rejected: " + reason);
+    }
+
+    private static Mapped authentication(Context context) {
+        if (!context.authSent()) {
+            return new Mapped(Outcome.AUTH_UNAVAILABLE,
+                    "the server offers no AUTH mechanism this probe uses (PLAIN, LOGIN)");
+        }
+        int code = context.replyCode();
+        if (code >= 400 && code < 500) {
+            return new Mapped(Outcome.AUTH_TEMPFAIL, "authentication failed temporarily (" + code + ")");
+        }
+        if (code >= 500 && code < 600) {
+            return new Mapped(Outcome.AUTH_REJECTED, "the server rejected the credentials (" + code + ")");
+        }
+        return new Mapped(Outcome.PROTOCOL_ERROR, "no valid reply to AUTH" + peerSaid(context));
+    }
+
+    private static Mapped reply(Throwable failure, Context context) {
+        int code = context.replyCode();
+        if (failure instanceof ReplyRejectedException rejected) {
+            code = rejected.code();
+        }
+        if (code >= 400 && code < 600) {
+            String says = " with " + code;
+            return switch (context.step()) {
+                case GREETING -> new Mapped(Outcome.GREETING_REJECTED, "the server greeted" + says);
+                case EHLO -> new Mapped(Outcome.EHLO_REJECTED, "the server refused EHLO and HELO" + says);
+                case STARTTLS -> new Mapped(Outcome.TLS_HANDSHAKE_FAILED, "the server refused STARTTLS" + says);
+                case AUTH -> new Mapped(code < 500 ? Outcome.AUTH_TEMPFAIL : Outcome.AUTH_REJECTED, "AUTH refused" + says);
+                case MAIL_FROM -> new Mapped(Outcome.SENDER_REJECTED, "the server refused the sender" + says);
+                case RCPT_TO -> new Mapped(Outcome.RECIPIENT_REJECTED, "the server refused the recipient" + says);
+                default -> new Mapped(Outcome.PROTOCOL_ERROR, "unexpected " + code + " during " + context.step().label());
+            };
+        }
+        if (context.notSmtp() != null && context.step() == Step.GREETING) {
+            return new Mapped(Outcome.PROTOCOL_ERROR, context.notSmtp());
+        }
+        if (code == -1 && "[EOF]".equals(context.reply())) {
+            return new Mapped(Outcome.PROTOCOL_ERROR, "the server closed the connection during " + context.step().label());
+        }
+        if (find(failure, EOFException.class) != null || find(failure, SocketException.class) != null) {
+            return new Mapped(Outcome.PROTOCOL_ERROR,
+                    "the connection broke during " + context.step().label() + " (" + message(failure) + ")");
+        }
+        return new Mapped(Outcome.PROTOCOL_ERROR, "not an SMTP reply during " + context.step().label() + peerSaid(context));
+    }
+
+    private static String peerSaid(Context context) {
+        String reply = context.reply() == null ? "" : context.reply().strip();
+        if (reply.isEmpty()) {
+            return "";
+        }
+        if (reply.startsWith("HTTP/")) {
+            return ": the peer answers like an HTTP server";
+        }
+        return ": the peer sent something that is not an SMTP reply";
+    }
+
+    private static Mapped unexpected(Throwable failure, Step step) {
+        return new Mapped(Outcome.ERROR,
+                "unexpected " + failure.getClass().getName() + " during " + step.label() + ": " + message(failure));
+    }
+
+    private static String message(Throwable failure) {
+        Throwable deepest = failure;
+        while (deepest.getCause() != null && deepest.getCause() != deepest) {
+            deepest = deepest.getCause();
+        }
+        return deepest.getMessage() == null ? deepest.getClass().getSimpleName() : deepest.getMessage();
+    }
+
+    private static boolean contains(Throwable failure, String text) {
+        String message = failure.getMessage();
+        return message != null && message.toLowerCase(Locale.ROOT).contains(text);
+    }
+
+    /** The first throwable of {@code type} in the cause chain (MessagingException keeps its own). */
+    static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        Throwable current = failure;
+        for (int depth = 0; current != null && depth < 20; depth++) {
+            if (type.isInstance(current)) {
+                return type.cast(current);
+            }
+            Throwable next = current instanceof MessagingException m && m.getNextException() != null
+                    ? m.getNextException()
+                    : current.getCause();
+            current = next == current ? null : next;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,54 @@
+package io.smtpprobe.probe;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Times the steps of one probe. Entering a step ends the previous one; a step entered twice (EHLO
+ * before and after STARTTLS) adds up. The last step entered stays current after it ends, so that a
+ * failure between steps is blamed on the step that just ran.
+ */
+final class PhaseClock {
+    private final Ticker ticker;
+    private final long startNanos;
+    private final EnumMap<Phase, Long> nanos = new EnumMap<>(Phase.class);
+    private Step current = Step.SETUP;
+    private long stepStart = -1;
+
+    PhaseClock(Ticker ticker) {
+        this.ticker = ticker;
+        this.startNanos = ticker.nanoTime();
+    }
+
+    synchronized void enter(Step step) {
+        end();
+        current = step;
+        stepStart = ticker.nanoTime();
+    }
+
+    synchronized Step current() {
+        return current;
+    }
+
+    /** Adds time measured outside this clock (the MX lookup shared by the hosts of an mx: target). */
+    synchronized void add(Phase phase, long elapsedNanos) {
+        nanos.merge(phase, elapsedNanos, Long::sum);
+    }
+
+    /** Ends the running step and returns every phase that ran, with {@link Phase#TOTAL}. */
+    synchronized Map<Phase, Duration> finish() {
+        end();
+        Map<Phase, Duration> phases = new EnumMap<>(Phase.class);
+        nanos.forEach((phase, value) -> phases.put(phase, Duration.ofNanos(value)));
+        phases.put(Phase.TOTAL, Duration.ofNanos(ticker.nanoTime() - startNanos));
+        return phases;
+    }
+
+    private void end() {
+        if (stepStart >= 0 && current.phase() != null) {
+            nanos.merge(current.phase(), ticker.nanoTime() - stepStart, Long::sum);
+        }
+        stepStart = -1;
+    }
+}

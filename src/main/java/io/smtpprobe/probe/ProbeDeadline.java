@@ -1,0 +1,60 @@
+package io.smtpprobe.probe;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The hard deadline of one probe. Reads ask it for the time left; a watchdog on a shared scheduler
+ * closes the connection when it passes, which unblocks whatever the peer has us waiting on (a banner
+ * sent one byte at a time, an endless reply, a slow TLS handshake, a write into a full window).
+ */
+final class ProbeDeadline {
+    private final Ticker ticker;
+    private final Duration timeout;
+    private final long deadlineNanos;
+    private final AtomicBoolean fired = new AtomicBoolean();
+
+    ProbeDeadline(Ticker ticker, Duration timeout) {
+        this.ticker = ticker;
+        this.timeout = timeout;
+        this.deadlineNanos = ticker.nanoTime() + timeout.toNanos();
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** Milliseconds left, at least 1 while time remains (0 would mean "wait forever" to a socket). */
+    int remainingMillis() {
+        long left = deadlineNanos - ticker.nanoTime();
+        if (left <= 0) {
+            return 0;
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left)));
+    }
+
+    boolean passed() {
+        return fired.get() || deadlineNanos - ticker.nanoTime() <= 0;
+    }
+
+    /** Closes {@code connection} when the deadline passes; cancel the returned future when done. */
+    ScheduledFuture<?> watch(Closeable connection, ScheduledExecutorService watchdog) {
+        long delay = Math.max(0, deadlineNanos - ticker.nanoTime());
+        return watchdog.schedule(
+                () -> {
+                    fired.set(true);
+                    try {
+                        connection.close();
+                    } catch (IOException e) {
+                        // Closing is all the watchdog can do; the blocked read fails either way.
+                    }
+                },
+                delay,
+                TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,10 @@
+package io.smtpprobe.probe;
+
+import java.io.IOException;
+
+/** The server sent more than {@link ReplyLimits} allows: not an SMTP server we can talk to. */
+final class ReplyLimitExceededException extends IOException {
+    ReplyLimitExceededException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,209 @@
+package io.smtpprobe.probe;
+
+import io.smtpprobe.config.AuthConfig;
+import io.smtpprobe.config.AuthMechanism;
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.config.StartTls;
+import io.smtpprobe.config.TargetConfig;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.URLName;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One SMTP conversation, read top to bottom: (TLS,) greeting, EHLO, STARTTLS, EHLO, AUTH, MAIL FROM,
+ * RCPT TO, QUIT. Angus Mail speaks the protocol; this class decides which steps a mode takes. It
+ * never sends DATA: a probe delivers nothing.
+ */
+final class SmtpConversation {
+    private static final int TRANSCRIPT_CAP = 128 * 1024;
+
+    private final TargetConfig target;
+    private final Mode mode;
+    private final ProbeOptions options;
+    private final PhaseClock clock;
+    private final TlsSocketFactory tls;
+    private final BoundedOutput transcript;
+    private final TimedSmtpTransport transport;
+    private String replyBeforeQuit;
+    private Snapshot failure;
+
+    SmtpConversation(
+            TargetConfig target, InetAddress address, int port, ProbeOptions options, PhaseClock clock,
+            TlsSocketFactory tls) {
+        this.target = target;
+        this.mode = target.mode();
+        this.options = options;
+        this.clock = clock;
+        this.tls = tls;
+        this.transcript = options.transcript() ? new BoundedOutput(TRANSCRIPT_CAP) : null;
+        Session session = Session.getInstance(properties());
+        if (transcript != null) {
+            // The output first: setDebug announces itself, and that line must not reach stdout.
+            session.setDebugOut(new PrintStream(transcript, true, StandardCharsets.UTF_8));
+            session.setDebug(true);
+        }
+        AuthConfig auth = credentials();
+        // Credentials travel in the URL so that Angus never asks a Session Authenticator (which could
+        // start a second attempt); the host is the IP literal so no code path looks a name up again.
+        URLName url = new URLName("smtp", address.getHostAddress(), port, null,
+                auth == null ? null : auth.username(), auth == null ? null : auth.password().reveal());
+        this.transport = new TimedSmtpTransport(session, url, clock, tls, tlsRequired());
+    }
+
+    /** Runs the conversation on a connected socket; throws whatever ended it early. */
+    void run(Socket connected) throws MessagingException, IOException {
+        Socket socket = mode == Mode.SMTPS ? implicitTls(connected) : connected;
+        clock.enter(Step.GREETING);
+        // Greeting, EHLO (HELO fallback), STARTTLS and AUTH as the properties ask (RFC 5321, 3207, 4954).
+        transport.connect(socket);
+        try {
+            requireAuthentication();
+            envelope();
+        } catch (MessagingException e) {
+            // Keep what the failure looked like: QUIT would overwrite the step and the last reply.
+            failure = new Snapshot(clock.current(), transport.getLastReturnCode(), transport.getLastServerResponse());
+            quit();
+            throw e;
+        }
+        replyBeforeQuit = transport.getLastServerResponse();
+        quit();
+    }
+
+    /** The step, reply code and reply at the moment the conversation failed. */
+    record Snapshot(Step step, int replyCode, String reply) {}
+
+    /** The state to classify a failure by: captured before QUIT, or as Angus left it. */
+    Snapshot snapshot() {
+        if (failure != null) {
+            return failure;
+        }
+        return new Snapshot(clock.current(), transport.getLastReturnCode(), transport.getLastServerResponse());
+    }
+
+    private Socket implicitTls(Socket connected) throws IOException {
+        clock.enter(Step.TLS);
+        SSLSocket ssl = (SSLSocket) tls.createSocket(connected, null, connected.getPort(), true);
+        ssl.startHandshake();
+        tls.markEstablished();
+        return ssl;
+    }
+
+    private void requireAuthentication() throws MessagingException {
+        if (credentials() != null && !transport.authSent()) {
+            throw new AuthUnavailableException("the server does not offer AUTH after TLS");
+        }
+    }
+
+    /** MAIL FROM and RCPT TO when configured, to see whether the relay would take mail; never DATA. */
+    private void envelope() throws MessagingException {
+        if (target.mailFrom() == null) {
+            return;
+        }
+        clock.enter(Step.MAIL_FROM);
+        int code = transport.simpleCommand("MAIL FROM:<" + target.mailFrom() + ">");
+        if (code != 250) {
+            throw new ReplyRejectedException("MAIL FROM", code);
+        }
+        if (target.rcptTo() == null) {
+            return;
+        }
+        clock.enter(Step.RCPT_TO);
+        code = transport.simpleCommand("RCPT TO:<" + target.rcptTo() + ">");
+        // 251: not local, will forward (RFC 5321 section 3.4).
+        if (code != 250 && code != 251) {
+            throw new ReplyRejectedException("RCPT TO", code);
+        }
+    }
+
+    /** QUIT is good manners (RFC 5321 section 4.1.1.10); its failure changes no outcome. */
+    private void quit() {
+        clock.enter(Step.QUIT);
+        try {
+            transport.close();
+        } catch (MessagingException e) {
+            // The outcome is already decided; the socket is closed by the caller regardless.
+        }
+    }
+
+    private Properties properties() {
+        Properties props = new Properties();
+        String millis = Long.toString(options.timeout().toMillis());
+        // Angus defaults every timeout to infinite. Our socket is connected and deadline-bound before
+        // Angus sees it; these make sure nothing Angus might open itself can wait longer.
+        props.setProperty("mail.smtp.connectiontimeout", millis);
+        props.setProperty("mail.smtp.timeout", millis);
+        props.setProperty("mail.smtp.localhost", options.heloName());
+        props.setProperty("mail.smtp.ehlo", "true");
+        props.setProperty("mail.smtp.auth", "false");
+        props.setProperty("mail.smtp.sasl.enable", "false");
+        props.setProperty("mail.smtp.auth.mechanisms", mechanisms());
+        props.setProperty("mail.smtp.quitwait", "true");
+        props.setProperty("mail.smtp.starttls.enable", Boolean.toString(startTls()));
+        props.setProperty("mail.smtp.starttls.required", Boolean.toString(tlsRequired() && mode != Mode.SMTPS));
+        props.put("mail.smtp.ssl.socketFactory", tls);
+        props.setProperty("mail.smtp.ssl.checkserveridentity", Boolean.toString(!insecure()));
+        props.setProperty("mail.debug.auth", "false");
+        return props;
+    }
+
+    private boolean startTls() {
+        return switch (mode) {
+            case SUBMISSION -> true;
+            case SMTP -> starttlsSetting() != StartTls.OFF;
+            case SMTPS, TCP -> false;
+        };
+    }
+
+    private boolean tlsRequired() {
+        return switch (mode) {
+            case SUBMISSION, SMTPS -> true;
+            case SMTP -> starttlsSetting() == StartTls.REQUIRED;
+            case TCP -> false;
+        };
+    }
+
+    private StartTls starttlsSetting() {
+        return target.starttls() == null ? StartTls.OPPORTUNISTIC : target.starttls();
+    }
+
+    private boolean insecure() {
+        return target.tls() != null && target.tls().insecureSkipVerify();
+    }
+
+    /** Credentials are used only by the relay modes, which always run over TLS. */
+    private AuthConfig credentials() {
+        AuthConfig auth = target.auth();
+        return mode.isRelay() && auth != null && auth.password() != null ? auth : null;
+    }
+
+    private String mechanisms() {
+        AuthConfig auth = target.auth();
+        AuthMechanism mechanism = auth == null || auth.mechanism() == null ? AuthMechanism.AUTO : auth.mechanism();
+        return switch (mechanism) {
+            // PLAIN first: one round trip with the initial response (RFC 4954 section 4).
+            case AUTO -> "PLAIN LOGIN";
+            case PLAIN -> "PLAIN";
+            case LOGIN -> "LOGIN";
+        };
+    }
+
+    /** The server's last reply: the one before QUIT when the conversation succeeded. */
+    String lastReply() {
+        return replyBeforeQuit != null ? replyBeforeQuit : snapshot().reply();
+    }
+
+    boolean authSent() {
+        return transport.authSent();
+    }
+
+    String transcript() {
+        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), credentials());
+    }
+}

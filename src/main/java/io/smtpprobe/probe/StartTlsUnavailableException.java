@@ -1,0 +1,10 @@
+package io.smtpprobe.probe;
+
+import jakarta.mail.MessagingException;
+
+/** TLS was required but the server does not offer STARTTLS (RFC 3207 section 4). */
+final class StartTlsUnavailableException extends MessagingException {
+    StartTlsUnavailableException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,8 @@
+package io.smtpprobe.probe;
+
+/** The local TLS setup failed (an unreadable CA file): a fault on this machine, not the peer's. */
+final class TlsSetupException extends Exception {
+    TlsSetupException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

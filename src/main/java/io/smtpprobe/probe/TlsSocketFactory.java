@@ -1,0 +1,108 @@
+package io.smtpprobe.probe;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * The TLS layer of one probe, handed to Angus Mail as {@code mail.smtp.ssl.socketFactory} for
+ * STARTTLS and used directly for smtps. It layers TLS over the {@link DeadlineSocket}, so the
+ * deadline and caps keep holding, names the target host (not the IP) for SNI and the certificate
+ * check, and remembers the session for {@link TlsInfo}.
+ */
+final class TlsSocketFactory extends SSLSocketFactory {
+    /** RFC 6125 matching as the JDK does it for LDAPS; the same algorithm Angus Mail selects. */
+    static final String IDENTIFICATION_ALGORITHM = "LDAPS";
+
+    private final SSLSocketFactory delegate;
+    private final String expectedHost;
+    private final boolean verifyHostname;
+    private final ReplyLimits limits;
+    private SSLSocket socket;
+    private boolean established;
+
+    TlsSocketFactory(SSLSocketFactory delegate, String expectedHost, boolean verifyHostname, ReplyLimits limits) {
+        this.delegate = delegate;
+        this.expectedHost = expectedHost;
+        this.verifyHostname = verifyHostname;
+        this.limits = limits;
+    }
+
+    @Override
+    public synchronized Socket createSocket(Socket plain, String host, int port, boolean autoClose)
+            throws IOException {
+        SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, expectedHost, port, autoClose);
+        limits.tlsStarted();
+        SSLParameters parameters = ssl.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm(verifyHostname ? IDENTIFICATION_ALGORITHM : null);
+        ssl.setSSLParameters(parameters);
+        socket = ssl;
+        return ssl;
+    }
+
+    /** Called once the handshake has completed: from here on the connection is encrypted. */
+    synchronized void markEstablished() {
+        established = socket != null;
+    }
+
+    synchronized boolean established() {
+        return established;
+    }
+
+    /** The negotiated session, or null when no handshake completed. */
+    synchronized TlsInfo info() {
+        if (!established) {
+            return null;
+        }
+        SSLSession session = socket.getSession();
+        String subject = null;
+        java.time.Instant expiry = null;
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+                subject = leaf.getSubjectX500Principal().getName();
+                expiry = leaf.getNotAfter().toInstant();
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // An anonymous session has no certificate to report.
+        }
+        return new TlsInfo(session.getProtocol(), session.getCipherSuite(), subject, expiry);
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+        return delegate.getDefaultCipherSuites();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+        return delegate.getSupportedCipherSuites();
+    }
+
+    // A probe always hands over a connected socket; these exist because the API requires them.
+    @Override
+    public Socket createSocket(String host, int port) {
+        throw new UnsupportedOperationException("probes layer TLS over their own connected socket");
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+        throw new UnsupportedOperationException("probes layer TLS over their own connected socket");
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) {
+        throw new UnsupportedOperationException("probes layer TLS over their own connected socket");
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) {
+        throw new UnsupportedOperationException("probes layer TLS over their own connected socket");
+    }
+}

@@ -1,0 +1,305 @@
+package io.smtpprobe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smtpprobe.testing.BacklogFullListener;
+import io.smtpprobe.testing.ScriptedSmtpServer;
+import io.smtpprobe.testing.SubethaRelay;
+import io.smtpprobe.testing.TestCertificates;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code smtp-probe check} end to end in-process, against real servers on loopback: exit codes, the
+ * JSON shape, the table, and secrets kept out of every output.
+ */
+class CheckCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** An address of our own on loopback, so port 25 itself can be silently dropped (needs root). */
+    private static final String DROPPED_MX = "127.0.25.1";
+
+    @TempDir
+    static Path dir;
+
+    private static BacklogFullListener droppedPort25;
+    private static ScriptedSmtpServer control;
+    private static Path caFile;
+    private static SSLContext relayTls;
+
+    @BeforeAll
+    static void startServers() throws Exception {
+        droppedPort25 = new BacklogFullListener(InetAddress.getByName(DROPPED_MX), 25);
+        control = ScriptedSmtpServer.start(peer -> peer.awaitClose());
+        TestCertificates authority = TestCertificates.authority("check test CA");
+        caFile = authority.writeCaPem(dir.resolve("ca.pem"));
+        relayTls = authority.serverContext("127.0.0.1");
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        droppedPort25.close();
+        control.close();
+    }
+
+    /** A port-25 MX that drops SYNs, treated as internet-routed, and a TCP control that connects. */
+    private static List<String> droppedMxWithControl(String offer) {
+        return List.of("check", "--offer", offer, "--timeout", "700ms", "--output", "json",
+                "--target", "mx=smtp://" + DROPPED_MX + ":25?route=internet",
+                "--target", "control=tcp://127.0.0.1:" + control.port());
+    }
+
+    @Nested
+    class SilentlyDroppedPort25 {
+        @Test
+        void isAsExpectedForPayAsYouGoAndDiagnosedAsThePolicyBlock() throws Exception {
+            Run run = run(droppedMxWithControl("pay-as-you-go"));
+
+            assertThat(run.exitCode).isZero();
+            JsonNode mx = run.json().get("results").get(0);
+            assertThat(mx.get("outcome").asText()).isEqualTo("tcp_timeout");
+            assertThat(mx.get("expected").asText()).isEqualTo("blocked");
+            assertThat(mx.get("verdict").asText()).isEqualTo("as_expected");
+            assertThat(run.json().at("/diagnosis/value").asText()).isEqualTo("port25_blocked_as_expected");
+            assertThat(run.json().at("/diagnosis/action").asText()).contains("relay on port 587");
+        }
+
+        @Test
+        void isUnexpectedlyBlockedForEnterpriseAgreementAndExitsOne() throws Exception {
+            Run run = run(droppedMxWithControl("enterprise-agreement"));
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.PROBLEM);
+            assertThat(run.json().at("/results/0/verdict").asText()).isEqualTo("unexpectedly_blocked");
+            assertThat(run.json().at("/diagnosis/value").asText()).isEqualTo("port25_blocked_unexpectedly");
+        }
+
+        @Test
+        void isInconclusiveWithExitTwoWhenTheOfferIsUnknown() throws Exception {
+            Run run = run(droppedMxWithControl("unknown"));
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.INCONCLUSIVE);
+            assertThat(run.json().at("/results/0/verdict").asText()).isEqualTo("inconclusive");
+            assertThat(run.json().at("/diagnosis/value").asText()).isEqualTo("insufficient_data");
+        }
+
+        @Test
+        void printsATableAndTheDiagnosisForPeople() throws Exception {
+            List<String> args = new ArrayList<>(droppedMxWithControl("pay-as-you-go"));
+            args.removeAll(List.of("--output", "json"));
+            Run run = run(args);
+
+            assertThat(run.exitCode).isZero();
+            assertThat(run.out).contains("Subscription: pay-as-you-go").contains("expected blocked");
+            assertThat(run.out.lines().filter(l -> l.startsWith("TARGET")).findFirst().orElseThrow())
+                    .containsSubsequence("TARGET", "HOST", "PORT", "EXPECTED", "OUTCOME", "VERDICT", "TIME", "REASON");
+            assertThat(run.out.lines().filter(l -> l.startsWith("mx ")).findFirst().orElseThrow())
+                    .containsSubsequence(DROPPED_MX, "25", "blocked", "tcp_timeout", "as_expected");
+            assertThat(run.out).contains("Diagnosis: port25_blocked_as_expected").contains("What to do:");
+            assertThat(run.err).contains("Probing 2 targets");
+        }
+    }
+
+    @Test
+    void jsonHasTheShapeOfTheDesign() throws Exception {
+        Run run = run(droppedMxWithControl("pay-as-you-go"));
+
+        JsonNode json = run.json();
+        assertThat(fieldNames(json)).containsExactly("policy", "results", "diagnosis");
+        assertThat(fieldNames(json.get("policy")))
+                .containsExactly("offer", "created", "exemption", "port25_expected", "reason", "source", "warnings");
+        assertThat(json.at("/policy/source").asText()).isEqualTo("flag");
+        JsonNode control = json.get("results").get(1);
+        assertThat(fieldNames(control)).containsExactly("target", "host", "address", "port", "mode", "expected",
+                "outcome", "verdict", "reply", "detail", "phases", "tls", "started_at");
+        assertThat(control.get("outcome").asText()).isEqualTo("ok");
+        assertThat(fieldNames(control.get("phases"))).contains("connect", "total");
+        assertThat(control.at("/phases/total").asDouble()).isPositive();
+        assertThat(fieldNames(json.get("diagnosis"))).containsExactly("value", "explanation", "action");
+    }
+
+    @Nested
+    class Secrets {
+        private static final String PASSWORD_BASE64_PLAIN = Base64.getEncoder().encodeToString(
+                ("\0" + SubethaRelay.USER + "\0" + SubethaRelay.PASSWORD).getBytes(StandardCharsets.UTF_8));
+        private static final String PASSWORD_BASE64 =
+                Base64.getEncoder().encodeToString(SubethaRelay.PASSWORD.getBytes(StandardCharsets.UTF_8));
+
+        @Test
+        void passwordNeverAppearsInTextJsonOrTranscriptWhenAuthSucceeds() throws Exception {
+            try (SubethaRelay relay = relay()) {
+                for (String output : List.of("text", "json")) {
+                    Run run = runWithPassword(SubethaRelay.PASSWORD, relayCheck(relay, output));
+                    assertThat(run.exitCode).as(run.err).isZero();
+                    assertThat(run.out).contains("ok").contains("AUTH");
+                    assertNoSecret(run);
+                }
+            }
+        }
+
+        @Test
+        void passwordNeverAppearsWhenTheRelayRejectsIt() throws Exception {
+            try (SubethaRelay relay = relay()) {
+                Run run = runWithPassword(SubethaRelay.PASSWORD, relayCheck(relay, "text"),
+                        "--target", "wrong=submission://someone-else@127.0.0.1:" + relay.port() + "?ca_file=" + caFile);
+                assertThat(run.out).contains("auth_rejected");
+                assertThat(run.exitCode).isEqualTo(ExitCodes.PROBLEM);
+                assertNoSecret(run);
+            }
+        }
+
+        private List<String> relayCheck(SubethaRelay relay, String output) {
+            return List.of("check", "--offer", "pay-as-you-go", "--timeout", "5s", "--transcript", "--output", output,
+                    "--target", "relay=submission://" + SubethaRelay.USER + "@127.0.0.1:" + relay.port()
+                            + "?ca_file=" + caFile);
+        }
+
+        private SubethaRelay relay() {
+            return SubethaRelay.start(b -> b.startTlsSocketFactory(relayTls).enableTLS().requireTLS()
+                    .authenticationHandlerFactory(SubethaRelay.passwordAuth()));
+        }
+
+        private void assertNoSecret(Run run) {
+            for (String output : List.of(run.out, run.err)) {
+                assertThat(output).doesNotContain(SubethaRelay.PASSWORD, PASSWORD_BASE64, PASSWORD_BASE64_PLAIN);
+            }
+        }
+    }
+
+    @Nested
+    class ExitCodesOfMistakes {
+        @Test
+        void unknownOptionIsAUsageError() throws Exception {
+            Run run = run(List.of("check", "--no-such-option"));
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("Unknown option: '--no-such-option'");
+        }
+
+        @Test
+        void badTargetSyntaxIsAUsageErrorThatNamesTheTarget() throws Exception {
+            Run run = run(List.of("check", "--target", "smtp://mx.example.com:0"));
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("--target \"smtp://mx.example.com:0\"").contains("port");
+        }
+
+        @Test
+        void durationWithoutAUnitIsAUsageError() throws Exception {
+            Run run = run(List.of("check", "--timeout", "5"));
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("'5' is not a duration");
+        }
+
+        @Test
+        void invalidConfigFileExits78WithEveryErrorAndItsPath() throws Exception {
+            Path file = Files.writeString(dir.resolve("bad.yml"), """
+                    probe:
+                      timeout: 5
+                    targets:
+                      - name: a
+                        host: mx.example.com
+                        port: 0
+                    """);
+            Run run = run(List.of("check", "--config", file.toString()));
+            assertThat(run.exitCode).isEqualTo(ExitCodes.CONFIG);
+            assertThat(run.err).contains("probe.timeout").contains("targets[0].port");
+        }
+    }
+
+    @Nested
+    class CheckConfig {
+        @Test
+        void validFileIsOk() throws Exception {
+            Run run = run(List.of("check-config", Path.of("config/examples/mx-only.yml").toString()));
+            assertThat(run.exitCode).isZero();
+            assertThat(run.out).contains("mx-only.yml: OK");
+        }
+
+        @Test
+        void invalidFileExits78AndListsEveryError() throws Exception {
+            Path file = Files.writeString(dir.resolve("two-errors.yml"), """
+                    subscription:
+                      offer: pay-as-you-og
+                    targets:
+                      - host: mx.example.com
+                        bogus_key: 1
+                    """);
+            Run run = run(List.of("check-config", file.toString()));
+            assertThat(run.exitCode).isEqualTo(ExitCodes.CONFIG);
+            assertThat(run.err).contains("did you mean pay-as-you-go?").contains("targets[0].bogus_key");
+        }
+
+        @Test
+        void missingFileExits78() throws Exception {
+            Run run = run(List.of("check-config", dir.resolve("nope.yml").toString()));
+            assertThat(run.exitCode).isEqualTo(ExitCodes.CONFIG);
+            assertThat(run.err).contains("nope.yml").contains("does not exist");
+        }
+    }
+
+    @Test
+    void helpAndVersionWorkOnEveryCommand() throws Exception {
+        for (String command : List.of("check", "policy", "check-config")) {
+            Run help = run(List.of(command, "--help"));
+            assertThat(help.exitCode).as(command).isZero();
+            assertThat(help.out).as(command).contains("Usage: smtp-probe " + command);
+            Run version = run(List.of(command, "--version"));
+            assertThat(version.out).as(command).startsWith("smtp-probe ");
+        }
+        assertThat(run(List.of("--version")).out).matches("(?s)smtp-probe \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void policyListsEveryOfferAndExplainsOne() throws Exception {
+        Run table = run(List.of("policy"));
+        assertThat(table.exitCode).isZero();
+        for (io.smtpprobe.policy.Offer offer : io.smtpprobe.policy.Offer.values()) {
+            assertThat(table.out).contains(offer.key());
+        }
+        Run one = run(List.of("policy", "--offer", "csp", "--created", "2016-05-01"));
+        assertThat(one.out).contains("outbound port 25 expected reachable").contains("so port 25 is expected open");
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private static Run run(List<String> args) {
+        return runWithEnvironment(Map.of(), args);
+    }
+
+    private static Run runWithPassword(String password, List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return runWithEnvironment(Map.of("SMTP_PROBE_PASSWORD", password), all);
+    }
+
+    private static Run runWithEnvironment(Map<String, String> environment, List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exitCode = Main.commandLine(environment, new PrintWriter(out), new PrintWriter(err))
+                .execute(args.toArray(String[]::new));
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    private record Run(int exitCode, String out, String err) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package io.smtpprobe.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.testing.ScriptedSmtpServer;
+import io.smtpprobe.testing.ScriptedSmtpServer.Script;
+import io.smtpprobe.testing.Targets;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Peers that are not SMTP, or are SMTP gone wrong: every one ends in a precise outcome, in time. */
+class MisbehavingPeerTest {
+    private static final Duration TIMEOUT = Duration.ofMillis(1000);
+    private static final Duration MARGIN = Duration.ofMillis(300);
+    private final ProberFixture fixture = new ProberFixture(TIMEOUT);
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    private ProbeResult probe(Script script) throws Exception {
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start(script)) {
+            return fixture.probe(Targets.host("localhost", server.port(), Mode.SMTP).build());
+        }
+    }
+
+    @Nested
+    class Greeting {
+        @Test
+        void reportsGreetingTimeoutWhenTheServerAcceptsButNeverGreets() throws Exception {
+            ProbeResult result = probe(ScriptedSmtpServer.Peer::awaitClose);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.GREETING_TIMEOUT);
+            assertThat(result.phases()).containsKeys(Phase.CONNECT, Phase.GREETING).doesNotContainKey(Phase.EHLO);
+            assertThat(result.phases().get(Phase.GREETING)).isGreaterThan(TIMEOUT.minusMillis(200));
+            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+
+        @Test
+        void reportsGreetingRejectedOnA554Blocklist() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.send("554 5.7.1 Service unavailable; client host [127.0.0.1] blocked using zen.spamhaus.org");
+                peer.awaitClose();
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.GREETING_REJECTED);
+            assertThat(result.reply()).startsWith("554 5.7.1 Service unavailable");
+            assertThat(result.detail()).contains("554");
+        }
+
+        @Test
+        void reportsDeadlineExceededWhenTheBannerTricklesInOneByteAtATime() throws Exception {
+            byte[] banner = "220 mail.test ESMTP slow but never silent for long\r\n".getBytes(StandardCharsets.US_ASCII);
+            ProbeResult result = probe(peer -> {
+                for (byte b : banner) {
+                    peer.sendRaw(new byte[] {b});
+                    Thread.sleep(100); // each byte well inside any per-read timeout
+                }
+                peer.awaitClose();
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.DEADLINE_EXCEEDED);
+            assertThat(result.detail()).contains("greeting");
+            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+    }
+
+    @Nested
+    class NotSmtp {
+        @Test
+        void reportsProtocolErrorForAnHttpServer() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.send("HTTP/1.1 400 Bad Request").send("Content-Length: 0").send("Connection: close").send("");
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(result.detail()).contains("HTTP");
+        }
+
+        @Test
+        void reportsProtocolErrorForRandomBytes() throws Exception {
+            byte[] noise = new byte[4096];
+            new Random(25).nextBytes(noise);
+            ProbeResult result = probe(peer -> {
+                peer.sendRaw(noise);
+                peer.awaitClose();
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+
+        @Test
+        void reportsProtocolErrorNamingTlsWhenATlsServerAlertsOnAPlainPort() throws Exception {
+            // A TLS alert record (RFC 8446 section 5.1): content type 21, version 3.3, fatal, handshake_failure.
+            byte[] alert = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+            ProbeResult silentAfter = probe(peer -> {
+                peer.sendRaw(alert);
+                peer.awaitClose();
+            });
+            ProbeResult closedAfter = probe(peer -> peer.sendRaw(alert));
+
+            assertThat(silentAfter.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(silentAfter.detail()).contains("speaks TLS");
+            assertThat(closedAfter.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(closedAfter.detail()).contains("speaks TLS");
+        }
+
+        @Test
+        void reportsProtocolErrorWhenTheServerClosesImmediately() throws Exception {
+            ProbeResult result = probe(peer -> {});
+
+            assertThat(result.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(result.detail()).contains("closed").contains("greeting");
+        }
+    }
+
+    @Nested
+    class Oversized {
+        @Test
+        void reportsProtocolErrorForAReplyLineLongerThanTheCap() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.sendRaw(("220 " + "x".repeat(10_000)).getBytes(StandardCharsets.US_ASCII));
+                peer.awaitClose();
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(result.detail()).contains("longer than 2048 bytes");
+        }
+
+        @Test
+        void reportsProtocolErrorForAnEndlessMultiLineReply() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.send("220 mail.test ESMTP");
+                peer.expect("EHLO");
+                for (int i = 0; i < 100_000; i++) {
+                    peer.send("250-PADDING " + i);
+                }
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+            assertThat(result.detail()).contains("64 KiB").contains("EHLO");
+        }
+
+        @Test
+        void reportsDeadlineExceededForAnEndlessReplySlowerThanTheDeadline() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.send("220 mail.test ESMTP");
+                peer.expect("EHLO");
+                for (int i = 0; i < 1000; i++) {
+                    peer.send("250-STILL-GOING " + i);
+                    Thread.sleep(50);
+                }
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.DEADLINE_EXCEEDED);
+            assertThat(result.detail()).contains("EHLO");
+            assertThat(result.phases()).containsKeys(Phase.GREETING, Phase.EHLO);
+            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+    }
+
+    @Nested
+    class SlowTls {
+        @Test
+        void reportsDeadlineExceededWhenAnImplicitTlsServerNeverAnswersTheHello() throws Exception {
+            try (ScriptedSmtpServer server = ScriptedSmtpServer.start(ScriptedSmtpServer.Peer::awaitClose)) {
+                ProbeResult result = fixture.probe(Targets.host("localhost", server.port(), Mode.SMTPS).build());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.DEADLINE_EXCEEDED);
+                assertThat(result.detail()).contains("TLS handshake");
+                assertThat(result.phases()).containsKey(Phase.STARTTLS).doesNotContainKey(Phase.GREETING);
+                assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+            }
+        }
+
+        @Test
+        void reportsDeadlineExceededWhenTheStarttlsHandshakeStalls() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.send("220 mail.test ESMTP");
+                peer.expect("EHLO");
+                for (String line : ScriptedSmtpServer.ehloReply("STARTTLS")) {
+                    peer.send(line);
+                }
+                peer.expect("STARTTLS");
+                peer.send("220 2.0.0 go ahead");
+                peer.awaitClose();
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.DEADLINE_EXCEEDED);
+            assertThat(result.detail()).contains("STARTTLS");
+            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+
+        @Test
+        void reportsGreetingTimeoutWhenPlainSmtpMeetsAnImplicitTlsPort() throws Exception {
+            // An smtps server waits for our ClientHello while we wait for its greeting: silence both ways.
+            javax.net.ssl.SSLContext tls = io.smtpprobe.testing.TestCertificates.authority("test CA")
+                    .serverContext("localhost");
+            ProbeResult result = probe(peer -> peer.startTls(tls));
+
+            assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.GREETING_TIMEOUT);
+            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+    }
+
+    @Nested
+    class Ehlo {
+        @Test
+        void reportsEhloRejectedWhenEhloAndHeloAreBothRefused() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.send("220 mail.test ESMTP");
+                peer.expect("EHLO");
+                peer.send("502 5.5.2 EHLO not implemented");
+                peer.expect("HELO");
+                peer.send("550 5.7.1 go away");
+                peer.answerEverything("221 bye");
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.EHLO_REJECTED);
+            assertThat(result.reply()).isEqualTo("550 5.7.1 go away");
+            assertThat(result.phases()).containsKeys(Phase.GREETING, Phase.EHLO);
+        }
+
+        @Test
+        void fallsBackToHeloWhenEhloIsRefused() throws Exception {
+            ProbeResult result = probe(peer -> {
+                peer.send("220 mail.test SMTP");
+                peer.expect("EHLO probe.test");
+                peer.send("500 5.5.1 what?");
+                peer.expect("HELO probe.test");
+                peer.send("250 mail.test");
+                peer.expect("QUIT");
+                peer.send("221 bye");
+            });
+
+            assertThat(result.outcome()).isEqualTo(Outcome.OK);
+            assertThat(result.reply()).isEqualTo("250 mail.test");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.smtpprobe.probe;
+
+import static io.smtpprobe.testing.SubethaRelay.PASSWORD;
+import static io.smtpprobe.testing.SubethaRelay.USER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.smtpprobe.config.AuthMechanism;
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.config.StartTls;
+import io.smtpprobe.testing.ScriptedSmtpServer;
+import io.smtpprobe.testing.SubethaRelay;
+import io.smtpprobe.testing.Targets;
+import io.smtpprobe.testing.TestCertificates;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The smtp (port 25) and smtps (implicit TLS, RFC 8314) modes against GreenMail and SubEthaSMTP. */
+class SmtpModeTest {
+    private static final Duration TIMEOUT = Duration.ofMillis(2000);
+
+    @RegisterExtension
+    static GreenMailExtension greenMail = new GreenMailExtension(
+            new ServerSetup[] {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.SMTPS.dynamicPort()});
+
+    @TempDir
+    static Path dir;
+
+    static TestCertificates authority;
+    static Path caFile;
+    static javax.net.ssl.SSLContext localhostServer;
+
+    private final ProberFixture fixture = new ProberFixture(TIMEOUT, true);
+
+    @BeforeAll
+    static void certificates() throws Exception {
+        authority = TestCertificates.authority("smtp-probe test CA");
+        caFile = authority.writeCaPem(dir.resolve("ca.pem"));
+        localhostServer = authority.serverContext("localhost");
+    }
+
+    @BeforeEach
+    void users() {
+        greenMail.setUser("relay-user@relay.test", USER, PASSWORD);
+    }
+
+    @AfterEach
+    void close() {
+        fixture.close();
+    }
+
+    @Nested
+    class Smtp {
+        @Test
+        void greetsAndSaysEhloToGreenMail() {
+            ProbeResult result = fixture.probe(
+                    Targets.host("localhost", greenMail.getSmtp().getPort(), Mode.SMTP).build());
+
+            assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.OK);
+            assertThat(result.phases()).containsKeys(Phase.DNS, Phase.CONNECT, Phase.GREETING, Phase.EHLO, Phase.TOTAL)
+                    .doesNotContainKeys(Phase.STARTTLS, Phase.AUTH, Phase.MAIL);
+            assertThat(result.tls()).isNull();
+            assertThat(result.reply()).startsWith("250");
+            assertThat(result.transcript()).contains("EHLO probe.test").contains("QUIT");
+            assertThat(greenMail.getReceivedMessages()).isEmpty();
+        }
+
+        @Test
+        void reportsStarttlsUnavailableWhenRequiredAndNotOffered() {
+            ProbeResult result = fixture.probe(Targets.host("localhost", greenMail.getSmtp().getPort(), Mode.SMTP)
+                    .starttls(StartTls.REQUIRED).build());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.STARTTLS_UNAVAILABLE);
+        }
+
+        @Test
+        void upgradesWithStarttlsWhenOfferedAndVerifiesTheCertificate() throws Exception {
+            try (SubethaRelay mx = SubethaRelay.start(b -> b.startTlsSocketFactory(localhostServer)
+                    .enableTLS())) {
+                ProbeResult result = fixture.probe(Targets.host("localhost", mx.port(), Mode.SMTP).caFile(caFile).build());
+
+                assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.OK);
+                assertThat(result.phases()).containsKeys(Phase.GREETING, Phase.EHLO, Phase.STARTTLS);
+                assertThat(result.tls().certificateSubject()).isEqualTo("CN=localhost");
+            }
+        }
+
+        @Test
+        void staysInPlainTextWhenStarttlsIsOff() throws Exception {
+            try (SubethaRelay mx = SubethaRelay.start(b -> b.startTlsSocketFactory(localhostServer)
+                    .enableTLS())) {
+                ProbeResult result = fixture.probe(Targets.host("localhost", mx.port(), Mode.SMTP)
+                        .starttls(StartTls.OFF).build());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.OK);
+                assertThat(result.phases()).doesNotContainKey(Phase.STARTTLS);
+                assertThat(result.tls()).isNull();
+            }
+        }
+
+        @Test
+        void usesPort25WhenTheTargetNamesNoPort() throws Exception {
+            InetAddress mxAddress = InetAddress.getByName("127.0.25.25");
+            try (ScriptedSmtpServer mx = ScriptedSmtpServer.start(mxAddress, 25, peer -> {
+                peer.send("220 mx.test ESMTP");
+                peer.expect("EHLO");
+                peer.send("250 mx.test");
+                peer.expect("QUIT");
+                peer.send("221 bye");
+            })) {
+                fixture.resolver.host("mx.test", "127.0.25.25");
+                ProbeResult result = fixture.probe(Targets.host("mx.test", 0, Mode.SMTP).build());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.OK);
+                assertThat(result.port()).isEqualTo(25);
+                assertThat(result.address()).isEqualTo("127.0.25.25");
+            }
+        }
+    }
+
+    @Nested
+    class Smtps {
+        @Test
+        void authenticatesOverImplicitTlsOnGreenMail() {
+            // GreenMail's built-in certificate is self-signed for another name: skipping verification is the point.
+            ProbeResult result = fixture.probe(Targets.host("localhost", greenMail.getSmtps().getPort(), Mode.SMTPS)
+                    .insecureSkipVerify().auth(USER, PASSWORD, AuthMechanism.AUTO)
+                    .mailFrom("relay-user@relay.test").rcptTo("someone@elsewhere.test").build());
+
+            assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.OK);
+            assertThat(result.phases()).containsKeys(Phase.CONNECT, Phase.STARTTLS, Phase.GREETING, Phase.EHLO,
+                    Phase.AUTH, Phase.MAIL, Phase.TOTAL);
+            assertThat(result.tls()).isNotNull();
+            assertThat(result.tls().cipher()).isNotBlank();
+            SubmissionProbeTest.assertNoSecret(result.transcript());
+            assertThat(greenMail.getReceivedMessages()).isEmpty();
+        }
+
+        @Test
+        void reportsAuthRejectedOverImplicitTls() {
+            ProbeResult result = fixture.probe(Targets.host("localhost", greenMail.getSmtps().getPort(), Mode.SMTPS)
+                    .insecureSkipVerify().auth(USER, "not-the-password", AuthMechanism.PLAIN).build());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.AUTH_REJECTED);
+            assertThat(result.reply()).startsWith("535");
+        }
+
+        @Test
+        void reportsCertificateInvalidForGreenMailsSelfSignedCertificate() {
+            ProbeResult result = fixture.probe(Targets.host("localhost", greenMail.getSmtps().getPort(), Mode.SMTPS)
+                    .auth(USER, PASSWORD, AuthMechanism.AUTO).build());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.TLS_CERTIFICATE_INVALID);
+            assertThat(result.phases()).containsKey(Phase.STARTTLS).doesNotContainKeys(Phase.GREETING, Phase.AUTH);
+        }
+
+        @Test
+        void reportsTlsHandshakeFailedAgainstAPlainTextPort() {
+            ProbeResult result = fixture.probe(Targets.host("localhost", greenMail.getSmtp().getPort(), Mode.SMTPS)
+                    .auth(USER, PASSWORD, AuthMechanism.AUTO).build());
+
+            assertThat(result.outcome()).isEqualTo(Outcome.TLS_HANDSHAKE_FAILED);
+        }
+    }
+}

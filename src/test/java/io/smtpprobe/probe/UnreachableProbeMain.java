@@ -1,0 +1,32 @@
+package io.smtpprobe.probe;
+
+import io.smtpprobe.config.DnsConfig;
+import io.smtpprobe.config.IpFamily;
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.testing.LoopbackResolver;
+import io.smtpprobe.testing.Targets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Probes each {@code address:port} argument in smtp mode, with the deadline in milliseconds as the
+ * first argument, and prints {@code address outcome detail} per line. {@link UnreachableProbeTest} runs it inside a network namespace it made, where the kernel
+ * itself answers "unreachable" and no packet can leave.
+ */
+public final class UnreachableProbeMain {
+    private UnreachableProbeMain() {}
+
+    public static void main(String[] args) {
+        ProbeOptions options = new ProbeOptions(Duration.ofMillis(Long.parseLong(args[0])), "probe.test",
+                new DnsConfig(List.of(), IpFamily.IPV4), false);
+        try (TargetProber prober = new TargetProber(options, new LoopbackResolver(), Clock.systemUTC(), Ticker.SYSTEM)) {
+            for (String arg : List.of(args).subList(1, args.length)) {
+                String[] parts = arg.split(":");
+                ProbeResult result = prober.probe(
+                        Targets.host(parts[0], Integer.parseInt(parts[1]), Mode.SMTP).build()).get(0);
+                System.out.println(parts[0] + " " + result.outcome().label() + " " + result.detail());
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.smtpprobe.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code unreachable} as the kernel reports it, in a network namespace this test creates with only a
+ * loopback interface (iproute2, as root). Nothing can leave the namespace: one destination has no
+ * route at all (ENETUNREACH), the other an explicit unreachable route (EHOSTUNREACH, what an ICMP
+ * host-unreachable also yields). Both are documentation addresses (RFC 5737).
+ */
+class UnreachableProbeTest {
+
+    @Test
+    void reportsUnreachableWhenTheKernelHasNoRouteToTheDestination() throws Exception {
+        String namespace = "smtpprobe-unreach-" + ProcessHandle.current().pid();
+        run("ip", "netns", "add", namespace);
+        try {
+            run("ip", "-n", namespace, "link", "set", "lo", "up");
+            run("ip", "-n", namespace, "route", "add", "unreachable", "192.0.2.0/24");
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+
+            List<String> lines = run("ip", "netns", "exec", namespace, java, "-cp", classpath,
+                    UnreachableProbeMain.class.getName(), "2000", "198.51.100.1:25", "192.0.2.1:25");
+
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).startsWith("198.51.100.1 unreachable ").containsIgnoringCase("network is unreachable");
+            assertThat(lines.get(1)).startsWith("192.0.2.1 unreachable ").containsIgnoringCase("no route to host");
+        } finally {
+            run("ip", "netns", "delete", namespace);
+        }
+    }
+
+    @Test
+    void reportsTcpTimeoutWhenTheKernelGivesUpOnTheSynBeforeTheDeadline() throws Exception {
+        // A veth pair inside the namespace, the far end without an address and the destination's MAC
+        // pinned to nobody: every SYN is silently dropped there. With one SYN retry the kernel gives
+        // up after about 3 s with ETIMEDOUT, which the JDK reports as ConnectException "Connection timed out".
+        String namespace = "smtpprobe-synto-" + ProcessHandle.current().pid();
+        run("ip", "netns", "add", namespace);
+        try {
+            run("ip", "-n", namespace, "link", "set", "lo", "up");
+            run("ip", "-n", namespace, "link", "add", "near0", "type", "veth", "peer", "name", "far0");
+            run("ip", "-n", namespace, "addr", "add", "203.0.113.1/24", "dev", "near0");
+            run("ip", "-n", namespace, "link", "set", "near0", "up");
+            run("ip", "-n", namespace, "link", "set", "far0", "up");
+            run("ip", "-n", namespace, "neigh", "replace", "203.0.113.25", "lladdr", "02:00:00:00:00:19", "dev", "near0",
+                    "nud", "permanent");
+            // Per-namespace sysctl, written directly so that only iproute2 is needed.
+            run("ip", "netns", "exec", namespace, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_syn_retries");
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+
+            List<String> lines = run("ip", "netns", "exec", namespace, java, "-cp", classpath,
+                    UnreachableProbeMain.class.getName(), "10000", "203.0.113.25:25");
+
+            assertThat(lines).singleElement().asString()
+                    .startsWith("203.0.113.25 tcp_timeout ").containsIgnoringCase("timed out");
+        } finally {
+            run("ip", "netns", "delete", namespace);
+        }
+    }
+
+    private static List<String> run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("timed out: " + String.join(" ", command));
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed (" + process.exitValue() + "): " + output);
+        }
+        List<String> lines = new ArrayList<>();
+        for (String line : output.split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(line.strip());
+            }
+        }
+        return lines;
+    }
+}
