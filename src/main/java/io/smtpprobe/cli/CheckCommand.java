@@ -1,7 +1,10 @@
 package io.smtpprobe.cli;
 
+import io.smtpprobe.agent.AgentOptions;
+import io.smtpprobe.agent.CachedTokens;
 import io.smtpprobe.agent.CheckRound;
 import io.smtpprobe.agent.HeloName;
+import io.smtpprobe.agent.OfferDetector;
 import io.smtpprobe.agent.ReportJson;
 import io.smtpprobe.agent.RoundReport;
 import io.smtpprobe.config.Config;
@@ -50,7 +53,8 @@ final class CheckCommand implements Callable<Integer> {
     private Path configFile;
 
     @Option(names = "--offer", paramLabel = "OFFER",
-            description = "The subscription's offer key or quotaId (see `smtp-probe policy`); overrides the config.")
+            description = "The subscription's offer key or quotaId (see `smtp-probe policy`), or auto to ask Azure"
+                    + " (needs an Azure VM whose managed identity has Reader); overrides the config.")
     private String offer;
 
     @Option(names = "--created", paramLabel = "DATE",
@@ -79,6 +83,10 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--transcript", description = "Print each SMTP conversation, AUTH payloads redacted.")
     private boolean transcript;
 
+    /** Where the DMI strings are read to tell an Azure VM; tests point it at a directory of their own. */
+    @Option(names = "--dmi-directory", hidden = true, paramLabel = "DIR")
+    private Path dmiDirectory = AgentOptions.DMI_DIRECTORY;
+
     CheckCommand(Map<String, String> environment) {
         this.environment = environment;
     }
@@ -105,7 +113,7 @@ final class CheckCommand implements Callable<Integer> {
                     probe.heloName()));
         }
         config.warnings().forEach(w -> err.println("warning: " + w));
-        Port25Policy policy = policy(config.subscription());
+        Port25Policy policy = policy(config);
         ProbeOptions options = new ProbeOptions(config.probe().timeout(), HeloName.resolve(config.probe().heloName()),
                 config.dns(), transcript);
         boolean text = output == Output.TEXT;
@@ -115,8 +123,12 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
         }
         RoundReport report;
+        // Half the probe deadline for a token, so that a hanging token endpoint still leaves the probe
+        // time to show the relay's greeting and TLS, and to end as auth_unavailable.
+        CachedTokens tokens = CachedTokens.forConfig(config.azure(), dmiDirectory,
+                config.probe().timeout().dividedBy(2), Clock.systemUTC());
         try (TargetProber prober = new TargetProber(options,
-                new DnsResolver(config.dns(), config.probe().timeout()), Clock.systemUTC(), Ticker.SYSTEM)) {
+                new DnsResolver(config.dns(), config.probe().timeout()), Clock.systemUTC(), Ticker.SYSTEM, tokens)) {
             report = new CheckRound(prober, config.probe().concurrency()).run(targets, policy, result -> {
                 if (text) {
                     synchronized (err) {
@@ -147,11 +159,18 @@ final class CheckCommand implements Callable<Integer> {
         return TargetSpec.parseAll(targetSpecs, environment);
     }
 
-    private Port25Policy policy(SubscriptionConfig subscription) {
+    private Port25Policy policy(Config config) throws InterruptedException {
+        SubscriptionConfig subscription = config.subscription();
+        String offerText = offer != null ? offer : subscription.offer();
+        LocalDate createdDate = created != null ? created : subscription.created();
+        boolean exempt = exemption != null ? exemption : subscription.port25Exemption();
+        if (ConfigLoader.AUTO.equalsIgnoreCase(offerText.trim())) {
+            // Asked once per check; a machine that does not look like Azure is never asked anything.
+            return new OfferDetector(dmiDirectory, OfferDetector.METADATA_TIMEOUT, OfferDetector.MANAGEMENT_TIMEOUT,
+                    Clock.systemUTC()).detect(config.azure()).policy(createdDate, exempt);
+        }
         boolean fromFlags = offer != null || created != null || exemption != null;
         String source = fromFlags ? "flag" : configFile == null ? "default" : "config";
-        return PolicyTable.evaluate(offer != null ? offer : subscription.offer(),
-                created != null ? created : subscription.created(),
-                exemption != null ? exemption : subscription.port25Exemption(), source);
+        return PolicyTable.evaluate(offerText, createdDate, exempt, source);
     }
 }

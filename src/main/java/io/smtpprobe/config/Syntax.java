@@ -24,6 +24,8 @@ final class Syntax {
     // RFC 5321 section 4.1.2 dot-atom local part, without quoted strings (never needed for probes).
     private static final Pattern LOCAL_PART = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern GUID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private Syntax() {}
 
@@ -165,6 +167,11 @@ final class Syntax {
                 || (domain.startsWith("[") && domain.endsWith("]") && isIpv4(domain.substring(1, domain.length() - 1)))
                 || (domain.startsWith("[IPv6:") && domain.endsWith("]") && isIpv6(domain.substring(6, domain.length() - 1)));
         return local.length() <= 64 && LOCAL_PART.matcher(local).matches() && domainOk;
+    }
+
+    /** A GUID as Entra writes tenant and client ids: {@code 00000000-0000-0000-0000-000000000000}. */
+    static boolean isGuid(String text) {
+        return GUID.matcher(text).matches();
     }
 
     /** Names of the {@code ${VAR}} references in a value, in order. */

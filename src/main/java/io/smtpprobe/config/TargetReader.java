@@ -10,7 +10,6 @@ final class TargetReader {
     static final int MAX_MX_HOSTS = 10;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,62}");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Map<String, String> environment;
     private final LocalFiles files;
@@ -68,7 +67,7 @@ final class TargetReader {
 
         AuthConfig auth = null;
         if (target.has("auth")) {
-            auth = readAuth(target.mapping("auth"));
+            auth = new AuthReader(environment, files).read(target.mapping("auth"));
             if (mode != null && !mode.isRelay()) {
                 target.error("auth", "only submission and smtps targets authenticate, found mode " + mode.label());
             } else if (mode == Mode.SUBMISSION && starttls == StartTls.OFF) {
@@ -116,46 +115,6 @@ final class TargetReader {
         }
         return caFile == null && !Boolean.TRUE.equals(insecure) ? TlsConfig.DEFAULT
                 : new TlsConfig(caFile, Boolean.TRUE.equals(insecure));
-    }
-
-    private AuthConfig readAuth(YamlMapping auth) {
-        auth.allowOnly("username", "password_file", "password_env", "mechanism");
-        String username = auth.string("username", null);
-        if (username == null && !auth.has("username")) {
-            auth.error("username", "missing; AUTH needs a user name");
-        } else if (username != null && (username.isBlank() || username.chars().anyMatch(Character::isISOControl))) {
-            auth.error("username", "must be a non-empty single line, found " + YamlMapping.quote(username));
-        }
-        AuthMechanism mechanism = auth.choice("mechanism", AuthMechanism.class, AuthMechanism.AUTO);
-        String fileText = auth.string("password_file", null);
-        String envName = auth.string("password_env", null);
-        if (auth.has("password_file") && auth.has("password_env")) {
-            auth.error("has both password_file and password_env; keep one");
-            return null;
-        }
-        Secret password = null;
-        String source = null;
-        if (fileText != null) {
-            Path file = files.path(auth, "password_file", fileText);
-            password = file == null ? null : files.password(auth, "password_file", file);
-            source = file == null ? null : file.toString();
-        } else if (envName != null) {
-            source = "env:" + envName;
-            String value = ENV_NAME.matcher(envName).matches() ? environment.get(envName) : null;
-            if (!ENV_NAME.matcher(envName).matches()) {
-                auth.error("password_env", "must be an environment variable name, found " + YamlMapping.quote(envName));
-            } else if (value == null) {
-                auth.error("password_env", "environment variable " + envName + " is not set");
-            } else if (value.isEmpty()) {
-                auth.error("password_env", "environment variable " + envName + " is empty");
-            } else {
-                password = new Secret(value);
-            }
-        } else if (!auth.has("password_file") && !auth.has("password_env")) {
-            auth.error("needs password_file or password_env (the password itself never goes in the config)");
-        }
-        return password == null || username == null || mechanism == null ? null
-                : new AuthConfig(username, password, source, mechanism);
     }
 
     private static String address(YamlMapping target, String key) {

@@ -12,7 +12,11 @@ import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
@@ -21,6 +25,7 @@ import javax.net.ssl.SSLException;
  * tell us only in message text, the match is here too, pinned by tests against real servers.
  */
 final class OutcomeMapper {
+    private static final Pattern OAUTH_STATUS = Pattern.compile("\"status\"\\s*:\\s*\"?(\\w{1,10})");
 
     /** What the probe knew when it failed. */
     record Context(
@@ -142,6 +147,11 @@ final class OutcomeMapper {
                     "the server offers no AUTH mechanism this probe uses (PLAIN, LOGIN)");
         }
         int code = context.replyCode();
+        if (code == 334) {
+            // XOAUTH2's error challenge: the server answers the initial response with 334 and a base64
+            // JSON status instead of 235 (RFC 7628 section 3.2.2); Angus then gives up.
+            return new Mapped(Outcome.AUTH_REJECTED, "the server rejected the bearer token" + oauthStatus(context));
+        }
         if (code >= 400 && code < 500) {
             return new Mapped(Outcome.AUTH_TEMPFAIL, "authentication failed temporarily (" + code + ")");
         }
@@ -149,6 +159,22 @@ final class OutcomeMapper {
             return new Mapped(Outcome.AUTH_REJECTED, "the server rejected the credentials (" + code + ")");
         }
         return new Mapped(Outcome.PROTOCOL_ERROR, "no valid reply to AUTH" + peerSaid(context));
+    }
+
+    /** The {@code status} of an XOAUTH2 error challenge ({"status":"401",...}), when it can be read. */
+    private static String oauthStatus(Context context) {
+        String reply = context.reply() == null ? "" : context.reply().strip();
+        if (!reply.startsWith("334 ")) {
+            return " (334)";
+        }
+        try {
+            String json = new String(Base64.getDecoder().decode(reply.substring(4).strip()),
+                    StandardCharsets.UTF_8);
+            Matcher status = OAUTH_STATUS.matcher(json);
+            return status.find() ? " (334, status " + status.group(1) + ")" : " (334)";
+        } catch (IllegalArgumentException e) {
+            return " (334)";
+        }
     }
 
     private static Mapped reply(Throwable failure, Context context) {

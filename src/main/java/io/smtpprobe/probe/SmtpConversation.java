@@ -5,6 +5,7 @@ import io.smtpprobe.config.AuthMechanism;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
@@ -31,12 +32,14 @@ final class SmtpConversation {
     private final TlsSocketFactory tls;
     private final BoundedOutput transcript;
     private final TimedSmtpTransport transport;
+    private final AuthConfig credentials;
+    private final String tokenFailure;
     private String replyBeforeQuit;
     private Snapshot failure;
 
     SmtpConversation(
             TargetConfig target, InetAddress address, int port, ProbeOptions options, PhaseClock clock,
-            TlsSocketFactory tls) {
+            TlsSocketFactory tls, BearerTokens tokens) {
         this.target = target;
         this.mode = target.mode();
         this.options = options;
@@ -49,7 +52,15 @@ final class SmtpConversation {
             session.setDebugOut(new PrintStream(transcript, true, StandardCharsets.UTF_8));
             session.setDebug(true);
         }
-        AuthConfig auth = credentials();
+        String problem = null;
+        AuthConfig auth = null;
+        try {
+            auth = credentials(tokens);
+        } catch (TokenUnavailableException e) {
+            problem = e.getMessage();
+        }
+        this.credentials = auth;
+        this.tokenFailure = problem;
         // Credentials travel in the URL so that Angus never asks a Session Authenticator (which could
         // start a second attempt); the host is the IP literal so no code path looks a name up again.
         URLName url = new URLName("smtp", address.getHostAddress(), port, null,
@@ -62,7 +73,16 @@ final class SmtpConversation {
         Socket socket = mode == Mode.SMTPS ? implicitTls(connected) : connected;
         clock.enter(Step.GREETING);
         // Greeting, EHLO (HELO fallback), STARTTLS and AUTH as the properties ask (RFC 5321, 3207, 4954).
-        transport.connect(socket);
+        try {
+            transport.connect(socket);
+        } catch (AuthenticationFailedException e) {
+            if (!transport.authSent()) {
+                // Angus found no mechanism in common before sending anything.
+                throw new AuthUnavailableException("the server offers none of the AUTH mechanisms this probe uses ("
+                        + mechanisms().replace(" ", ", ") + ")");
+            }
+            throw e;
+        }
         try {
             requireAuthentication();
             envelope();
@@ -96,7 +116,11 @@ final class SmtpConversation {
     }
 
     private void requireAuthentication() throws MessagingException {
-        if (credentials() != null && !transport.authSent()) {
+        if (tokenFailure != null) {
+            // Checked here, after TLS, so the probe still shows whether the relay itself answers.
+            throw new AuthUnavailableException("could not get an OAuth token: " + tokenFailure);
+        }
+        if (credentials != null && !transport.authSent()) {
             throw new AuthUnavailableException("the server does not offer AUTH after TLS");
         }
     }
@@ -144,6 +168,8 @@ final class SmtpConversation {
         props.setProperty("mail.smtp.auth", "false");
         props.setProperty("mail.smtp.sasl.enable", "false");
         props.setProperty("mail.smtp.auth.mechanisms", mechanisms());
+        // Angus disables XOAUTH2 unless asked; the token travels as the password (RFC 7628 section 3.1).
+        props.setProperty("mail.smtp.auth.xoauth2.disable", Boolean.toString(!"XOAUTH2".equals(mechanisms())));
         props.setProperty("mail.smtp.quitwait", "true");
         props.setProperty("mail.smtp.starttls.enable", Boolean.toString(startTls()));
         props.setProperty("mail.smtp.starttls.required", Boolean.toString(tlsRequired() && mode != Mode.SMTPS));
@@ -177,10 +203,19 @@ final class SmtpConversation {
         return target.tls() != null && target.tls().insecureSkipVerify();
     }
 
-    /** Credentials are used only by the relay modes, which always run over TLS. */
-    private AuthConfig credentials() {
+    /**
+     * The credentials to send: used only by the relay modes, which always run over TLS. For XOAUTH2 the
+     * password is the bearer token, fetched now (in the setup step).
+     */
+    private AuthConfig credentials(BearerTokens tokens) throws TokenUnavailableException {
         AuthConfig auth = target.auth();
-        return mode.isRelay() && auth != null && auth.password() != null ? auth : null;
+        if (!mode.isRelay() || auth == null) {
+            return null;
+        }
+        if (auth.isOAuth()) {
+            return new AuthConfig(auth.username(), tokens.token(auth), "oauth", auth.mechanism(), auth.oauth());
+        }
+        return auth.password() != null ? auth : null;
     }
 
     private String mechanisms() {
@@ -191,6 +226,7 @@ final class SmtpConversation {
             case AUTO -> "PLAIN LOGIN";
             case PLAIN -> "PLAIN";
             case LOGIN -> "LOGIN";
+            case XOAUTH2 -> "XOAUTH2";
         };
     }
 
@@ -204,6 +240,8 @@ final class SmtpConversation {
     }
 
     String transcript() {
-        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), credentials());
+        // With a token, mask it; without one (it could not be had), still mask an app secret, should it appear.
+        AuthConfig secrets = credentials != null ? credentials : target.auth();
+        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), secrets);
     }
 }

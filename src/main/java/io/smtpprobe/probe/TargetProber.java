@@ -35,22 +35,35 @@ public final class TargetProber implements Prober, AutoCloseable {
     private final Ticker ticker;
     private final ScheduledExecutorService watchdog;
     private final boolean ownsWatchdog;
+    private final BearerTokens tokens;
     private final OutcomeMapper mapper = new OutcomeMapper();
 
     /** A prober with its own watchdog thread (one for all probes), stopped by {@link #close()}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker) {
-        this(options, resolver, clock, ticker, newWatchdog(), true);
+        this(options, resolver, clock, ticker, BearerTokens.NONE);
+    }
+
+    /** A prober with its own watchdog that gets XOAUTH2 bearer tokens from {@code tokens}. */
+    public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, BearerTokens tokens) {
+        this(options, resolver, clock, ticker, newWatchdog(), true, tokens);
     }
 
     /** A prober that closes timed-out connections on the caller's scheduler. */
     public TargetProber(
             ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, ScheduledExecutorService watchdog) {
-        this(options, resolver, clock, ticker, watchdog, false);
+        this(options, resolver, clock, ticker, watchdog, false, BearerTokens.NONE);
+    }
+
+    /** A prober that closes timed-out connections on the caller's scheduler and has a token source. */
+    public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker,
+            ScheduledExecutorService watchdog, BearerTokens tokens) {
+        this(options, resolver, clock, ticker, watchdog, false, tokens);
     }
 
     private TargetProber(
             ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, ScheduledExecutorService watchdog,
-            boolean ownsWatchdog) {
+            boolean ownsWatchdog, BearerTokens tokens) {
+        this.tokens = tokens;
         this.options = options;
         this.resolver = resolver;
         this.clock = clock;
@@ -142,7 +155,7 @@ public final class TargetProber implements Prober, AutoCloseable {
                 TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
                 SSLContext context = TlsContexts.forConfig(tlsConfig);
                 tls = new TlsSocketFactory(context.getSocketFactory(), host, !tlsConfig.insecureSkipVerify(), limits);
-                conversation = new SmtpConversation(target, address, port, options, phases, tls);
+                conversation = new SmtpConversation(target, address, port, options, phases, tls, tokens);
             }
             phases.enter(Step.CONNECT);
             connect(raw, new InetSocketAddress(address, port), deadline);

@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
  * Takes secrets out of a recorded SMTP conversation. Angus Mail already suppresses its trace during
  * AUTH ({@code mail.debug.auth=false}); this is the second line: every AUTH command and the base64
  * lines that answer its 334 challenges (RFC 4954 section 4) become {@code AUTH <redacted>}, and any
- * remaining copy of the password, plain or in the encodings PLAIN and LOGIN use, is masked.
+ * remaining copy of the password, plain or in the encodings PLAIN and LOGIN use, is masked. With
+ * XOAUTH2 the "password" is the bearer token, masked alone and inside the initial response
+ * {@code base64("user=" user ^A "auth=Bearer " token ^A ^A)} (RFC 7628 section 3.1); an app's client
+ * secret, which never goes to the SMTP server, is masked too should it ever appear.
  */
 final class TranscriptRedactor {
     static final String REDACTED = "AUTH <redacted>";
@@ -36,6 +39,9 @@ final class TranscriptRedactor {
             }
         }
         String redacted = String.join("\n", out);
+        if (auth != null && auth.oauth() != null && auth.oauth().clientSecret() != null) {
+            redacted = mask(redacted, List.of(auth.oauth().clientSecret().reveal()));
+        }
         return auth == null || auth.password() == null ? redacted : mask(redacted, auth);
     }
 
@@ -45,11 +51,15 @@ final class TranscriptRedactor {
             return text;
         }
         String user = auth.username() == null ? "" : auth.username();
-        List<String> forms = List.of(
+        return mask(text, List.of(
+                base64("user=" + user + "\u0001auth=Bearer " + password + "\u0001\u0001"),
                 base64(user + "\0" + user + "\0" + password),
                 base64("\0" + user + "\0" + password),
                 base64(password),
-                password);
+                password));
+    }
+
+    private static String mask(String text, List<String> forms) {
         String result = text;
         for (String form : forms) {
             result = result.replace(form, "<redacted>");

@@ -326,8 +326,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsXoauth2CredentialsFromAnEntraAppOrTheManagedIdentity() throws Exception {
+        ownerOnlyFile(dir.resolve("m365-app-secret"), FILE_PASSWORD + "\n");
+        Config config = new ConfigLoader(Map.of("CREDENTIALS_DIRECTORY", dir.toString()), TODAY, PolicyTable.NAMES)
+                .load(Path.of("config/examples/microsoft-365-xoauth2.yml"));
+
+        AuthConfig app = config.targets().get(0).auth();
+        assertThat(app).isEqualTo(new AuthConfig("alerts@contoso.com", null, null, AuthMechanism.XOAUTH2,
+                new OAuthConfig("contoso.onmicrosoft.com", "11111111-2222-3333-4444-555555555555",
+                        new Secret(FILE_PASSWORD), dir.resolve("m365-app-secret").toString(),
+                        "https://outlook.office365.com/.default",
+                        URI.create("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"), false)));
+        assertThat(config.targets().get(1).auth().oauth()).isEqualTo(OAuthConfig.managedIdentity(""));
+        assertThat(config.toString()).doesNotContain(FILE_PASSWORD);
+    }
+
+    @Test
     void loadsEveryShippedFileUnderConfig() throws Exception {
         ownerOnlyFile(dir.resolve("relay-password"), FILE_PASSWORD);
+        ownerOnlyFile(dir.resolve("m365-app-secret"), FILE_PASSWORD);
+        ownerOnlyFile(dir.resolve("acs-app-secret"), FILE_PASSWORD);
         ConfigLoader installed = new ConfigLoader(
                 Map.of("CREDENTIALS_DIRECTORY", dir.toString(), "SMTP_RELAY_PASSWORD", ENV_PASSWORD),
                 TODAY, PolicyTable.NAMES);
@@ -338,7 +356,8 @@ class ConfigLoaderTest {
 
         assertThat(shipped).contains(Path.of("config/smtp-probe.yml"),
                 Path.of("config/examples/relay-with-credentials.yml"), Path.of("config/examples/mx-only.yml"),
-                Path.of("config/examples/enterprise-agreement.yml"));
+                Path.of("config/examples/enterprise-agreement.yml"), Path.of("config/examples/microsoft-365-xoauth2.yml"),
+                Path.of("config/examples/azure-communication-services.yml"));
         for (Path file : shipped) {
             assertThat(installed.load(file).targets()).as("%s", file).isNotEmpty();
         }

@@ -51,6 +51,25 @@ class TranscriptRedactorTest {
     }
 
     @Test
+    void redactsTheXoauth2InitialResponseAndMasksTheTokenAndTheAppSecret() {
+        String token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL291dGxvb2sub2ZmaWNlMzY1LmNvbSJ9.c2ln";
+        String secret = "app-Secret~4f9Q";
+        AuthConfig oauth = new AuthConfig("alerts@contoso.com", new Secret(token), "oauth", AuthMechanism.XOAUTH2,
+                new io.smtpprobe.config.OAuthConfig("contoso.onmicrosoft.com", "11111111-2222-3333-4444-555555555555",
+                        new Secret(secret), "test", "https://outlook.office365.com/.default",
+                        java.net.URI.create("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"),
+                        false));
+        String initial = b64("user=alerts@contoso.com\u0001auth=Bearer " + token + "\u0001\u0001");
+        String transcript = "AUTH XOAUTH2 " + initial + "\n334 eyJzdGF0dXMiOiI0MDEifQ==\n\n535 5.7.3 Authentication"
+                + " unsuccessful\nDEBUG SMTP: echoed " + initial + " " + token + " " + secret + "\nQUIT\n221 bye";
+
+        String redacted = redactor.redact(transcript, oauth);
+
+        assertThat(redacted).startsWith("AUTH <redacted>\n334 eyJzdGF0dXMiOiI0MDEifQ==\n\n535 5.7.3")
+                .doesNotContain(initial).doesNotContain(token).doesNotContain(secret).contains("QUIT\n221 bye");
+    }
+
+    @Test
     void leavesAConversationWithoutAuthAlone() {
         String transcript = "220 mx.test ESMTP\nEHLO probe.test\n250 mx.test\nQUIT\n221 bye";
 

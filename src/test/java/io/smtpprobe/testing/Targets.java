@@ -54,6 +54,12 @@ public final class Targets {
         return this;
     }
 
+    /** XOAUTH2 credentials: the user and where the bearer token comes from. */
+    public Targets oauth(String username, io.smtpprobe.config.OAuthConfig oauth) {
+        auth = new AuthConfig(username, null, null, AuthMechanism.XOAUTH2, oauth);
+        return this;
+    }
+
     public Targets starttls(StartTls value) {
         starttls = value;
         return this;

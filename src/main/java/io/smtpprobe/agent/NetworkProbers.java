@@ -1,0 +1,59 @@
+package io.smtpprobe.agent;
+
+import io.smtpprobe.config.Config;
+import io.smtpprobe.probe.DnsResolver;
+import io.smtpprobe.probe.ProbeOptions;
+import io.smtpprobe.probe.Prober;
+import io.smtpprobe.probe.TargetProber;
+import io.smtpprobe.probe.Ticker;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * The probers the daemon runs: a {@link TargetProber} over dnsjava for each configuration, set up as
+ * {@code check} sets it up (a DNS query may take the probe timeout; the probe's own deadline bounds
+ * the whole), with XOAUTH2 tokens from {@link CachedTokens}. One deadline timer serves every prober, so a reload never stops the timer of probes
+ * still in flight; the agent closes it at shutdown.
+ */
+public final class NetworkProbers implements ProberFactory, AutoCloseable {
+    private final Clock clock;
+    private final Ticker ticker;
+    private final Path dmiDirectory;
+    private final ScheduledExecutorService deadlines;
+
+    public NetworkProbers(Clock clock, Ticker ticker) {
+        this(clock, ticker, AgentOptions.DMI_DIRECTORY);
+    }
+
+    /** @param dmiDirectory tells whether managed-identity tokens for XOAUTH2 may be asked of the metadata service */
+    public NetworkProbers(Clock clock, Ticker ticker, Path dmiDirectory) {
+        this.clock = clock;
+        this.ticker = ticker;
+        this.dmiDirectory = dmiDirectory;
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "smtp-probe-deadline");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.deadlines = timer;
+    }
+
+    @Override
+    public Prober create(Config config) {
+        Duration timeout = config.probe().timeout();
+        ProbeOptions options = new ProbeOptions(timeout, HeloName.resolve(config.probe().heloName()), config.dns(),
+                false);
+        // XOAUTH2 tokens get half the probe deadline, so a hanging token endpoint still ends as auth_unavailable.
+        CachedTokens tokens = CachedTokens.forConfig(config.azure(), dmiDirectory, timeout.dividedBy(2), clock);
+        return new TargetProber(options, new DnsResolver(config.dns(), timeout), clock, ticker, deadlines, tokens);
+    }
+
+    @Override
+    public void close() {
+        deadlines.shutdownNow();
+    }
+}

@@ -1,0 +1,374 @@
+package io.smtpprobe.agent;
+
+import io.smtpprobe.config.ProbeConfig;
+import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.probe.Outcome;
+import io.smtpprobe.probe.ProbeResult;
+import io.smtpprobe.probe.Prober;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+
+/**
+ * Probes every target on its own schedule.
+ *
+ * <ul>
+ *   <li>Target {@code t}'s k-th probe is due at {@code start + k * interval + jitter_k}, each {@code jitter_k}
+ *       drawn anew in {@code [0, probe.jitter)}: the first probes of a fleet, and every later round, are
+ *       spread so that VMs do not hit the same MX in the same second. The schedule never drifts with
+ *       how long probes take.</li>
+ *   <li>A target is never probed twice at once: a slot that comes due while its previous probe still
+ *       runs is skipped.</li>
+ *   <li>At most {@code probe.concurrency} probes are in flight; the rest wait in arrival order. No
+ *       thread blocks waiting for a permit; a probe thread is taken only to run a probe.</li>
+ *   <li>A probe that has not returned {@link #OVERRUN_GRACE} after its deadline is abandoned: recorded as
+ *       {@code deadline_exceeded}, its thread interrupted, its permit given to the next waiting probe,
+ *       and whatever it returns later discarded. It never delays the others.</li>
+ * </ul>
+ */
+public final class ProbeScheduler {
+    /** How long past its own deadline a probe may take before it is abandoned. */
+    public static final Duration OVERRUN_GRACE = Duration.ofSeconds(1);
+
+    /** Receives the results of each finished (or abandoned) probe of a target, on a probe or timer thread. */
+    @FunctionalInterface
+    public interface ResultSink {
+        void accept(TargetConfig target, List<ProbeResult> results);
+    }
+
+    private final TaskScheduler timer;
+    private final Executor probeThreads;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final ResultSink sink;
+    private final EventLog log;
+
+    private final Object lock = new Object();
+    private final Map<String, TargetSlot> slots = new LinkedHashMap<>();
+    private final Deque<TargetSlot> waiting = new ArrayDeque<>();
+    private ProbeConfig settings;
+    private Prober prober;
+    private int inFlight;
+    /** Results of ended probes being recorded right now: shutdown waits for them too. */
+    private int recording;
+    private long runs;
+    private boolean stopped;
+
+    public ProbeScheduler(TaskScheduler timer, Executor probeThreads, Clock clock, RandomGenerator random,
+            ResultSink sink, EventLog log) {
+        this.timer = Objects.requireNonNull(timer, "timer");
+        this.probeThreads = Objects.requireNonNull(probeThreads, "probeThreads");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /**
+     * Starts, or after a reload changes, what is probed and how. New targets are first probed within
+     * {@code probe.jitter} from now; removed ones stop at once (a probe of theirs in flight finishes,
+     * and its result is dropped); a target whose configuration changed is probed afresh as soon as
+     * its previous probe, if any, has ended. Unchanged targets keep their schedule.
+     */
+    public void apply(ProbeConfig probeConfig, Prober newProber, List<TargetConfig> targets) {
+        Objects.requireNonNull(probeConfig, "probeConfig");
+        Objects.requireNonNull(newProber, "newProber");
+        synchronized (lock) {
+            if (stopped) {
+                throw new IllegalStateException("the scheduler was stopped; start a new one");
+            }
+            settings = probeConfig;
+            prober = newProber;
+            Map<String, TargetConfig> wanted = new LinkedHashMap<>();
+            targets.forEach(t -> wanted.put(t.name(), t));
+            slots.values().removeIf(slot -> {
+                if (wanted.containsKey(slot.target.name())) {
+                    return false;
+                }
+                retire(slot);
+                return true;
+            });
+            for (TargetConfig target : wanted.values()) {
+                TargetSlot slot = slots.get(target.name());
+                if (slot == null) {
+                    slot = new TargetSlot(target);
+                    slots.put(target.name(), slot);
+                    scheduleFirst(slot);
+                } else if (!slot.target.equals(target)) {
+                    changed(slot, target);
+                }
+            }
+            pump();
+        }
+    }
+
+    private void changed(TargetSlot slot, TargetConfig target) {
+        slot.target = target;
+        slot.generation++;
+        slot.lastResults = List.of();
+        if (slot.next != null) {
+            slot.next.cancel();
+        }
+        if (slot.state == TargetSlot.State.RUNNING || slot.state == TargetSlot.State.ABANDONED) {
+            // Probe the new configuration as soon as the old probe has ended, then on the usual cadence.
+            slot.startWhenIdle = true;
+            slot.offset = jitter();
+            schedule(slot, settings.interval().plus(slot.offset));
+        } else {
+            scheduleFirst(slot);
+        }
+    }
+
+    /** Stops scheduling: no new probe starts. Probes in flight carry on; see {@link #awaitInFlight}. */
+    public void stop() {
+        synchronized (lock) {
+            stopped = true;
+            for (TargetSlot slot : slots.values()) {
+                if (slot.next != null) {
+                    slot.next.cancel();
+                }
+            }
+            waiting.clear();
+        }
+    }
+
+    /**
+     * Waits in real time until no probe is in flight and every ended probe's result is recorded, or
+     * {@code max} has passed, then interrupts the probes still running. For shutdown: each probe ends by its own deadline, so waiting for the probe
+     * timeout is enough for every well-behaved probe.
+     *
+     * @return whether every probe ended in time
+     */
+    public boolean awaitInFlight(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (lock) {
+            while (inFlight > 0 || recording > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    slots.values().stream().filter(s -> s.state == TargetSlot.State.RUNNING && s.thread != null)
+                            .forEach(s -> s.thread.interrupt());
+                    return false;
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
+    /** Probes running now (abandoned ones excluded), for tests and /status. */
+    public int inFlight() {
+        synchronized (lock) {
+            return inFlight;
+        }
+    }
+
+    /** Probes waiting for a free place under {@code probe.concurrency}. */
+    public int waiting() {
+        synchronized (lock) {
+            return waiting.size();
+        }
+    }
+
+    private Duration jitter() {
+        // More jitter than an interval would let two probes of one target come due together.
+        long bound = Math.min(settings.jitter().toNanos(), settings.interval().toNanos());
+        return bound <= 0 ? Duration.ZERO : Duration.ofNanos(random.nextLong(bound));
+    }
+
+    private void scheduleFirst(TargetSlot slot) {
+        slot.offset = jitter();
+        schedule(slot, slot.offset);
+    }
+
+    private void schedule(TargetSlot slot, Duration delay) {
+        slot.next = timer.schedule(delay, () -> due(slot));
+    }
+
+    private void due(TargetSlot slot) {
+        synchronized (lock) {
+            if (stopped || slot.removed) {
+                return;
+            }
+            // The next slot is base + interval + a fresh offset: relative to this one, so the schedule never
+            // drifts with probe durations and never depends on the wall clock.
+            Duration nextOffset = jitter();
+            schedule(slot, settings.interval().plus(nextOffset).minus(slot.offset));
+            slot.offset = nextOffset;
+            switch (slot.state) {
+                case IDLE -> dispatch(slot);
+                case QUEUED -> log.debug("probe still waiting for a free slot; not queued twice",
+                        "target", slot.target.name());
+                case RUNNING, ABANDONED -> {
+                    if (slot.startWhenIdle) {
+                        return;
+                    }
+                    log.warn("previous probe still running; skipping this round", "target", slot.target.name(),
+                            "started_at", slot.startedAt);
+                }
+            }
+        }
+    }
+
+    private void dispatch(TargetSlot slot) {
+        if (inFlight < settings.concurrency()) {
+            start(slot);
+        } else {
+            slot.state = TargetSlot.State.QUEUED;
+            waiting.addLast(slot);
+        }
+    }
+
+    private void pump() {
+        while (!waiting.isEmpty() && inFlight < settings.concurrency() && !stopped) {
+            start(waiting.pollFirst());
+        }
+    }
+
+    private void start(TargetSlot slot) {
+        inFlight++;
+        slot.state = TargetSlot.State.RUNNING;
+        slot.startWhenIdle = false;
+        slot.run = ++runs;
+        slot.startedAt = clock.instant();
+        long run = slot.run;
+        long generation = slot.generation;
+        TargetConfig target = slot.target;
+        Prober current = prober;
+        Duration limit = settings.timeout().plus(OVERRUN_GRACE);
+        slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
+        log.debug("probe started", "target", target.name(), "in_flight", inFlight);
+        probeThreads.execute(() -> {
+            synchronized (lock) {
+                if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
+                    // Abandoned before a thread even took it up (the pool was slow to start one).
+                    finished(slot, generation, target, List.of());
+                    return;
+                }
+                slot.thread = Thread.currentThread();
+            }
+            List<ProbeResult> results;
+            try {
+                results = current.probe(target);
+            } catch (RuntimeException | Error e) {
+                // The prober promises never to throw; if it does, that is our bug, reported as such.
+                log.error("probe failed with an internal error", "target", target.name(), "error",
+                        e.getClass().getName(), "message", e.getMessage());
+                results = List.of(slot.synthetic(Outcome.ERROR,
+                        "internal error: " + e.getClass().getSimpleName(), clock));
+            }
+            finished(slot, generation, target, results);
+        });
+    }
+
+    private void finished(TargetSlot slot, long generation, TargetConfig target, List<ProbeResult> results) {
+        boolean record;
+        synchronized (lock) {
+            slot.thread = null;
+            Thread.interrupted(); // an interrupt meant for this probe must not leak into the pool's next task
+            if (slot.state == TargetSlot.State.ABANDONED) {
+                log.info("abandoned probe returned late; its result was discarded", "target", target.name());
+                slot.state = TargetSlot.State.IDLE;
+                startIfWanted(slot);
+                return;
+            }
+            if (slot.watchdog != null) {
+                slot.watchdog.cancel();
+                slot.watchdog = null;
+            }
+            slot.state = TargetSlot.State.IDLE;
+            inFlight--;
+            record = !slot.removed && slot.generation == generation;
+            if (record) {
+                slot.lastResults = results;
+            }
+            startIfWanted(slot);
+            pump();
+            if (record) {
+                recording++;
+            }
+        }
+        if (record) {
+            deliver(target, results);
+        } else {
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Hands results to the sink outside the lock; {@code recording} was counted up under it. */
+    private void deliver(TargetConfig target, List<ProbeResult> results) {
+        try {
+            sink.accept(target, results);
+        } finally {
+            synchronized (lock) {
+                recording--;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private void overran(TargetSlot slot, long run, long generation, Duration limit) {
+        List<ProbeResult> results;
+        TargetConfig target;
+        synchronized (lock) {
+            if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
+                return;
+            }
+            slot.state = TargetSlot.State.ABANDONED;
+            slot.watchdog = null;
+            inFlight--;
+            if (slot.thread != null) {
+                slot.thread.interrupt();
+            }
+            target = slot.target;
+            results = slot.abandoned(settings.timeout(), limit, clock);
+            boolean record = !slot.removed && slot.generation == generation;
+            if (record) {
+                slot.lastResults = results;
+            }
+            pump();
+            lock.notifyAll();
+            if (!record) {
+                return;
+            }
+            recording++;
+        }
+        log.warn("probe overran its deadline and was abandoned", "target", target.name(),
+                "deadline", settings.timeout());
+        deliver(target, results);
+    }
+
+    private void startIfWanted(TargetSlot slot) {
+        if (slot.startWhenIdle && !slot.removed && !stopped) {
+            dispatch(slot);
+        }
+    }
+
+    private void retire(TargetSlot slot) {
+        slot.removed = true;
+        if (slot.next != null) {
+            slot.next.cancel();
+        }
+        if (slot.state == TargetSlot.State.QUEUED) {
+            waiting.remove(slot);
+            slot.state = TargetSlot.State.IDLE;
+        }
+    }
+
+    /** Names of the targets being probed. */
+    public Collection<String> targetNames() {
+        synchronized (lock) {
+            return new ArrayList<>(slots.keySet());
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.smtpprobe.http;
+
+import io.smtpprobe.agent.Agent;
+import io.smtpprobe.agent.AgentOptions;
+import io.smtpprobe.agent.RunningAgent;
+import io.smtpprobe.agent.SignalHandlers;
+import io.smtpprobe.config.Config;
+import java.nio.file.Path;
+
+/**
+ * {@code smtp-probe run}: the agent with its HTTP endpoints in front. The CLI calls {@link #run};
+ * tests call {@link #start} and stop the agent themselves.
+ */
+public final class Daemon {
+    private final RunningAgent agent;
+    private final AgentHttpServer http;
+
+    private Daemon(RunningAgent agent, AgentHttpServer http) {
+        this.agent = agent;
+        this.http = http;
+    }
+
+    /**
+     * Starts probing and serving, without signal handlers (for tests in a shared JVM).
+     *
+     * @param configFile re-read on reload; null when running on the built-in default
+     * @param listenAddress the {@code --web.listen-address} flag, or null for {@code web.listen_address}
+     * @throws java.io.UncheckedIOException when the listen address cannot be bound (the agent is stopped again)
+     */
+    public static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress) {
+        return start(config, configFile, options, listenAddress, false);
+    }
+
+    /**
+     * Runs until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code (0 after a clean shutdown).
+     * The handlers are in place before the HTTP server logs {@code listening}.
+     */
+    public static int run(Config config, Path configFile, AgentOptions options, String listenAddress)
+            throws InterruptedException {
+        return start(config, configFile, options, listenAddress, true).agent.awaitShutdown();
+    }
+
+    private static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress,
+            boolean signals) {
+        RunningAgent agent = Agent.start(config, configFile, options);
+        try {
+            if (signals) {
+                SignalHandlers.install(agent, options.log());
+            }
+            String address = listenAddress != null ? listenAddress : config.web().listenAddress();
+            return new Daemon(agent, new AgentHttpServer(address, agent, options.log()));
+        } catch (RuntimeException e) {
+            agent.shutdown();
+            throw e;
+        }
+    }
+
+    public RunningAgent agent() {
+        return agent;
+    }
+
+    /** The bound HTTP port. */
+    public int port() {
+        return http.port();
+    }
+}

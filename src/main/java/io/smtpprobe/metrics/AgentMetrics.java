@@ -1,0 +1,228 @@
+package io.smtpprobe.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.smtpprobe.classify.ClassifiedResult;
+import io.smtpprobe.classify.Diagnosis;
+import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.policy.Port25Policy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Everything the agent exports, recorded into one {@link PrometheusMeterRegistry} passed in by the
+ * caller (never a global one). Names and labels are those of DESIGN.md section 6; label values come
+ * only from enumerations, configured target names, probed host names and ports, never from server
+ * text.
+ *
+ * <p>Most series are Micrometer gauges and counters. Two kinds go straight to the registry's
+ * underlying Prometheus registry because Micrometer cannot produce the contracted names: the
+ * {@code *_info} metrics (Micrometer strips a gauge's {@code _info} suffix) and the duration histogram
+ * (a Micrometer timer adds a {@code _max} series that the contract does not have).
+ *
+ * <p>Nothing is computed at scrape time beyond reading the values recorded here.
+ */
+public final class AgentMetrics implements AutoCloseable {
+    /** From 10 ms (a relay on the same network) to 30 s (twice the default probe deadline). */
+    static final double[] DURATION_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 30};
+
+    private final PrometheusMeterRegistry registry;
+    private final Histogram duration;
+    private final Info policyInfo;
+    private final Info azureVmInfo;
+    private final Map<String, TargetSeries> targets = new HashMap<>();
+    private final List<AutoCloseable> binders = new ArrayList<>();
+    private volatile Diagnosis diagnosis = Diagnosis.INSUFFICIENT_DATA;
+    private volatile double reloadSuccessful = 1;
+    private volatile double reloadSuccessSeconds;
+    private List<String> policyLabels;
+    private AzureVmLabels azureVm;
+
+    /**
+     * @param loadedAt when the running configuration was loaded: the first load counts as a successful one
+     */
+    public AgentMetrics(PrometheusMeterRegistry registry, String version, Instant loadedAt) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.reloadSuccessSeconds = loadedAt.toEpochMilli() / 1000.0;
+        // Two of ProcessorMetrics' series break Prometheus naming rules (promtool flags them); the CPU usage
+        // gauges stay. Filters must be in place before the first meter is registered.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+                || id.getName().equals("system.cpu.count")));
+        // OpenMetrics allows \" in HELP, but the OpenMetrics parser of Prometheus 2.42 (Debian 12) rejects it and
+        // fails the whole scrape. Micrometer's CPU binders put quotes in their descriptions.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                String help = id.getDescription();
+                return help == null || help.indexOf('"') < 0 ? id : new Meter.Id(id.getName(),
+                        Tags.of(id.getTagsAsIterable()), id.getBaseUnit(), help.replace('"', '\''), id.getType());
+            }
+        });
+        var prometheus = registry.getPrometheusRegistry();
+        duration = Histogram.builder().name(MetricNames.DURATION_SECONDS)
+                .help("Duration of whole probes of this target, one observation per probed host")
+                .labelNames("target").classicUpperBounds(DURATION_BUCKETS).classicOnly().withoutExemplars()
+                .register(prometheus);
+        Info.builder().name(MetricNames.BUILD_INFO).help("The running smtp-probe version")
+                .labelNames("version").register(prometheus).setLabelValues(version);
+        policyInfo = Info.builder().name(MetricNames.POLICY_INFO)
+                .help("Azure's port-25 policy as applied: the offer, the expectation for port 25 and where the"
+                        + " offer came from")
+                .labelNames("offer", "port25_expected", "source").register(prometheus);
+        azureVmInfo = Info.builder().name(MetricNames.AZURE_VM_INFO)
+                .help("The Azure VM this agent runs on, from the instance metadata service")
+                .labelNames("subscription_id", "vm_id", "vm_name", "resource_group", "location")
+                .register(prometheus);
+        for (Diagnosis value : Diagnosis.values()) {
+            Gauge.builder(MetricNames.DIAGNOSIS, this, m -> m.diagnosis == value ? 1 : 0)
+                    .description("1 for the current diagnosis of this VM from the latest result of every host,"
+                            + " 0 for the others")
+                    .tag("diagnosis", value.label()).strongReference(true).register(registry);
+        }
+        Gauge.builder(MetricNames.CONFIG_LAST_RELOAD_SUCCESSFUL, this, m -> m.reloadSuccessful)
+                .description("1 when the last configuration reload succeeded, 0 when it was refused")
+                .strongReference(true).register(registry);
+        Gauge.builder(MetricNames.CONFIG_LAST_RELOAD_SUCCESS_TIMESTAMP_SECONDS, this, m -> m.reloadSuccessSeconds)
+                .description("When the configuration was last loaded successfully, in Unix seconds")
+                .strongReference(true).register(registry);
+    }
+
+    /** Binds the JVM and process gauges (threads, memory, GC, open file descriptors, CPU, uptime). */
+    public synchronized void bindProcessMetrics() {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        binders.add(gc);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * Records the latest results of one target, replacing the previous ones. Hosts the target did not
+     * probe this time (an MX record that changed) disappear.
+     */
+    public synchronized void record(TargetConfig target, List<ClassifiedResult> results) {
+        TargetSeries series = targets.get(target.name());
+        if (series != null && !series.config().equals(target)) {
+            // The target's configuration changed: its old hosts, ports and modes must not linger.
+            series.remove();
+            series = null;
+        }
+        if (series == null) {
+            series = new TargetSeries(registry, duration, target);
+            targets.put(target.name(), series);
+        }
+        series.record(results);
+    }
+
+    /**
+     * Judges a target's latest results again (the policy changed on reload) without counting them as
+     * new probes: verdicts and expectation change, counters and the histogram do not.
+     */
+    public synchronized void rejudge(TargetConfig target, List<ClassifiedResult> results) {
+        TargetSeries series = targets.get(target.name());
+        if (series != null && series.config().equals(target)) {
+            series.rejudge(results);
+        }
+    }
+
+    /** Drops every series of the targets not named here (targets removed by a reload). */
+    public synchronized void retainTargets(Collection<String> names) {
+        Set<String> keep = Set.copyOf(names);
+        targets.entrySet().removeIf(e -> {
+            if (keep.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().remove();
+            return true;
+        });
+    }
+
+    public void diagnosis(Diagnosis current) {
+        diagnosis = Objects.requireNonNull(current, "current");
+    }
+
+    public synchronized void policy(Port25Policy policy) {
+        List<String> labels = List.of(policy.offer().key(), policy.port25().label(), policy.source());
+        if (!labels.equals(policyLabels)) {
+            policyInfo.setLabelValues(labels.toArray(String[]::new));
+            policyLabels = labels;
+        }
+    }
+
+    /** The VM's identity from instance metadata, or null to drop the series (not on Azure, or turned off). */
+    public synchronized void azureVm(AzureVmLabels vm) {
+        if (Objects.equals(vm, azureVm)) {
+            return;
+        }
+        if (azureVm != null) {
+            azureVmInfo.remove(azureVm.values());
+        }
+        if (vm != null) {
+            azureVmInfo.addLabelValues(vm.values());
+        }
+        azureVm = vm;
+    }
+
+    public void reloadSucceeded(Instant at) {
+        reloadSuccessSeconds = at.toEpochMilli() / 1000.0;
+        reloadSuccessful = 1;
+    }
+
+    public void reloadFailed() {
+        reloadSuccessful = 0;
+    }
+
+    /** The exposition in the given format. */
+    public byte[] scrape(ExpositionFormat format) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            registry.scrape(out, format.contentType());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the metrics exposition into memory failed", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Target names that have series, for tests and /status. */
+    public synchronized Set<String> targetNames() {
+        return targets.keySet().stream().collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public synchronized void close() {
+        for (AutoCloseable binder : binders) {
+            try {
+                binder.close();
+            } catch (Exception e) {
+                // A binder that fails to detach leaves only a JMX listener behind; nothing to report to users.
+            }
+        }
+        binders.clear();
+    }
+}

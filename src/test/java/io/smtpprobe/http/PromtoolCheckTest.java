@@ -1,0 +1,78 @@
+package io.smtpprobe.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprobe.agent.AgentOptions;
+import io.smtpprobe.agent.EventLog;
+import io.smtpprobe.agent.LogLevel;
+import io.smtpprobe.config.Config;
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.testing.GatedProber;
+import io.smtpprobe.testing.Http;
+import io.smtpprobe.testing.DaemonFixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The exposition a real Prometheus would scrape passes promtool's lint with no findings at all. */
+class PromtoolCheckTest {
+    @TempDir
+    Path dir;
+
+    static Path promtool() {
+        for (String entry : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            Path candidate = Path.of(entry, "promtool");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("promtool is not installed: it comes with Debian's prometheus package"
+                + " (apt-get install -y prometheus, or run src/test/sh/install-test-deps.sh)");
+    }
+
+    static String check(Path promtool, String exposition) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        process.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+        return process.exitValue() + ":" + output;
+    }
+
+    @Test
+    void scrapeOfARunningDaemonHasNoPromtoolFindings() throws Exception {
+        Path promtool = promtool();
+        GatedProber prober = new GatedProber(Clock.systemUTC());
+        Config config = DaemonFixtures.config("enterprise-agreement", Duration.ofHours(1), Duration.ZERO,
+                Duration.ofSeconds(5), 4, List.of(DaemonFixtures.mx("gmail", "gmail.test", 2),
+                        DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION),
+                        DaemonFixtures.host("https", "www.test", 443, Mode.TCP)));
+        AgentOptions options = new AgentOptions("1.0.0", Clock.systemUTC(), Map.of(),
+                new EventLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                        Clock.systemUTC(), LogLevel.INFO, true),
+                c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
+        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0");
+        try {
+            assertThat(daemon.agent().awaitReady(Duration.ofSeconds(10))).isTrue();
+            Http http = new Http(daemon.port());
+
+            // promtool parses the Prometheus text format only; a real Prometheus scraping OpenMetrics is
+            // covered by PrometheusScrapeTest.
+            assertThat(check(promtool, http.get("/metrics").body())).isEqualTo("0:");
+        } finally {
+            daemon.agent().shutdown();
+            daemon.agent().awaitShutdown();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.smtpprobe.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A process whose stdout lines the test waits for: what the daemon logs is how a test knows it has
+ * started, probed or reloaded, without sleeping.
+ */
+public final class ChildProcess implements AutoCloseable {
+    private final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> seen = new ArrayList<>();
+
+    public ChildProcess(List<String> command) throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("<<stdout closed: " + e + ">>");
+            }
+        }, "child-stdout");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** A java command running {@code mainClass} on this test's class path. */
+    public static List<String> java(String mainClass, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /**
+     * The first line, of all the process has written, that matches; waits up to {@code seconds} for it to
+     * come. Lines from different threads come in any order, so earlier lines count too.
+     */
+    public String await(Predicate<String> wanted, String what, int seconds) throws InterruptedException {
+        for (String line : seen) {
+            if (wanted.test(line)) {
+                return line;
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("no line with " + what + " within " + seconds + " s; output so far:\n"
+                        + String.join("\n", seen));
+            }
+            seen.add(line);
+            if (wanted.test(line)) {
+                return line;
+            }
+        }
+    }
+
+    public String await(String contained, int seconds) throws InterruptedException {
+        return await(line -> line.contains(contained), "\"" + contained + "\"", seconds);
+    }
+
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -s " + name + " " + process.pid() + " failed");
+        }
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public String output() {
+        return String.join("\n", seen);
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
