@@ -16,6 +16,7 @@ import io.smtpprobe.probe.Ticker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -111,7 +112,12 @@ class PrometheusEndToEndTest {
         assertRefused(dark, 25);
         assertRefused(dark, 443);
 
-        ScriptedSmtpServer receiver25 = closing(ScriptedSmtpServer.start(open25, 25, ScriptedSmtpServer.Part.RECEIVER, null));
+        try {
+            closing(ScriptedSmtpServer.start(open25, 25, ScriptedSmtpServer.Part.RECEIVER, null));
+        } catch (BindException e) {
+            throw new AssertionError("cannot listen on " + open25.getHostAddress() + ":25 (" + e.getMessage()
+                    + "): the port-25 scenario needs root or CAP_NET_BIND_SERVICE; run the tests as root, as CI does", e);
+        }
         ScriptedSmtpServer blocklisting = closing(ScriptedSmtpServer.start(rejecting, 0,
                 ScriptedSmtpServer.Part.REJECTING_RECEIVER, null));
         TestCertificate relayCertificate = TestCertificate.forAddress(relayAddress,

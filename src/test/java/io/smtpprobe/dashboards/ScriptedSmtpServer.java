@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -42,7 +41,6 @@ final class ScriptedSmtpServer implements AutoCloseable {
         return t;
     });
     private final List<Socket> open = new CopyOnWriteArrayList<>();
-    private final AtomicInteger sessions = new AtomicInteger();
 
     private ScriptedSmtpServer(ServerSocket socket, Part part, SSLContext tls) {
         this.socket = socket;
@@ -54,8 +52,13 @@ final class ScriptedSmtpServer implements AutoCloseable {
     /** Listens on {@code address:port} (port 0: any free one). {@code tls} is needed for the relay part only. */
     static ScriptedSmtpServer start(InetAddress address, int port, Part part, SSLContext tls) throws IOException {
         ServerSocket socket = new ServerSocket();
-        socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(address, port), 50);
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(address, port), 50);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
         return new ScriptedSmtpServer(socket, part, tls);
     }
 
@@ -63,21 +66,11 @@ final class ScriptedSmtpServer implements AutoCloseable {
         return socket.getLocalPort();
     }
 
-    String host() {
-        return socket.getInetAddress().getHostAddress();
-    }
-
-    /** How many SMTP sessions have been opened so far. */
-    int sessions() {
-        return sessions.get();
-    }
-
     private void acceptLoop() {
         while (!socket.isClosed()) {
             try {
                 Socket client = socket.accept();
                 open.add(client);
-                sessions.incrementAndGet();
                 workers.execute(() -> serve(client));
             } catch (IOException e) {
                 return; // closed
