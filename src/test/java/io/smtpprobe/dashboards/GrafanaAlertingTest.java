@@ -3,6 +3,8 @@ package io.smtpprobe.dashboards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -148,8 +150,8 @@ class GrafanaAlertingTest {
 
     private static String readText(Path path) {
         try {
-            return java.nio.file.Files.readString(path);
-        } catch (java.io.IOException e) {
+            return Files.readString(path);
+        } catch (IOException e) {
             throw new AssertionError("cannot read " + path, e);
         }
     }
