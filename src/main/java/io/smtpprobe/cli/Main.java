@@ -9,7 +9,8 @@ import picocli.CommandLine.HelpCommand;
 /** The {@code smtp-probe} command line. {@link #main} is the only place that exits the JVM. */
 @Command(name = "smtp-probe", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Probes outbound SMTP from Azure VMs and judges the results against Azure's port-25 policy.",
-        subcommands = {CheckCommand.class, PolicyCommand.class, CheckConfigCommand.class, HelpCommand.class})
+        subcommands = {CheckCommand.class, RunCommand.class, PolicyCommand.class, CheckConfigCommand.class,
+            HelpCommand.class})
 public final class Main implements Runnable {
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;

@@ -86,8 +86,9 @@ class DaemonProcessTest {
                     + "probe:\n  interval: 1h\n  jitter: 0s\n  timeout: 3s\n  helo_name: vm.test\n"
                     + "targets:\n  - name: silent\n    host: 127.0.0.1\n    mode: smtp\n    port: "
                     + silent.getLocalPort() + "\n");
-            try (ChildProcess daemon = new ChildProcess(ChildProcess.java(DaemonMain.class.getName(), file.toString(),
-                    "127.0.0.1:0", "network"))) {
+            // The shipped entry point, exactly as the systemd unit starts it.
+            try (ChildProcess daemon = new ChildProcess(ChildProcess.java(io.smtpprobe.cli.Main.class.getName(), "run",
+                    "--config", file.toString(), "--web.listen-address", "127.0.0.1:0", "--log.level", "debug"))) {
                 port(daemon);
                 daemon.await("msg=\"probe started\" target=silent", 30);
 

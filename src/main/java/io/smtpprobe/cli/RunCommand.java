@@ -1,0 +1,78 @@
+package io.smtpprobe.cli;
+
+import io.smtpprobe.agent.AgentOptions;
+import io.smtpprobe.agent.LogLevel;
+import io.smtpprobe.agent.NetworkProbers;
+import io.smtpprobe.config.Config;
+import io.smtpprobe.config.ConfigException;
+import io.smtpprobe.config.ConfigLoader;
+import io.smtpprobe.http.Daemon;
+import io.smtpprobe.policy.PolicyTable;
+import io.smtpprobe.probe.Ticker;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code smtp-probe run}: the agent, probing on schedule and serving metrics until SIGTERM. */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Run the agent: probe every target on its schedule and serve /metrics, /status,"
+                + " /-/healthy, /-/ready and POST /-/reload. SIGHUP reloads the config; SIGTERM and SIGINT stop it.",
+            "Exit codes: 0 stopped by a signal, 78 config error, 70 internal error (e.g. the port is taken)."})
+final class RunCommand implements Callable<Integer> {
+    private final Map<String, String> environment;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The configuration file, re-read on reload. Without it, the built-in default targets.")
+    private Path configFile;
+
+    @Option(names = "--web.listen-address", paramLabel = "HOST:PORT",
+            description = "Where to serve HTTP (:PORT for every interface); overrides web.listen_address.")
+    private String listenAddress;
+
+    @Option(names = "--log.level", paramLabel = "LEVEL", defaultValue = "info",
+            description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
+    private String logLevel;
+
+    RunCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        LogLevel level;
+        try {
+            level = LogLevel.parse(logLevel);
+        } catch (IllegalArgumentException e) {
+            throw new ErrorHandler.UsageProblem("--log.level: " + e.getMessage());
+        }
+        Config config;
+        try {
+            config = configFile == null ? ConfigLoader.builtInDefault()
+                    : new ConfigLoader(environment, PolicyTable.NAMES).load(configFile);
+        } catch (ConfigException e) {
+            err.println("smtp-probe: " + e.getMessage());
+            err.flush();
+            return ExitCodes.CONFIG;
+        }
+        AgentOptions options = AgentOptions.defaults(VersionProvider.version(), environment, level,
+                new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM));
+        try {
+            return Daemon.run(config, configFile, options, listenAddress);
+        } catch (UncheckedIOException e) {
+            err.println("smtp-probe: " + e.getMessage());
+            err.flush();
+            return ExitCodes.INTERNAL;
+        }
+    }
+}
