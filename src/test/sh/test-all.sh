@@ -7,3 +7,4 @@ cd "$(dirname "$0")/../../.."
 
 bash src/test/sh/install-test-deps.sh
 mvn -B -ntp verify
+bash src/test/sh/systemd-boot-test.sh
