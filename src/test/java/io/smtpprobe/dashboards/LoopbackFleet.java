@@ -10,6 +10,8 @@ import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.http.Daemon;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.testing.ScriptedSmtpServer;
+import io.smtpprobe.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -28,8 +30,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLContext;
 
 /**
  * Five smtp-probe agents running in this JVM (the daemon with its own prober factory, as
@@ -86,20 +90,20 @@ final class LoopbackFleet implements AutoCloseable {
         assertRefused(dark, 443);
 
         try {
-            serving(ScriptedSmtpServer.start(open25, 25, ScriptedSmtpServer.Part.RECEIVER, null));
+            serving(ScriptedSmtpServer.start(open25, 25, smtp(null)));
         } catch (BindException e) {
             throw new AssertionError("cannot listen on " + open25.getHostAddress() + ":25 (" + e.getMessage()
                     + "): the port-25 scenario needs root or CAP_NET_BIND_SERVICE; run the tests as root, as CI does", e);
         }
+        // 554 at the greeting, as a receiver that blocklists the client does (RFC 5321 section 3.1).
         ScriptedSmtpServer blocklisting = serving(ScriptedSmtpServer.start(rejecting, 0,
-                ScriptedSmtpServer.Part.REJECTING_RECEIVER, null));
-        TestCertificate relayCertificate = TestCertificate.forAddress(relayAddress,
+                peer -> peer.send("554 5.7.1 Service unavailable; client host blocked using a test blocklist")));
+        TestCertificates authority = TestCertificates.authority("smtp-probe e2e CA");
+        SSLContext relayTls = authority.serverContext(relayAddress.getHostAddress(),
                 Instant.now().minus(Duration.ofDays(80)), Instant.now().plus(Duration.ofDays(7)));
-        ScriptedSmtpServer relay = serving(ScriptedSmtpServer.start(relayAddress, 0,
-                ScriptedSmtpServer.Part.RELAY_REJECTING_AUTH, relayCertificate.serverContext()));
-        ScriptedSmtpServer controlServer = serving(ScriptedSmtpServer.start(control, 0,
-                ScriptedSmtpServer.Part.RECEIVER, null));
-        Path caFile = relayCertificate.writePem(dir.resolve("relay-ca.pem"));
+        ScriptedSmtpServer relay = serving(ScriptedSmtpServer.start(relayAddress, 0, smtp(relayTls)));
+        ScriptedSmtpServer controlServer = serving(ScriptedSmtpServer.start(control, 0, smtp(null)));
+        Path caFile = authority.writeCaPem(dir.resolve("relay-ca.pem"));
         Path password = Files.writeString(dir.resolve("relay-password"), "not-the-password\n");
         Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
         FakeInstanceMetadata metadata = serving(new FakeInstanceMetadata(SUBSCRIPTION,
@@ -120,6 +124,52 @@ final class LoopbackFleet implements AutoCloseable {
                 port25Refused + target("control", dark.getHostAddress(), 443, "tcp", "")));
         startAgent("vm-reload", config("pay-as-you-go", null, controlTarget));
         startAgent("vm-down", config("pay-as-you-go", null, controlTarget));
+    }
+
+    /**
+     * A receiver's conversation: 220, EHLO answered, QUIT; a probe of mode smtp ends ok. With {@code tls}
+     * it is a relay instead: STARTTLS (RFC 3207) with that context, then 535 to every AUTH (RFC 4954
+     * section 6). The probe may hang up at any point: the server ends the script quietly on the EOF.
+     */
+    private static ScriptedSmtpServer.Script smtp(SSLContext tls) {
+        return peer -> {
+            peer.send("220 scripted.test ESMTP");
+            boolean secured = false;
+            for (String line = peer.readLine(); line != null; line = peer.readLine()) {
+                switch (line.split(" ", 2)[0].toUpperCase(Locale.ROOT)) {
+                    case "EHLO" -> {
+                        List<String> reply = tls == null ? ScriptedSmtpServer.ehloReply("8BITMIME")
+                                : secured ? ScriptedSmtpServer.ehloReply("AUTH PLAIN LOGIN")
+                                : ScriptedSmtpServer.ehloReply("PIPELINING", "STARTTLS");
+                        for (String replyLine : reply) {
+                            peer.send(replyLine);
+                        }
+                    }
+                    case "HELO" -> peer.send("250 scripted.test");
+                    case "STARTTLS" -> {
+                        if (tls == null || secured) {
+                            peer.send("502 5.5.1 not offered");
+                        } else {
+                            peer.send("220 2.0.0 ready to start TLS").startTls(tls);
+                            secured = true;
+                        }
+                    }
+                    case "AUTH" -> {
+                        if (line.split(" ").length == 2) {
+                            peer.send("334 ");
+                            peer.readLine(); // the initial response, unread
+                        }
+                        peer.send("535 5.7.8 Authentication credentials invalid");
+                    }
+                    case "QUIT" -> {
+                        peer.send("221 2.0.0 bye");
+                        return;
+                    }
+                    case "RSET", "NOOP" -> peer.send("250 2.0.0 ok");
+                    default -> peer.send("502 5.5.2 command not recognized");
+                }
+            }
+        };
     }
 
     /** Scenario name to the scrape address ({@code instance} label) of its agent. */
