@@ -3,6 +3,7 @@ package io.smtpprobe.dashboards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.smtpprobe.testing.Promtool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

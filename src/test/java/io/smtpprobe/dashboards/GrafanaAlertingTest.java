@@ -3,6 +3,7 @@ package io.smtpprobe.dashboards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.smtpprobe.testing.Promtool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +110,7 @@ class GrafanaAlertingTest {
         int i = 0;
         for (JsonNode rule : grafanaRules().values()) {
             rules.append("      - record: grafana_alert_query_").append(i++).append('\n')
-                    .append("        expr: ").append(GrafanaDashboardsTest.yamlString(expression(rule))).append('\n');
+                    .append("        expr: ").append(Promtool.yamlString(expression(rule))).append('\n');
         }
         Path file = Promtool.write(dir, "grafana-alert-queries.yml", rules.toString());
 

@@ -3,6 +3,7 @@ package io.smtpprobe.dashboards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.smtpprobe.testing.Promtool;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -161,7 +162,7 @@ class GrafanaDashboardsTest {
         for (int i = 0; i < queries.size(); i++) {
             rules.append("      # ").append(queries.get(i).where().replace('\n', ' ')).append('\n')
                     .append("      - record: dashboard_expression_").append(i).append('\n')
-                    .append("        expr: ").append(yamlString(queries.get(i).expr())).append('\n');
+                    .append("        expr: ").append(Promtool.yamlString(queries.get(i).expr())).append('\n');
         }
         Path file = Promtool.write(dir, "dashboard-expressions.yml", rules.toString());
 
@@ -174,9 +175,5 @@ class GrafanaDashboardsTest {
     private static void assertDatasourceVariable(JsonNode datasource, String where) {
         assertThat(datasource.path("type").asText()).as(where).isEqualTo("prometheus");
         assertThat(datasource.path("uid").asText()).as(where).isEqualTo("${datasource}");
-    }
-
-    static String yamlString(String text) {
-        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 }

@@ -1,4 +1,4 @@
-package io.smtpprobe.dashboards;
+package io.smtpprobe.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * Debian's prometheus binary, started on a free loopback port with its own storage directory,
  * scraping and evaluating every second. Its output goes to a log file the failure messages quote.
  */
-final class PrometheusServer implements AutoCloseable {
+public final class PrometheusServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -39,17 +39,17 @@ final class PrometheusServer implements AutoCloseable {
      * Starts Prometheus with the given rule files and a scrape job {@code smtp-probe} over
      * {@code targets} (host:port), and waits, bounded, until it reports ready.
      */
-    static PrometheusServer start(Path dir, List<Path> ruleFiles, List<String> targets) throws IOException {
+    public static PrometheusServer start(Path dir, List<Path> ruleFiles, List<String> targets) throws IOException {
         int port = freeLoopbackPort();
         StringBuilder config = new StringBuilder()
                 .append("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n  evaluation_interval: 1s\n")
-                .append("rule_files:\n");
-        ruleFiles.forEach(f -> config.append("  - ").append(GrafanaDashboardsTest.yamlString(f.toString())).append('\n'));
+                .append(ruleFiles.isEmpty() ? "" : "rule_files:\n");
+        ruleFiles.forEach(f -> config.append("  - ").append(Promtool.yamlString(f.toString())).append('\n'));
         config.append("scrape_configs:\n  - job_name: smtp-probe\n    static_configs:\n      - targets:\n");
-        targets.forEach(t -> config.append("          - ").append(GrafanaDashboardsTest.yamlString(t)).append('\n'));
+        targets.forEach(t -> config.append("          - ").append(Promtool.yamlString(t)).append('\n'));
         Path configFile = Files.writeString(dir.resolve("prometheus.yml"), config.toString());
         Path log = dir.resolve("prometheus.log");
-        Process process = new ProcessBuilder(Binaries.find("prometheus").toString(),
+        Process process = new ProcessBuilder(PrometheusBinaries.find("prometheus").toString(),
                 "--config.file=" + configFile,
                 "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data")),
                 "--web.listen-address=127.0.0.1:" + port,
@@ -64,7 +64,7 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /** An instant query; the {@code data.result} array. */
-    JsonNode query(String promql) {
+    public JsonNode query(String promql) {
         JsonNode body = get("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         if (!body.path("status").asText().equals("success")) {
             throw new AssertionError("query failed: " + body + "\nquery: " + promql);
@@ -73,16 +73,16 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /** Active alerts (pending and firing). */
-    JsonNode alerts() {
+    public JsonNode alerts() {
         return get("/api/v1/alerts").path("data").path("alerts");
     }
 
     /** Rule groups with each rule's health and last error. */
-    JsonNode rules() {
+    public JsonNode rules() {
         return get("/api/v1/rules").path("data").path("groups");
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -128,7 +128,7 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /** Polling pace for bounded waits on another process; there is no event to wait on. */
-    static void pause() {
+    public static void pause() {
         try {
             TimeUnit.MILLISECONDS.sleep(250);
         } catch (InterruptedException e) {
@@ -137,7 +137,7 @@ final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    static int freeLoopbackPort() throws IOException {
+    private static int freeLoopbackPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }

@@ -1,4 +1,4 @@
-package io.smtpprobe.dashboards;
+package io.smtpprobe.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
  * Runs Debian's promtool (package {@code prometheus}). A test that needs it fails with an install
  * hint when it is missing: CI installs it, so a skip would only hide a broken set-up.
  */
-final class Promtool {
+public final class Promtool {
     /** What one run printed and how it ended. */
-    record Run(int exitCode, String output) {}
+    public record Run(int exitCode, String output) {}
 
     private final Path executable;
 
@@ -22,11 +22,20 @@ final class Promtool {
         this.executable = executable;
     }
 
-    static Promtool onPath() {
-        return new Promtool(Binaries.find("promtool"));
+    public static Promtool onPath() {
+        return new Promtool(PrometheusBinaries.find("promtool"));
     }
 
-    Run run(Path workingDirectory, String... arguments) {
+    public Run run(Path workingDirectory, String... arguments) {
+        return run(workingDirectory, new byte[0], arguments);
+    }
+
+    /** Runs promtool with {@code input} on its standard input, as {@code promtool check metrics} reads it. */
+    public Run runWithInput(String input, String... arguments) {
+        return run(Path.of("."), input.getBytes(StandardCharsets.UTF_8), arguments);
+    }
+
+    private Run run(Path workingDirectory, byte[] input, String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
         command.addAll(List.of(arguments));
@@ -35,7 +44,9 @@ final class Promtool {
                     .directory(workingDirectory.toFile())
                     .redirectErrorStream(true)
                     .start();
-            process.getOutputStream().close();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(input);
+            }
             byte[] output = process.getInputStream().readAllBytes();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -51,11 +62,16 @@ final class Promtool {
     }
 
     /** Writes {@code content} to a file in {@code dir} and returns its path. */
-    static Path write(Path dir, String name, String content) {
+    public static Path write(Path dir, String name, String content) {
         try {
             return Files.writeString(dir.resolve(name), content, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new AssertionError("could not write " + dir.resolve(name) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code text} as a double-quoted YAML scalar, for PromQL and paths written into rule and config files. */
+    public static String yamlString(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
     }
 }
