@@ -10,6 +10,7 @@ import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.http.Daemon;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.testing.FakeMetadataService;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
@@ -106,13 +107,13 @@ final class LoopbackFleet implements AutoCloseable {
         Path caFile = authority.writeCaPem(dir.resolve("relay-ca.pem"));
         Path password = Files.writeString(dir.resolve("relay-password"), "not-the-password\n");
         Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
-        FakeInstanceMetadata metadata = serving(new FakeInstanceMetadata(SUBSCRIPTION,
-                "5f0e2b1c-3a4d-4e5f-8a9b-0c1d2e3f4a5b", AZURE_VM_NAME, "rg-mail", LOCATION));
+        FakeMetadataService metadata = serving(new FakeMetadataService(instanceMetadata(SUBSCRIPTION,
+                "5f0e2b1c-3a4d-4e5f-8a9b-0c1d2e3f4a5b", AZURE_VM_NAME, "rg-mail", LOCATION)));
 
         String port25Refused = target("mx-direct", dark.getHostAddress(), 25, "smtp", "    route: internet\n");
         String controlTarget = target("control", control.getHostAddress(), controlServer.port(), "tcp", "");
         startAgent("vm-blocked", config("enterprise-agreement", null, port25Refused + controlTarget));
-        startAgent("vm-open", config("pay-as-you-go", metadata.endpoint(),
+        startAgent("vm-open", config("pay-as-you-go", metadata.endpoint().toString(),
                 target("mx-direct", open25.getHostAddress(), 25, "smtp", "    route: internet\n")
                         + target("relay", relayAddress.getHostAddress(), relay.port(), "submission",
                                 "    auth:\n      username: probe@example.test\n      password_file: " + password + "\n"
@@ -170,6 +171,15 @@ final class LoopbackFleet implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /** Azure's {@code /metadata/instance} answer for one VM, the compute fields the agent reads. */
+    private static byte[] instanceMetadata(String subscriptionId, String vmId, String vmName, String resourceGroup,
+            String location) {
+        return ("{\"compute\":{\"azEnvironment\":\"AzurePublicCloud\",\"location\":\"" + location
+                + "\",\"name\":\"" + vmName + "\",\"resourceGroupName\":\"" + resourceGroup
+                + "\",\"subscriptionId\":\"" + subscriptionId + "\",\"vmId\":\"" + vmId
+                + "\",\"vmSize\":\"Standard_B2s\"}}").getBytes(StandardCharsets.UTF_8);
     }
 
     /** Scenario name to the scrape address ({@code instance} label) of its agent. */
