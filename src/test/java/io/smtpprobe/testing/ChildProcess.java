@@ -75,6 +75,31 @@ public final class ChildProcess implements AutoCloseable {
         return await(line -> line.contains(contained), "\"" + contained + "\"", seconds);
     }
 
+    /**
+     * Waits until {@code count} lines, of all the process has written, contain {@code contained}; a
+     * soak counts finished probes this way instead of sleeping.
+     */
+    public void awaitCount(String contained, int count, int seconds) throws InterruptedException {
+        int found = (int) seen.stream().filter(line -> line.contains(contained)).count();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (found < count) {
+            long left = deadline - System.nanoTime();
+            String line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("only " + found + " of " + count + " lines with \"" + contained
+                        + "\" within " + seconds + " s; last output:\n" + tail(40));
+            }
+            seen.add(line);
+            if (line.contains(contained)) {
+                found++;
+            }
+        }
+    }
+
+    private String tail(int n) {
+        return String.join("\n", seen.subList(Math.max(0, seen.size() - n), seen.size()));
+    }
+
     public void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
