@@ -20,10 +20,11 @@ public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
+    private final Thread reader;
 
     public ChildProcess(List<String> command) throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -98,6 +99,16 @@ public final class ChildProcess implements AutoCloseable {
 
     private String tail(int n) {
         return String.join("\n", seen.subList(Math.max(0, seen.size() - n), seen.size()));
+    }
+
+    /** Waits for the process to exit and everything it wrote to be read; returns all of it. */
+    public String awaitEnd(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("still running after " + seconds + " s; output so far:\n" + tail(40));
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(seconds));
+        lines.drainTo(seen);
+        return output();
     }
 
     public void signal(String name) throws IOException, InterruptedException {
