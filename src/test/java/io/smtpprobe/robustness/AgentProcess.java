@@ -6,6 +6,7 @@ import io.smtpprobe.testing.ChildProcess;
 import io.smtpprobe.testing.Http;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,17 +16,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code smtp-probe run} as its own JVM, started with the systemd unit's JVM options, so that what a
+ * {@code smtp-probe run} as its own JVM, started with the systemd unit's JVM options (read from
+ * systemd/smtp-probe.service, so the tests follow the unit), so that what a
  * test reads from its {@code /metrics} (heap, descriptors, threads) is the agent's alone.
  */
 final class AgentProcess implements AutoCloseable {
-    /**
-     * {@code JAVA_OPTS} of systemd/smtp-probe.service, word for word: the heap the agent must live in.
-     * Change both together.
-     */
-    static final List<String> UNIT_JVM_OPTIONS = List.of("-Xms16m", "-Xmx64m", "-Xss256k",
-            "-XX:MaxMetaspaceSize=64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError");
-    static final long UNIT_MAX_HEAP_BYTES = 64L * 1024 * 1024;
+    /** Where the unit sets the JVM's options; the tests run the agent with exactly those. */
+    static final Path UNIT = Path.of("systemd", "smtp-probe.service");
+    private static final Pattern JAVA_OPTS = Pattern.compile("^Environment=\"JAVA_OPTS=([^\"]*)\"$", Pattern.MULTILINE);
+    private static final Pattern XMX = Pattern.compile("-Xmx(\\d+)([kKmMgG]?)");
 
     private static final Pattern LISTENING = Pattern.compile("msg=listening address=127\\.0\\.0\\.1:(\\d+)");
 
@@ -41,7 +40,7 @@ final class AgentProcess implements AutoCloseable {
     static AgentProcess start(Path config) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(UNIT_JVM_OPTIONS);
+        command.addAll(unitJvmOptions());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), io.smtpprobe.cli.Main.class.getName(),
                 "run", "--config", config.toString(), "--web.listen-address", "127.0.0.1:0", "--log.level", "debug"));
         ChildProcess process = new ChildProcess(command);
@@ -53,6 +52,33 @@ final class AgentProcess implements AutoCloseable {
             process.close();
             throw e;
         }
+    }
+
+    /** {@code JAVA_OPTS} of the systemd unit, which must cap the heap and exit on OutOfMemoryError. */
+    static List<String> unitJvmOptions() throws IOException {
+        Matcher m = JAVA_OPTS.matcher(Files.readString(UNIT));
+        assertThat(m.find()).as("Environment=\"JAVA_OPTS=...\" in %s", UNIT).isTrue();
+        List<String> options = List.of(m.group(1).trim().split("\\s+"));
+        assertThat(options).as("JAVA_OPTS of %s", UNIT).contains("-XX:+ExitOnOutOfMemoryError")
+                .anyMatch(o -> XMX.matcher(o).matches());
+        return options;
+    }
+
+    /** The unit's {@code -Xmx} in bytes. */
+    static long unitMaxHeapBytes() throws IOException {
+        for (String option : unitJvmOptions()) {
+            Matcher m = XMX.matcher(option);
+            if (m.matches()) {
+                long shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                    case "k" -> 10;
+                    case "m" -> 20;
+                    case "g" -> 30;
+                    default -> 0;
+                };
+                return Long.parseLong(m.group(1)) << shift;
+            }
+        }
+        throw new AssertionError("no -Xmx in " + UNIT);
     }
 
     ChildProcess process() {
