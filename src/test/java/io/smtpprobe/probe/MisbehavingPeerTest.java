@@ -2,13 +2,19 @@ package io.smtpprobe.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.config.DnsConfig;
+import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.testing.LoopbackResolver;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.ScriptedSmtpServer.Script;
 import io.smtpprobe.testing.Targets;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -207,6 +213,35 @@ class MisbehavingPeerTest {
 
             assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.GREETING_TIMEOUT);
             assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+        }
+    }
+
+    @Nested
+    class LateBytes {
+        @Test
+        void ignoresBytesThatArriveAfterTheDeadlineHasPassed() throws Exception {
+            // At the deadline the watchdog's close sends FIN before it drops the descriptor, and an smtps
+            // server waiting for our ClientHello answers that FIN with a fatal alert (seen on loopback
+            // under load: FIN, then 15 03 03 00 02 02 28 read 1 ms later). Here the probe's clock is moved
+            // past the deadline and the alert sent into the read still waiting: late, it decides nothing.
+            AtomicLong shift = new AtomicLong();
+            Ticker ticker = () -> System.nanoTime() + shift.get();
+            byte[] alert = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+            ProbeOptions options =
+                    new ProbeOptions(Duration.ofSeconds(5), "probe.test", new DnsConfig(List.of(), IpFamily.IPV4), false);
+            LoopbackResolver resolver = new LoopbackResolver().host("localhost", "127.0.0.1");
+            try (TargetProber prober = new TargetProber(options, resolver, Clock.systemUTC(), ticker);
+                    ScriptedSmtpServer server = ScriptedSmtpServer.start(peer -> {
+                        peer.awaitSilence(Duration.ofMillis(300)); // the probe waits for a greeting by now
+                        shift.set(Duration.ofSeconds(10).toNanos());
+                        peer.sendRaw(alert);
+                        peer.awaitClose();
+                    })) {
+                ProbeResult result = prober.probe(Targets.host("localhost", server.port(), Mode.SMTP).build()).get(0);
+
+                assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.GREETING_TIMEOUT);
+                assertThat(result.detail()).doesNotContain("TLS");
+            }
         }
     }
 
