@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.config.OAuthConfig;
+import io.smtpprobe.config.Secret;
 import io.smtpprobe.testing.LoopbackResolver;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.ScriptedSmtpServer.Script;
 import io.smtpprobe.testing.Targets;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -241,6 +244,36 @@ class MisbehavingPeerTest {
 
                 assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.GREETING_TIMEOUT);
                 assertThat(result.detail()).doesNotContain("TLS");
+            }
+        }
+    }
+
+    @Nested
+    class Setup {
+        @Test
+        void reportsErrorNotTcpTimeoutWhenSetupUsesUpTheDeadline() throws Exception {
+            // A token source as slow as the whole deadline (the probe's clock moves 10 s while it answers):
+            // the probe must blame its setup, not an unanswered SYN it never sent.
+            AtomicLong shift = new AtomicLong();
+            Ticker ticker = () -> System.nanoTime() + shift.get();
+            BearerTokens slowTokens = auth -> {
+                shift.addAndGet(Duration.ofSeconds(10).toNanos());
+                return new Secret("token-from-a-slow-endpoint");
+            };
+            OAuthConfig oauth = new OAuthConfig("tenant.test", "client", new Secret("app-secret"), "test",
+                    OAuthConfig.DEFAULT_SCOPE, URI.create("http://127.0.0.1:9/token"), false);
+            ProbeOptions options =
+                    new ProbeOptions(TIMEOUT, "probe.test", new DnsConfig(List.of(), IpFamily.IPV4), false);
+            LoopbackResolver resolver = new LoopbackResolver().host("localhost", "127.0.0.1");
+            try (TargetProber prober = new TargetProber(options, resolver, Clock.systemUTC(), ticker, slowTokens);
+                    ScriptedSmtpServer server = ScriptedSmtpServer.start(ScriptedSmtpServer.Peer::awaitClose)) {
+                ProbeResult result = prober.probe(
+                        Targets.host("localhost", server.port(), Mode.SUBMISSION).oauth("user@test", oauth).build())
+                        .get(0);
+
+                assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.ERROR);
+                assertThat(result.detail()).contains("local setup used up the probe deadline");
+                assertThat(server.accepted()).isZero();
             }
         }
     }
