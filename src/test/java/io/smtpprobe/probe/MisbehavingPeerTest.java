@@ -26,16 +26,33 @@ import org.junit.jupiter.api.Test;
 class MisbehavingPeerTest {
     private static final Duration TIMEOUT = Duration.ofMillis(1000);
     private static final Duration MARGIN = Duration.ofMillis(300);
+    /**
+     * For peers whose outcome does not depend on the deadline (they answer, or close, at once): on a
+     * loaded machine a 1 s budget can go on CPU starvation alone, and the outcome must not hinge on it.
+     */
+    private static final Duration PATIENT = Duration.ofSeconds(10);
     private final ProberFixture fixture = new ProberFixture(TIMEOUT);
+    private final ProberFixture patient = new ProberFixture(PATIENT);
 
     @AfterEach
     void close() {
         fixture.close();
+        patient.close();
     }
 
+    /** A probe with the 1 s deadline, for peers that make the probe wait for it. */
     private ProbeResult probe(Script script) throws Exception {
+        return probe(fixture, script);
+    }
+
+    /** A probe with a deadline it should never reach: the peer ends the conversation itself. */
+    private ProbeResult probePatiently(Script script) throws Exception {
+        return probe(patient, script);
+    }
+
+    private static ProbeResult probe(ProberFixture prober, Script script) throws Exception {
         try (ScriptedSmtpServer server = ScriptedSmtpServer.start(script)) {
-            return fixture.probe(Targets.host("localhost", server.port(), Mode.SMTP).build());
+            return prober.probe(Targets.host("localhost", server.port(), Mode.SMTP).build());
         }
     }
 
@@ -47,13 +64,15 @@ class MisbehavingPeerTest {
 
             assertThat(result.outcome()).isEqualTo(Outcome.GREETING_TIMEOUT);
             assertThat(result.phases()).containsKeys(Phase.CONNECT, Phase.GREETING).doesNotContainKey(Phase.EHLO);
-            assertThat(result.phases().get(Phase.GREETING)).isGreaterThan(TIMEOUT.minusMillis(200));
-            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+            // It waited out the whole deadline (no shorter per-read timeout ended it) and ended there. Not
+            // pinned: how much of the deadline the greeting phase got, which is what setup and connect
+            // left, and CPU load stretches those.
+            assertThat(fixture.lastElapsed()).isGreaterThanOrEqualTo(TIMEOUT).isLessThan(TIMEOUT.plus(MARGIN));
         }
 
         @Test
         void reportsGreetingRejectedOnA554Blocklist() throws Exception {
-            ProbeResult result = probe(peer -> {
+            ProbeResult result = probePatiently(peer -> {
                 peer.send("554 5.7.1 Service unavailable; client host [127.0.0.1] blocked using zen.spamhaus.org");
                 peer.awaitClose();
             });
@@ -84,7 +103,7 @@ class MisbehavingPeerTest {
     class NotSmtp {
         @Test
         void reportsProtocolErrorForAnHttpServer() throws Exception {
-            ProbeResult result = probe(peer -> {
+            ProbeResult result = probePatiently(peer -> {
                 peer.send("HTTP/1.1 400 Bad Request").send("Content-Length: 0").send("Connection: close").send("");
             });
 
@@ -96,13 +115,13 @@ class MisbehavingPeerTest {
         void reportsProtocolErrorForRandomBytes() throws Exception {
             byte[] noise = new byte[4096];
             new Random(25).nextBytes(noise);
-            ProbeResult result = probe(peer -> {
+            ProbeResult result = probePatiently(peer -> {
                 peer.sendRaw(noise);
                 peer.awaitClose();
             });
 
             assertThat(result.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
-            assertThat(fixture.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
+            assertThat(patient.lastElapsed()).isLessThan(TIMEOUT.plus(MARGIN));
         }
 
         @Test
@@ -123,7 +142,7 @@ class MisbehavingPeerTest {
 
         @Test
         void reportsProtocolErrorWhenTheServerClosesImmediately() throws Exception {
-            ProbeResult result = probe(peer -> {});
+            ProbeResult result = probePatiently(peer -> {});
 
             assertThat(result.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
             assertThat(result.detail()).contains("closed").contains("greeting");
@@ -134,7 +153,7 @@ class MisbehavingPeerTest {
     class Oversized {
         @Test
         void reportsProtocolErrorForAReplyLineLongerThanTheCap() throws Exception {
-            ProbeResult result = probe(peer -> {
+            ProbeResult result = probePatiently(peer -> {
                 peer.sendRaw(("220 " + "x".repeat(10_000)).getBytes(StandardCharsets.US_ASCII));
                 peer.awaitClose();
             });
@@ -145,7 +164,7 @@ class MisbehavingPeerTest {
 
         @Test
         void reportsProtocolErrorForAnEndlessMultiLineReply() throws Exception {
-            ProbeResult result = probe(peer -> {
+            ProbeResult result = probePatiently(peer -> {
                 peer.send("220 mail.test ESMTP");
                 peer.expect("EHLO");
                 for (int i = 0; i < 100_000; i++) {
@@ -282,7 +301,7 @@ class MisbehavingPeerTest {
     class Ehlo {
         @Test
         void reportsEhloRejectedWhenEhloAndHeloAreBothRefused() throws Exception {
-            ProbeResult result = probe(peer -> {
+            ProbeResult result = probePatiently(peer -> {
                 peer.send("220 mail.test ESMTP");
                 peer.expect("EHLO");
                 peer.send("502 5.5.2 EHLO not implemented");
@@ -298,7 +317,7 @@ class MisbehavingPeerTest {
 
         @Test
         void fallsBackToHeloWhenEhloIsRefused() throws Exception {
-            ProbeResult result = probe(peer -> {
+            ProbeResult result = probePatiently(peer -> {
                 peer.send("220 mail.test SMTP");
                 peer.expect("EHLO probe.test");
                 peer.send("500 5.5.1 what?");
