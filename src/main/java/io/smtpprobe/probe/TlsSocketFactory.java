@@ -85,7 +85,9 @@ final class TlsSocketFactory extends SSLSocketFactory {
         return delegate.getSupportedCipherSuites();
     }
 
-    // A probe always hands over a connected socket; these exist because the API requires them.
+    // Refused on purpose, not unfinished: a probe always layers TLS over the connected DeadlineSocket
+    // it made and timed itself. A factory that opened its own connections would let TLS bypass the
+    // probe's deadline and reply caps, so the API's connecting variants must never be used.
     @Override
     public Socket createSocket(String host, int port) {
         throw new UnsupportedOperationException("probes layer TLS over their own connected socket");
