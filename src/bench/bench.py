@@ -124,6 +124,16 @@ class SmtpProbe:
         """Seconds from process start until /-/ready says every target was probed once."""
         return wait_http(self.port, "/-/ready", limit=limit) - self.started
 
+    def exited(self):
+        """None while running; else the exit code and the log's OutOfMemoryError line, if any."""
+        code = self.process.poll()
+        if code is None:
+            return None
+        self.log.flush()
+        with open(self.log.name) as f:
+            oom = [l.strip() for l in f if "OutOfMemoryError" in l]
+        return "exited with %d%s" % (code, ": " + oom[0][:120] if oom else "")
+
     def status(self):
         status, body = http_get(self.port, "/status")
         if status != 200:
@@ -287,10 +297,11 @@ def gc_stats(pid):
     if not shutil.which("jstat"):
         return None
     out = subprocess.run(["jstat", "-gcutil", str(pid)], capture_output=True, text=True).stdout.split("\n")
-    if len(out) < 2:
-        return None
-    row = dict(zip(out[0].split(), out[1].split()))
-    return {"old_used_pct": float(row["O"]), "full_gcs": int(row["FGC"]), "full_gc_s": float(row["FGCT"])}
+    try:
+        row = dict(zip(out[0].split(), out[1].split()))
+        return {"old_used_pct": float(row["O"]), "full_gcs": int(row["FGC"]), "full_gc_s": float(row["FGCT"])}
+    except (IndexError, KeyError, ValueError):
+        return None  # the process is gone
 
 
 def measure_rounds(work, ports, bb, opts, sizes, reps, label=""):
@@ -300,15 +311,22 @@ def measure_rounds(work, ports, bb, opts, sizes, reps, label=""):
         targets = mixed_targets(ports, n)
         concurrency = min(n, 256)
         daemon = SmtpProbe(work, "round-%d%s" % (n, label), targets, "15s", "0s", concurrency, opts)
-        to_ready = daemon.ready()
         rounds = []
         wrong = []
         previous = {}
-        for _ in range(reps):
-            results = daemon.round_after(previous)
-            wrong.append(unexpected_outcomes(results, targets))
-            rounds.append(round_seconds(results))
-            previous = {r["target"]: r["started_at"] for r in results}
+        failure = None
+        to_ready = float("nan")
+        try:
+            to_ready = daemon.ready()
+            for _ in range(reps):
+                results = daemon.round_after(previous)
+                wrong.append(unexpected_outcomes(results, targets))
+                rounds.append(round_seconds(results))
+                previous = {r["target"]: r["started_at"] for r in results}
+        except (OSError, RuntimeError, http.client.HTTPException) as e:
+            time.sleep(1)
+            failure = daemon.exited() or "%s: %s" % (type(e).__name__, e)
+            log("round N=%d%s: smtp-probe failed: %s" % (n, label, failure))
         gc = gc_stats(daemon.pid)
         bb_rounds = []
         bb_failed = []
@@ -321,9 +339,10 @@ def measure_rounds(work, ports, bb, opts, sizes, reps, label=""):
             time.sleep(1)
         log("round N=%d%s: smtp-probe %s (start to ready %.2f s, unexpected outcomes %s), blackbox %s (healthy targets failed: %s), GC %s"
             % (n, label, ["%.2f" % r for r in rounds], to_ready, wrong, ["%.2f" % r for r in bb_rounds], bb_failed, gc))
-        figures[n] = {"smtp": statistics.median(rounds), "bb": statistics.median(bb_rounds), "ready": to_ready,
+        figures[n] = {"smtp": statistics.median(rounds) if rounds else float("nan"), "failure": failure,
+                      "bb": statistics.median(bb_rounds), "ready": to_ready,
                       "concurrency": concurrency, "smtp_all": rounds, "bb_all": bb_rounds, "wrong": wrong, "bb_failed": bb_failed, "gc": gc}
-        if n == max(sizes):
+        if n == max(sizes) and failure is None:
             metrics_daemon = daemon
         else:
             daemon.close()
@@ -331,7 +350,7 @@ def measure_rounds(work, ports, bb, opts, sizes, reps, label=""):
 
 
 def measure_scrapes(daemon, bb, count, limit=90.0):
-    def timed(port, path, headers):
+    def timed(port, path, headers, process=None):
         times, size, failures = [], 0, []
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         end = time.monotonic() + limit
@@ -346,6 +365,9 @@ def measure_scrapes(daemon, bb, count, limit=90.0):
                         raise RuntimeError("HTTP %d" % response.status)
                 except (OSError, http.client.HTTPException, RuntimeError) as e:
                     failures.append(type(e).__name__ + ": " + str(e)[:80])
+                    if process is not None and process.exited():
+                        failures.append(process.exited())
+                        break
                     conn.close()
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                     time.sleep(0.1)
@@ -361,8 +383,12 @@ def measure_scrapes(daemon, bb, count, limit=90.0):
                 "bytes": size, "count": len(times), "failures": failures}
 
     headers = {"Accept": PROMETHEUS_ACCEPT}
-    ours = timed(daemon.port, "/metrics", headers)
-    ours["gc"] = gc_stats(daemon.pid)
+    if daemon is None:
+        ours = {"median": float("nan"), "p99": float("nan"), "bytes": 0, "count": 0,
+                "failures": ["no daemon with 1000 targets survived the rounds"]}
+    else:
+        ours = timed(daemon.port, "/metrics", headers, daemon)
+    ours["gc"] = gc_stats(daemon.pid) if daemon else None
     theirs = timed(bb.port, "/metrics", headers)
     log("/metrics: smtp-probe %s, blackbox %s" % ({k: v for k, v in ours.items() if k != "failures"},
                                                    {k: v for k, v in theirs.items() if k != "failures"}),
@@ -527,8 +553,11 @@ def report(figures, info, opts_source, opts, quick, load_before, load_after):
             if f.get("big"):
                 verdict = "(not the shipped heap) " + verdict
         bad = sum(sum(w.values()) for w in f["wrong"])
+        value = "%.2f" % f["smtp"] + (" (%d probes abandoned)" % bad if bad else "")
+        if f.get("failure"):
+            value += " (%s)" % f["failure"]
         rows.append(("1. round, N=%d (half dropping), s%s" % (n, ", -Xmx256m" if f.get("big") else ""),
-                     "%.2f" % f["smtp"] + (" (%d probes abandoned)" % bad if bad else ""), "%.2f" % f["bb"],
+                     value, "%.2f" % f["bb"],
                      ratio(f["smtp"], f["bb"]), verdict))
     for key, label in (("cpu", "RSA 2048"), ("cpu_ec", "ECDSA P-256")):
         c = figures[key]
@@ -543,8 +572,10 @@ def report(figures, info, opts_source, opts, quick, load_before, load_after):
     for key, heap in (("scrape", ""), ("scrape_big", ", -Xmx256m")):
         s = figures[key]
         ours = s["smtp"]
-        failed = " (%d of %d scrapes failed)" % (len(ours["failures"]), len(ours["failures"]) + ours["count"]) \
-            if ours["failures"] else ""
+        failed = " (%d of %d scrapes failed%s)" % (
+            len(ours["failures"]), len(ours["failures"]) + ours["count"],
+            "; " + ours["failures"][-1] if "exited" in ours["failures"][-1] or "survived" in ours["failures"][-1]
+            else "") if ours["failures"] else ""
         rows.append(("4. /metrics median, ms (1000 targets%s; blackbox: its own /metrics)" % heap,
                      "%.2f%s" % (ours["median"], failed), "%.2f" % s["bb"]["median"],
                      ratio(ours["median"], s["bb"]["median"]), ""))
@@ -630,6 +661,7 @@ def report(figures, info, opts_source, opts, quick, load_before, load_after):
 
 
 CA_FILE = None
+ANALYSIS_MARKER = "<!-- analysis: kept across runs -->"
 
 
 def make_certificates(work):
@@ -694,12 +726,14 @@ def main():
         scrapes = 200 if args.quick else 1000
         figures["rounds"], metrics_daemon = measure_rounds(work, ports, bb, opts, (10, 100, 1000), reps)
         figures["scrape"] = measure_scrapes(metrics_daemon, bb, scrapes)
-        metrics_daemon.close()
+        if metrics_daemon:
+            metrics_daemon.close()
         # The same at N=1000 with a 256 MiB heap: what the design does when the heap is not the limit.
         big = [o for o in opts if not o.startswith("-Xmx")] + ["-Xmx256m"]
         figures["rounds_big"], metrics_daemon = measure_rounds(work, ports, bb, big, (1000,), reps, " -Xmx256m")
         figures["scrape_big"] = measure_scrapes(metrics_daemon, bb, scrapes)
-        metrics_daemon.close()
+        if metrics_daemon:
+            metrics_daemon.close()
         metrics_daemon = None
         figures["memory"] = measure_memory(work, ports, bb, opts, 30 if args.quick else 300)
     finally:
@@ -709,6 +743,12 @@ def main():
             bb.close()
         stop(targets)
     text = report(figures, machine(), opts_source, opts, args.quick, load_before, loadavg())
+    # The hand-written reading of the figures below the marker survives a new run; re-read it against the new table.
+    if os.path.exists(args.output):
+        with open(args.output) as previous:
+            kept = previous.read()
+        if ANALYSIS_MARKER in kept:
+            text += "\n" + kept[kept.index(ANALYSIS_MARKER):]
     with open(args.output, "w") as out:
         out.write(text)
     print(text)

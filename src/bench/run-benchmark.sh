@@ -38,7 +38,7 @@ command -v java >/dev/null 2>&1 || die "no java on PATH; install openjdk-17-jdk-
 
 if [ ! -r "$repo/target/smtp-probe.jar" ]; then
     command -v mvn >/dev/null 2>&1 || die "target/smtp-probe.jar is missing and there is no mvn to build it (apt-get install maven)"
-    (cd "$repo" && mvn -B -q package -DskipTests) || die "building target/smtp-probe.jar failed"
+    (cd "$repo" && mvn -B -q package -DskipTests -Ddeb.skip=true) || die "building target/smtp-probe.jar failed"
 fi
 
 # 1000 concurrent probes need more than the default 1024 descriptors per process.
