@@ -12,9 +12,11 @@ packages=(
   iproute2            # ip netns for the simulated Azure network
   nftables            # the simulated Azure port-25 drop
   dnsmasq-base        # DNS with MX records in the simulated network
+  cloud-init          # cloud-init schema: validates systemd/cloud-init.yml
+  procps              # kill, for the daemon's signal tests
   jq curl openssl dpkg-dev
 )
-tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq jq curl openssl dpkg-deb)
+tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill jq curl openssl dpkg-deb)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,3 +7,5 @@ cd "$(dirname "$0")/../../.."
 
 bash src/test/sh/install-test-deps.sh
 mvn -B -ntp verify
+NETSIM_SKIP_BUILD=1 bash src/test/sh/azure-network-test.sh
+bash src/test/sh/systemd-boot-test.sh

@@ -30,7 +30,8 @@ import java.util.random.RandomGenerator;
  *       runs is skipped.</li>
  *   <li>At most {@code probe.concurrency} probes are in flight; the rest wait in arrival order. No
  *       thread blocks waiting for a permit; a probe thread is taken only to run a probe.</li>
- *   <li>A probe that has not returned {@link #OVERRUN_GRACE} after its deadline is abandoned: recorded as
+ *   <li>A probe that has not returned {@link #OVERRUN_GRACE} after its deadline (an MX target's: one per
+ *       host plus one for the MX lookup) is abandoned: recorded as
  *       {@code deadline_exceeded}, its thread interrupted, its permit given to the next waiting probe,
  *       and whatever it returns later discarded. It never delays the others.</li>
  * </ul>
@@ -243,7 +244,7 @@ public final class ProbeScheduler {
         long generation = slot.generation;
         TargetConfig target = slot.target;
         Prober current = prober;
-        Duration limit = settings.timeout().plus(OVERRUN_GRACE);
+        Duration limit = slot.budget(settings.timeout()).plus(OVERRUN_GRACE);
         slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
         log.debug("probe started", "target", target.name(), "in_flight", inFlight);
         probeThreads.execute(() -> {
@@ -331,7 +332,7 @@ public final class ProbeScheduler {
                 slot.thread.interrupt();
             }
             target = slot.target;
-            results = slot.abandoned(settings.timeout(), limit, clock);
+            results = slot.abandoned(slot.budget(settings.timeout()), limit, clock);
             boolean record = !slot.removed && slot.generation == generation;
             if (record) {
                 slot.lastResults = results;
@@ -344,7 +345,7 @@ public final class ProbeScheduler {
             recording++;
         }
         log.warn("probe overran its deadline and was abandoned", "target", target.name(),
-                "deadline", settings.timeout());
+                "deadline", slot.budget(settings.timeout()));
         deliver(target, results);
     }
 

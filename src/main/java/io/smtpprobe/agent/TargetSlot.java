@@ -35,6 +35,16 @@ final class TargetSlot {
         this.target = target;
     }
 
+    /**
+     * How long a probe of this target may rightly take, given the probe timeout: one deadline, or for an
+     * MX target one per host (each host is a probe of its own, DESIGN section 4) after an MX lookup that
+     * may take one more. Abandoning an MX target sooner turned every silently dropped host (tcp_timeout,
+     * blocked as expected) into deadline_exceeded, which reads as a server that answered.
+     */
+    Duration budget(Duration timeout) {
+        return target.mx() == null ? timeout : timeout.multipliedBy(Math.max(1, target.mxHosts()) + 1L);
+    }
+
     /** What an abandoned probe is recorded as: deadline_exceeded for each host its previous probe reached. */
     List<ProbeResult> abandoned(Duration timeout, Duration waited, Clock clock) {
         return lastHosts(clock).stream()

@@ -97,7 +97,7 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Config config;
         try {
-            config = configFile == null ? ConfigLoader.builtInDefault() : new ConfigLoader(environment, PolicyTable.NAMES).load(configFile);
+            config = ConfigFiles.loadOrBuiltIn(configFile, environment);
         } catch (ConfigException e) {
             return fail(err, e, ExitCodes.CONFIG);
         }

@@ -2,7 +2,6 @@ package io.smtpprobe.cli;
 
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
-import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.policy.PolicyTable;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -35,7 +34,7 @@ final class CheckConfigCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Config config = new ConfigLoader(environment, PolicyTable.NAMES).load(file);
+            Config config = ConfigFiles.load(file, environment);
             config.warnings().forEach(w -> err.println("warning: " + w));
             PolicyTable.evaluate(config.subscription().offer(), config.subscription().created(),
                     config.subscription().port25Exemption(), "config").warnings()

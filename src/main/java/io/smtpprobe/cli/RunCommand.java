@@ -5,9 +5,7 @@ import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.agent.NetworkProbers;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
-import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.http.Daemon;
-import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -58,8 +56,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Config config;
         try {
-            config = configFile == null ? ConfigLoader.builtInDefault()
-                    : new ConfigLoader(environment, PolicyTable.NAMES).load(configFile);
+            config = ConfigFiles.loadOrBuiltIn(configFile, environment);
         } catch (ConfigException e) {
             err.println("smtp-probe: " + e.getMessage());
             err.flush();

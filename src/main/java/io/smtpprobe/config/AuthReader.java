@@ -153,13 +153,22 @@ final class AuthReader {
         }
         if (fileText != null) {
             Path file = files.path(mapping, fileKey, fileText);
+            if (file != null && !fileText.contains("/") && !fileText.contains("${") && !java.nio.file.Files.exists(file)) {
+                // A bare word naming no file may be the secret itself, pasted into the wrong key: never repeat it.
+                mapping.error(fileKey, "names no existing file (the value is not repeated, in case it is the secret"
+                        + " itself); give the path of the file that holds the secret");
+                return null;
+            }
             Secret secret = file == null ? null : files.password(mapping, fileKey, file);
             return secret == null ? null : new Sourced(secret, file.toString());
         }
         if (envName != null) {
             String value = ENV_NAME.matcher(envName).matches() ? environment.get(envName) : null;
             if (!ENV_NAME.matcher(envName).matches()) {
-                mapping.error(envKey, "must be an environment variable name, found " + YamlMapping.quote(envName));
+                // Not a name, so perhaps the secret itself, pasted into the wrong key: never repeat it.
+                String hint = envName.startsWith("$") ? " (written without $ or ${})" : "";
+                mapping.error(envKey, "must be an environment variable name" + hint + "; the value is not repeated, in"
+                        + " case it is the secret itself");
             } else if (value == null) {
                 mapping.error(envKey, "environment variable " + envName + " is not set");
             } else if (value.isEmpty()) {

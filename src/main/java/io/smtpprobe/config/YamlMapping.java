@@ -56,10 +56,8 @@ final class YamlMapping {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!known.contains(name)) {
-                String nearest = Arrays.stream(allowed)
-                        .min((a, b) -> Integer.compare(Syntax.editDistance(name, a), Syntax.editDistance(name, b)))
-                        .orElseThrow();
-                String hint = Syntax.editDistance(name, nearest) <= 2
+                String nearest = Nearest.of(name, Arrays.asList(allowed));
+                String hint = Nearest.distance(name, nearest) <= 2
                         ? "did you mean " + nearest + "?"
                         : "valid keys here: " + String.join(", ", allowed);
                 errors.add(pathOf(name) + ": unknown key; " + hint);

@@ -1,13 +1,13 @@
 package io.smtpprobe.policy;
 
 import io.smtpprobe.config.ExpectSetting;
+import io.smtpprobe.config.Nearest;
 import io.smtpprobe.config.OfferNames;
 import io.smtpprobe.config.Route;
 import java.net.InetAddress;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -67,7 +67,7 @@ public final class PolicyTable {
             names.add(offer.key());
             names.addAll(offer.aliases());
         }
-        return names.stream().min(Comparator.comparingInt(name -> editDistance(typed, name))).orElseThrow();
+        return Nearest.of(typed, names);
     }
 
     /** Whether the text names an offer by key, alias or quotaId. */
@@ -171,24 +171,5 @@ public final class PolicyTable {
                     + candidates.get(0).key() + " (set subscription.offer to the exact key if that is wrong)");
         }
         return candidates.get(0);
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 }

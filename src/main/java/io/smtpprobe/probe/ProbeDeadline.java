@@ -29,13 +29,19 @@ final class ProbeDeadline {
         return timeout;
     }
 
-    /** Milliseconds left, at least 1 while time remains (0 would mean "wait forever" to a socket). */
+    /**
+     * Milliseconds left, rounded up: a read timeout must not fire before the deadline, or the
+     * teardown that follows it could provoke the peer into an answer that a last read (still inside
+     * the deadline) would take for its behaviour. At least 1 while time remains (0 would mean "wait
+     * forever" to a socket).
+     */
     int remainingMillis() {
         long left = deadlineNanos - ticker.nanoTime();
         if (left <= 0) {
             return 0;
         }
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(left)));
+        long millis = TimeUnit.NANOSECONDS.toMillis(left + TimeUnit.MILLISECONDS.toNanos(1) - 1);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis));
     }
 
     boolean passed() {

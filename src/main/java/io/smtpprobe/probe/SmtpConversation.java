@@ -235,13 +235,24 @@ final class SmtpConversation {
         return replyBeforeQuit != null ? replyBeforeQuit : snapshot().reply();
     }
 
+    /** With a token, mask it; without one (it could not be had), still mask an app secret, should it appear. */
+    private AuthConfig secrets() {
+        return credentials != null ? credentials : target.auth();
+    }
+
     boolean authSent() {
         return transport.authSent();
     }
 
+    /**
+     * Server text with every copy of our secrets masked: a hostile or broken server may echo what AUTH
+     * sent (even decoded) in its reply, and replies reach /status, logs and the CLI.
+     */
+    String withoutSecrets(String text) {
+        return text == null ? null : new TranscriptRedactor().redact(text, secrets());
+    }
+
     String transcript() {
-        // With a token, mask it; without one (it could not be had), still mask an app secret, should it appear.
-        AuthConfig secrets = credentials != null ? credentials : target.auth();
-        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), secrets);
+        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), secrets());
     }
 }

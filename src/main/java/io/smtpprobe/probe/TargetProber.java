@@ -162,7 +162,7 @@ public final class TargetProber implements Prober, AutoCloseable {
             if (conversation != null) {
                 conversation.run(new DeadlineSocket(raw, deadline, limits));
             }
-            String reply = conversation == null ? null : lastLine(conversation.lastReply());
+            String reply = conversation == null ? null : lastLine(conversation.withoutSecrets(conversation.lastReply()));
             String detail = conversation == null ? "TCP connect succeeded" : "the conversation completed";
             return result(target, host, address, phases, Outcome.OK, reply, detail, tlsInfo(tls), transcript(conversation),
                     startedAt);
@@ -171,8 +171,8 @@ public final class TargetProber implements Prober, AutoCloseable {
                     ? new SmtpConversation.Snapshot(phases.current(), 0, null)
                     : conversation.snapshot();
             OutcomeMapper.Mapped mapped = mapper.map(e, context(state, deadline, limits, conversation));
-            return result(target, host, address, phases, mapped.outcome(), lastLine(state.reply()), mapped.detail(),
-                    tlsInfo(tls), transcript(conversation), startedAt);
+            return result(target, host, address, phases, mapped.outcome(), lastLine(masked(conversation, state.reply())),
+                    masked(conversation, mapped.detail()), tlsInfo(tls), transcript(conversation), startedAt);
         } finally {
             watch.cancel(false);
             closeQuietly(raw);
@@ -197,6 +197,11 @@ public final class TargetProber implements Prober, AutoCloseable {
 
     private static int port(TargetConfig target) {
         return target.port() > 0 ? target.port() : target.mode().defaultPort();
+    }
+
+    /** Server text (a reply, a detail quoting one) without our secrets, should the server have echoed them. */
+    private static String masked(SmtpConversation conversation, String text) {
+        return conversation == null ? text : conversation.withoutSecrets(text);
     }
 
     private static TlsInfo tlsInfo(TlsSocketFactory tls) {

@@ -9,19 +9,16 @@ import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;
+import io.smtpprobe.testing.Promtool;
 import io.smtpprobe.testing.DaemonFixtures;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,29 +27,9 @@ class PromtoolCheckTest {
     @TempDir
     Path dir;
 
-    static Path promtool() {
-        for (String entry : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            Path candidate = Path.of(entry, "promtool");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("promtool is not installed: it comes with Debian's prometheus package"
-                + " (apt-get install -y prometheus, or run src/test/sh/install-test-deps.sh)");
-    }
-
-    static String check(Path promtool, String exposition) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
-        process.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
-        return process.exitValue() + ":" + output;
-    }
-
     @Test
     void scrapeOfARunningDaemonHasNoPromtoolFindings() throws Exception {
-        Path promtool = promtool();
+        Promtool promtool = Promtool.onPath();
         GatedProber prober = new GatedProber(Clock.systemUTC());
         Config config = DaemonFixtures.config("enterprise-agreement", Duration.ofHours(1), Duration.ZERO,
                 Duration.ofSeconds(5), 4, List.of(DaemonFixtures.mx("gmail", "gmail.test", 2),
@@ -69,7 +46,8 @@ class PromtoolCheckTest {
 
             // promtool parses the Prometheus text format only; a real Prometheus scraping OpenMetrics is
             // covered by PrometheusScrapeTest.
-            assertThat(check(promtool, http.get("/metrics").body())).isEqualTo("0:");
+            Promtool.Run run = promtool.runWithInput(http.get("/metrics").body(), "check", "metrics");
+            assertThat(run.exitCode() + ":" + run.output()).isEqualTo("0:");
         } finally {
             daemon.agent().shutdown();
             daemon.agent().awaitShutdown();

@@ -24,11 +24,8 @@ class UnreachableProbeTest {
         try {
             run("ip", "-n", namespace, "link", "set", "lo", "up");
             run("ip", "-n", namespace, "route", "add", "unreachable", "192.0.2.0/24");
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 
-            List<String> lines = run("ip", "netns", "exec", namespace, java, "-cp", classpath,
-                    UnreachableProbeMain.class.getName(), "2000", "198.51.100.1:25", "192.0.2.1:25");
+            List<String> lines = probeInside(namespace, "2000", "198.51.100.1:25", "192.0.2.1:25");
 
             assertThat(lines).hasSize(2);
             assertThat(lines.get(0)).startsWith("198.51.100.1 unreachable ").containsIgnoringCase("network is unreachable");
@@ -55,17 +52,25 @@ class UnreachableProbeTest {
                     "nud", "permanent");
             // Per-namespace sysctl, written directly so that only iproute2 is needed.
             run("ip", "netns", "exec", namespace, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/tcp_syn_retries");
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 
-            List<String> lines = run("ip", "netns", "exec", namespace, java, "-cp", classpath,
-                    UnreachableProbeMain.class.getName(), "10000", "203.0.113.25:25");
+            List<String> lines = probeInside(namespace, "10000", "203.0.113.25:25");
 
             assertThat(lines).singleElement().asString()
                     .startsWith("203.0.113.25 tcp_timeout ").containsIgnoringCase("timed out");
         } finally {
             run("ip", "netns", "delete", namespace);
         }
+    }
+
+    /** Runs {@link UnreachableProbeMain} inside the namespace on this JVM and class path: its output lines. */
+    private static List<String> probeInside(String namespace, String timeoutMillis, String... destinations)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
+                ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                UnreachableProbeMain.class.getName(), timeoutMillis));
+        command.addAll(List.of(destinations));
+        return run(command.toArray(String[]::new));
     }
 
     private static List<String> run(String... command) throws IOException, InterruptedException {

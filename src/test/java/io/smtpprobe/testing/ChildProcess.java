@@ -20,10 +20,11 @@ public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> seen = new ArrayList<>();
+    private final Thread reader;
 
     public ChildProcess(List<String> command) throws IOException {
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -73,6 +74,41 @@ public final class ChildProcess implements AutoCloseable {
 
     public String await(String contained, int seconds) throws InterruptedException {
         return await(line -> line.contains(contained), "\"" + contained + "\"", seconds);
+    }
+
+    /**
+     * Waits until {@code count} lines, of all the process has written, contain {@code contained}; a
+     * soak counts finished probes this way instead of sleeping.
+     */
+    public void awaitCount(String contained, int count, int seconds) throws InterruptedException {
+        int found = (int) seen.stream().filter(line -> line.contains(contained)).count();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (found < count) {
+            long left = deadline - System.nanoTime();
+            String line = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("only " + found + " of " + count + " lines with \"" + contained
+                        + "\" within " + seconds + " s; last output:\n" + tail(40));
+            }
+            seen.add(line);
+            if (line.contains(contained)) {
+                found++;
+            }
+        }
+    }
+
+    private String tail(int n) {
+        return String.join("\n", seen.subList(Math.max(0, seen.size() - n), seen.size()));
+    }
+
+    /** Waits for the process to exit and everything it wrote to be read; returns all of it. */
+    public String awaitEnd(int seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("still running after " + seconds + " s; output so far:\n" + tail(40));
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(seconds));
+        lines.drainTo(seen);
+        return output();
     }
 
     public void signal(String name) throws IOException, InterruptedException {

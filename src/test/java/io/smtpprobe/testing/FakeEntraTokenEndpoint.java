@@ -1,11 +1,8 @@
 package io.smtpprobe.testing;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.smtpprobe.testing.JsonHttpFake.Answer;
+import io.smtpprobe.testing.JsonHttpFake.Exchange;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +12,6 @@ import java.util.Map;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,14 +25,13 @@ public final class FakeEntraTokenEndpoint implements AutoCloseable {
     /** One token request: the form fields, the secret among them. */
     public record Request(String path, Map<String, String> form) {}
 
-    private final HttpServer server;
+    private final JsonHttpFake http;
     private final String tenant;
     private final String clientId;
     private final String clientSecret;
     private final AtomicInteger issued = new AtomicInteger();
     private final Map<String, Instant> tokens = new ConcurrentHashMap<>();
     private final Clock clock;
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile long expiresIn = 3599;
 
     /** @param clock when tokens are issued and when they expire */
@@ -45,14 +40,12 @@ public final class FakeEntraTokenEndpoint implements AutoCloseable {
         this.tenant = tenant;
         this.clientId = clientId;
         this.clientSecret = clientSecret;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        server.createContext("/", this::handle);
-        server.start();
+        http = new JsonHttpFake(this::respond);
     }
 
     /** The URL to configure as {@code token_endpoint}, with {@code {tenant}} left for the loader to fill. */
     public String tokenEndpointTemplate() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/{tenant}/oauth2/v2.0/token";
+        return http.endpoint() + "/{tenant}/oauth2/v2.0/token";
     }
 
     public URI tokenEndpoint() {
@@ -70,29 +63,28 @@ public final class FakeEntraTokenEndpoint implements AutoCloseable {
     }
 
     public List<Request> requests() {
-        return List.copyOf(requests);
+        return http.requests().stream().map(r -> new Request(r.path(), form(r.body()))).toList();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        Map<String, String> form = form(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-        requests.add(new Request(exchange.getRequestURI().getPath(), form));
-        if (!exchange.getRequestURI().getPath().equals("/" + tenant + "/oauth2/v2.0/token")) {
-            send(exchange, 400, error("invalid_request", 90002, "AADSTS90002: Tenant '" + tenant
+    private Answer respond(Exchange request) {
+        Map<String, String> form = form(request.body());
+        if (!request.path().equals("/" + tenant + "/oauth2/v2.0/token")) {
+            return Answer.json(400, error("invalid_request", 90002, "AADSTS90002: Tenant '" + tenant
                     + "' not found. Check to make sure you have the correct tenant ID."));
         } else if (!"client_credentials".equals(form.get("grant_type"))) {
-            send(exchange, 400, error("unsupported_grant_type", 70003, "AADSTS70003: The app requested an unsupported"
-                    + " grant type."));
+            return Answer.json(400, error("unsupported_grant_type", 70003,
+                    "AADSTS70003: The app requested an unsupported grant type."));
         } else if (!clientId.equals(form.get("client_id"))) {
-            send(exchange, 400, error("unauthorized_client", 700016, "AADSTS700016: Application with identifier '"
+            return Answer.json(400, error("unauthorized_client", 700016, "AADSTS700016: Application with identifier '"
                     + form.get("client_id") + "' was not found in the directory."));
         } else if (!clientSecret.equals(form.get("client_secret"))) {
-            send(exchange, 401, error("invalid_client", 7000215, "AADSTS7000215: Invalid client secret provided."
+            return Answer.json(401, error("invalid_client", 7000215, "AADSTS7000215: Invalid client secret provided."
                     + " Ensure the secret being sent in the request is the client secret value, not the client secret"
                     + " ID, for a secret added to app '" + clientId + "'."));
         } else {
             String token = "token-" + issued.incrementAndGet();
             tokens.put(token, clock.instant().plusSeconds(expiresIn));
-            send(exchange, 200, "{\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn + ",\"ext_expires_in\":"
+            return Answer.json(200, "{\"token_type\":\"Bearer\",\"expires_in\":" + expiresIn + ",\"ext_expires_in\":"
                     + expiresIn + ",\"access_token\":\"" + token + "\"}");
         }
     }
@@ -117,17 +109,8 @@ public final class FakeEntraTokenEndpoint implements AutoCloseable {
         return fields;
     }
 
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
+        http.close();
     }
 }

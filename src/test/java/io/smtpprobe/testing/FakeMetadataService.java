@@ -1,14 +1,11 @@
 package io.smtpprobe.testing;
 
-import com.sun.net.httpserver.HttpServer;
+import io.smtpprobe.testing.JsonHttpFake.Answer;
+import io.smtpprobe.testing.JsonHttpFake.Exchange;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The Azure instance metadata service on loopback: answers {@code /metadata/instance} with a given
@@ -25,8 +22,7 @@ public final class FakeMetadataService implements AutoCloseable {
     /** One request as it arrived. */
     public record Request(String method, String pathAndQuery, String metadataHeader) {}
 
-    private final HttpServer server;
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final JsonHttpFake http;
     private volatile byte[] body;
     private volatile int status = 200;
     private volatile byte[] tokenBody = new byte[0];
@@ -34,29 +30,11 @@ public final class FakeMetadataService implements AutoCloseable {
 
     public FakeMetadataService(byte[] initialBody) throws IOException {
         this.body = initialBody;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        server.createContext("/", exchange -> {
-            String metadata = exchange.getRequestHeaders().getFirst("Metadata");
-            requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().toString(), metadata));
-            boolean token = exchange.getRequestURI().getPath().equals(TOKEN_PATH);
-            int answerStatus = token ? tokenStatus : status;
-            byte[] answer = token ? tokenBody : this.body;
-            if (!"true".equals(metadata)) {
-                answerStatus = 400;
-                answer = "{\"error\":\"invalid_request\",\"error_description\":\"Required metadata header not specified\"}"
-                        .getBytes(StandardCharsets.UTF_8);
-            }
-            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-            exchange.sendResponseHeaders(answerStatus, answer.length == 0 ? -1 : answer.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(answer);
-            }
-        });
-        server.start();
+        http = new JsonHttpFake(this::respond);
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return http.endpoint();
     }
 
     public void answer(int newStatus, byte[] newBody) {
@@ -80,11 +58,21 @@ public final class FakeMetadataService implements AutoCloseable {
     }
 
     public List<Request> requests() {
-        return List.copyOf(requests);
+        return http.requests().stream()
+                .map(r -> new Request(r.method(), r.pathAndQuery(), r.header("Metadata")))
+                .toList();
+    }
+
+    private Answer respond(Exchange request) {
+        if (!"true".equals(request.header("Metadata"))) {
+            return Answer.json(400,
+                    "{\"error\":\"invalid_request\",\"error_description\":\"Required metadata header not specified\"}");
+        }
+        return request.path().equals(TOKEN_PATH) ? new Answer(tokenStatus, tokenBody) : new Answer(status, body);
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        http.close();
     }
 }

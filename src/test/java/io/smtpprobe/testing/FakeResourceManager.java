@@ -1,15 +1,10 @@
 package io.smtpprobe.testing;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.smtpprobe.testing.JsonHttpFake.Answer;
+import io.smtpprobe.testing.JsonHttpFake.Exchange;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Azure Resource Manager on loopback, for one subscription: {@code GET /subscriptions/{id}} and the
@@ -22,10 +17,9 @@ public final class FakeResourceManager implements AutoCloseable {
     /** One request: its path and query, and whether the bearer token was the accepted one. */
     public record Request(String pathAndQuery, boolean authorized) {}
 
-    private final HttpServer server;
+    private final JsonHttpFake http;
     private final String subscriptionId;
     private final String acceptedToken;
-    private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile String quotaId = "PayAsYouGo_2014-09-01";
     private volatile int subscriptionStatus = 200;
     private volatile String subscriptionError;
@@ -36,17 +30,15 @@ public final class FakeResourceManager implements AutoCloseable {
         this.subscriptionId = subscriptionId;
         this.acceptedToken = acceptedToken;
         billing("MicrosoftOnlineServicesProgram", "Individual", "Production");
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        server.createContext("/", this::handle);
-        server.start();
+        http = new JsonHttpFake(this::respond);
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return http.endpoint();
     }
 
     public List<Request> requests() {
-        return List.copyOf(requests);
+        return http.requests().stream().map(r -> new Request(r.pathAndQuery(), authorized(r))).toList();
     }
 
     public void quotaId(String value) {
@@ -96,20 +88,22 @@ public final class FakeResourceManager implements AutoCloseable {
         return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}";
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        boolean authorized = ("Bearer " + acceptedToken).equals(auth);
-        requests.add(new Request(exchange.getRequestURI().toString(), authorized));
-        String path = exchange.getRequestURI().getPath();
+    private boolean authorized(Exchange request) {
+        return ("Bearer " + acceptedToken).equals(request.header("Authorization"));
+    }
+
+    private Answer respond(Exchange request) {
+        String path = request.path();
         String subscriptionPath = "/subscriptions/" + subscriptionId;
-        if (!authorized) {
-            send(exchange, 401, armError("InvalidAuthenticationToken", "The access token is invalid."));
+        if (!authorized(request)) {
+            return Answer.json(401, armError("InvalidAuthenticationToken", "The access token is invalid."));
         } else if (path.equals(subscriptionPath)) {
-            send(exchange, subscriptionStatus, subscriptionStatus == 200 ? subscription() : subscriptionError);
+            return Answer.json(subscriptionStatus, subscriptionStatus == 200 ? subscription() : subscriptionError);
         } else if (path.equals(subscriptionPath + BILLING_PATH)) {
-            send(exchange, billingStatus, billingBody);
+            return Answer.json(billingStatus, billingBody);
         } else {
-            send(exchange, 404, armError("SubscriptionNotFound", "The subscription '" + path + "' could not be found."));
+            return Answer.json(404,
+                    armError("SubscriptionNotFound", "The subscription '" + path + "' could not be found."));
         }
     }
 
@@ -121,17 +115,8 @@ public final class FakeResourceManager implements AutoCloseable {
                 + "\"quotaId\":\"" + quotaId + "\",\"spendingLimit\":\"Off\"}}";
     }
 
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
+        http.close();
     }
 }

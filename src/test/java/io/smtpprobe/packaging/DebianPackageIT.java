@@ -1,0 +1,189 @@
+package io.smtpprobe.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.smtpprobe.cli.Main;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The .deb that {@code mvn package} builds: what it holds, what it declares, what lintian says,
+ * and what happens on a real install, remove and purge on this (root, CI) machine.
+ */
+class DebianPackageIT {
+    private static final String VERSION = System.getProperty("smtpprobe.version");
+    private static final Path DEB = HostCommand.projectDirectory()
+            .resolve("target/smtp-probe_" + VERSION + "_all.deb");
+    private static final String ROOT_FILE = "-rw-r--r-- root/root";
+    private static final String ROOT_PROGRAM = "-rwxr-xr-x root/root";
+    private static final Duration DPKG_TIMEOUT = Duration.ofMinutes(5);
+
+    @Test
+    void holdsTheProgramUnitConfigAndDocsWithRootOwnedModes() {
+        Map<String, String> files = new LinkedHashMap<>();
+        Map<String, String> directories = new LinkedHashMap<>();
+        HostCommand.Result listing = HostCommand.run("dpkg", "dpkg-deb", "-c", DEB.toString());
+        assertThat(listing.exitCode()).as(listing.describe()).isZero();
+        for (String line : listing.stdout().split("\n")) {
+            // drwxr-xr-x root/root 0 2026-11-27 21:24 ./usr/share/
+            String[] fields = line.trim().split("\\s+");
+            String path = fields[5].substring(1);
+            (fields[0].startsWith("d") ? directories : files).put(path, fields[0] + " " + fields[1]);
+        }
+
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("/usr/share/smtp-probe/smtp-probe.jar", ROOT_FILE);
+        expected.put("/usr/bin/smtp-probe", ROOT_PROGRAM);
+        expected.put("/lib/systemd/system/smtp-probe.service", ROOT_FILE);
+        expected.put("/etc/smtp-probe/smtp-probe.yml", ROOT_FILE);
+        expected.put("/etc/default/smtp-probe", ROOT_FILE);
+        expected.put("/usr/share/bash-completion/completions/smtp-probe", ROOT_FILE);
+        expected.put("/usr/share/doc/smtp-probe/copyright", ROOT_FILE);
+        expected.put("/usr/share/doc/smtp-probe/changelog.gz", ROOT_FILE);
+        expected.put("/usr/share/lintian/overrides/smtp-probe", ROOT_FILE);
+        for (String page : manPagesOfTheCommandLine()) {
+            expected.put("/usr/share/man/man1/" + page, ROOT_FILE);
+        }
+        assertThat(files).containsExactlyInAnyOrderEntriesOf(expected);
+        assertThat(directories.values()).containsOnly("drwxr-xr-x root/root");
+    }
+
+    @Test
+    void dependsOnJava17AndKeepsBothConfigFilesAsConffiles() {
+        HostCommand.Result fields = HostCommand.run("dpkg", "dpkg-deb", "-f", DEB.toString(),
+                "Package", "Version", "Architecture", "Depends");
+        assertThat(fields.stdout()).isEqualTo("""
+                Package: smtp-probe
+                Version: %s
+                Architecture: all
+                Depends: default-jre-headless (>= 2:1.17) | openjdk-17-jre-headless | java17-runtime-headless
+                """.formatted(VERSION));
+
+        HostCommand.Result conffiles = HostCommand.run("dpkg", "dpkg-deb", "-I", DEB.toString(), "conffiles");
+        assertThat(conffiles.stdout().lines()).containsExactlyInAnyOrder(
+                "/etc/smtp-probe/smtp-probe.yml", "/etc/default/smtp-probe");
+    }
+
+    @Test
+    void passesLintianWithoutErrorsOrUnexplainedWarnings() {
+        // Every warning is either fixed or overridden with its reason in src/deb/lintian/smtp-probe.
+        HostCommand.Result lintian = HostCommand.run(DPKG_TIMEOUT, Map.of(), "lintian", "lintian", DEB.toString());
+
+        assertThat(lintian.exitCode()).as(lintian.describe()).isZero();
+        assertThat(lintian.stdout().lines().filter(line -> line.startsWith("E:") || line.startsWith("W:")))
+                .as(lintian.describe()).isEmpty();
+    }
+
+    @Test
+    void installsEnabledButStoppedThenKeepsConfigOnRemoveAndDropsItOnPurge() throws IOException {
+        // One machine-wide install at a time, even when several builds run their tests at once.
+        try (FileChannel lockFile = FileChannel.open(Path.of("/run/lock/smtp-probe-deb-test.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = lockFile.lock()) {
+            assertThat(installedVersion())
+                    .as("smtp-probe is already installed on this machine; this test installs and purges it."
+                            + " Remove it first: apt-get purge smtp-probe")
+                    .isEmpty();
+            try {
+                installRemovePurge();
+            } finally {
+                if (!installedVersion().isEmpty()) {
+                    apt("purge", "smtp-probe");
+                }
+            }
+        }
+    }
+
+    private void installRemovePurge() throws IOException {
+        // apt installs the file the way the README tells users to (it runs dpkg -i), and waits
+        // for the dpkg lock instead of failing when another apt run holds it.
+        apt("install", DEB.toString());
+        assertThat(installedVersion()).isEqualTo(VERSION);
+
+        HostCommand.Result version = HostCommand.run("smtp-probe", "/usr/bin/smtp-probe", "--version");
+        assertThat(version.exitCode()).as(version.describe()).isZero();
+        assertThat(version.stdout()).startsWith("smtp-probe " + VERSION + "\n");
+
+        HostCommand.Result checkConfig = HostCommand.run("smtp-probe", "/usr/bin/smtp-probe", "check-config",
+                "/etc/smtp-probe/smtp-probe.yml");
+        assertThat(checkConfig.exitCode()).as(checkConfig.describe()).isZero();
+
+        // postinst enables the unit (no systemd runs here, so nothing is started).
+        Path wants = Path.of("/etc/systemd/system/multi-user.target.wants/smtp-probe.service");
+        assertThat(Files.readSymbolicLink(wants)).isEqualTo(Path.of("/lib/systemd/system/smtp-probe.service"));
+
+        HostCommand.Result completion = HostCommand.run("bash", "bash", "-c",
+                ". /usr/share/bash-completion/completions/smtp-probe && complete -p smtp-probe");
+        assertThat(completion.stdout()).as(completion.describe()).contains("smtp-probe");
+        assertThat(gunzip(Path.of("/usr/share/man/man1/smtp-probe.1.gz"))).contains(".TH \"SMTP\\-PROBE\" \"1\"");
+
+        // A relay password the administrator added: kept on remove, gone on purge.
+        Path password = Path.of("/etc/smtp-probe/relay-password");
+        Files.writeString(password, "not-a-real-password\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+
+        apt("remove", "smtp-probe");
+        assertThat(Path.of("/usr/bin/smtp-probe")).doesNotExist();
+        assertThat(Path.of("/usr/share/smtp-probe/smtp-probe.jar")).doesNotExist();
+        assertThat(Path.of("/etc/smtp-probe/smtp-probe.yml")).exists();
+        assertThat(Path.of("/etc/default/smtp-probe")).exists();
+        assertThat(password).exists();
+
+        apt("purge", "smtp-probe");
+        assertThat(Path.of("/etc/smtp-probe")).doesNotExist();
+        assertThat(Path.of("/etc/default/smtp-probe")).doesNotExist();
+        assertThat(wants).doesNotExist();
+        assertThat(installedVersion()).isEmpty();
+    }
+
+    private static void apt(String action, String what) {
+        HostCommand.Result result = HostCommand.run(DPKG_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"), "apt",
+                "apt-get", action, "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=240", what);
+        if (result.exitCode() != 0) {
+            fail("apt-get " + action + " failed (these tests run as root, as CI does):\n" + result.describe());
+        }
+    }
+
+    /** The installed version, or empty when the package is not installed (or only its config is left). */
+    private static String installedVersion() {
+        HostCommand.Result query = HostCommand.run("dpkg", "dpkg-query", "-W", "-f=${db:Status-Abbrev} ${Version}",
+                "smtp-probe");
+        return query.exitCode() == 0 && query.stdout().startsWith("ii ") ? query.stdout().substring(4).trim() : "";
+    }
+
+    /** smtp-probe.1.gz and one page per visible subcommand, as picocli's ManPageGenerator names them. */
+    private static java.util.List<String> manPagesOfTheCommandLine() {
+        PrintWriter discard = new PrintWriter(new StringWriter());
+        CommandLine commandLine = Main.commandLine(Map.of(), discard, discard);
+        java.util.List<String> pages = new java.util.ArrayList<>();
+        pages.add("smtp-probe.1.gz");
+        commandLine.getSubcommands().forEach((name, sub) -> {
+            if (!sub.getCommandSpec().usageMessage().hidden() && name.equals(sub.getCommandName())) {
+                pages.add("smtp-probe-" + name + ".1.gz");
+            }
+        });
+        return pages;
+    }
+
+    private static String gunzip(Path file) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

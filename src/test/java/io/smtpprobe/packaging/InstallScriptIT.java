@@ -1,0 +1,149 @@
+package io.smtpprobe.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * systemd/install.sh from the release tarball, staged with --destdir: the same files in the same
+ * places as the .deb, idempotent, keeping configuration the way dpkg keeps conffiles.
+ */
+class InstallScriptIT {
+    private static final String VERSION = System.getProperty("smtpprobe.version");
+    private static final Path TARGET = HostCommand.projectDirectory().resolve("target");
+    /** Files only the .deb has: lintian's overrides mean nothing without dpkg. */
+    private static final String LINTIAN_OVERRIDES = "/usr/share/lintian/overrides/smtp-probe";
+    private static final String MANIFEST = "/usr/share/smtp-probe/installed-files";
+
+    @TempDir
+    Path work;
+    private Path installer;
+    private Path stage;
+
+    @BeforeEach
+    void unpackTheReleaseTarball() {
+        HostCommand.Result untar = HostCommand.run("tar", "tar", "-xzf",
+                TARGET.resolve("smtp-probe-" + VERSION + ".tar.gz").toString(), "-C", work.toString());
+        assertThat(untar.exitCode()).as(untar.describe()).isZero();
+        installer = work.resolve("smtp-probe-" + VERSION + "/systemd/install.sh");
+        stage = work.resolve("stage");
+    }
+
+    @Test
+    void installsTheSameFilesInTheSamePlacesAsTheDebianPackage() throws IOException {
+        run("--destdir", stage.toString());
+
+        Map<String, String> fromDeb = debContents();
+        fromDeb.remove(LINTIAN_OVERRIDES);
+        Map<String, String> installed = tree(stage);
+        assertThat(installed.remove(MANIFEST)).isEqualTo("-rw-r--r--");
+        assertThat(installed).isEqualTo(fromDeb);
+    }
+
+    @Test
+    void runsTheStagedLauncher() {
+        run("--destdir", stage.toString());
+
+        HostCommand.Result version = HostCommand.run("smtp-probe", stage.resolve("usr/bin/smtp-probe").toString(),
+                "--version");
+        assertThat(version.exitCode()).as(version.describe()).isZero();
+        assertThat(version.stdout()).startsWith("smtp-probe " + VERSION + "\n");
+    }
+
+    @Test
+    void changesNothingWhenRunAgain() throws IOException {
+        run("--destdir", stage.toString());
+        Map<String, String> first = tree(stage);
+
+        run("--destdir", stage.toString());
+
+        assertThat(tree(stage)).isEqualTo(first);
+    }
+
+    @Test
+    void keepsAnEditedConfigAndPutsTheShippedOneBesideIt() throws IOException {
+        run("--destdir", stage.toString());
+        Path config = stage.resolve("etc/smtp-probe/smtp-probe.yml");
+        Files.writeString(config, "# edited\n", java.nio.file.StandardOpenOption.APPEND);
+        String edited = Files.readString(config);
+
+        HostCommand.Result again = run("--destdir", stage.toString());
+
+        assertThat(Files.readString(config)).isEqualTo(edited);
+        assertThat(stage.resolve("etc/smtp-probe/smtp-probe.yml.new"))
+                .hasSameTextualContentAs(HostCommand.projectDirectory().resolve("config/smtp-probe.yml"));
+        assertThat(again.stdout()).contains("kept your /etc/smtp-probe/smtp-probe.yml");
+    }
+
+    @Test
+    void uninstallKeepsConfigurationAndPurgeRemovesIt() throws IOException {
+        run("--destdir", stage.toString());
+        Path password = stage.resolve("etc/smtp-probe/relay-password");
+        Files.writeString(password, "not-a-real-password\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+
+        run("--destdir", stage.toString(), "--uninstall");
+
+        assertThat(tree(stage)).containsOnlyKeys(
+                "/etc/smtp-probe/smtp-probe.yml", "/etc/smtp-probe/relay-password", "/etc/default/smtp-probe");
+
+        run("--destdir", stage.toString(), "--uninstall", "--purge");
+
+        assertThat(tree(stage)).isEmpty();
+    }
+
+    @Test
+    void pointsTheUnitAtTheLauncherUnderAnotherPrefix() throws IOException {
+        run("--destdir", stage.toString(), "--prefix", "/usr/local");
+
+        String unit = Files.readString(stage.resolve("usr/local/lib/systemd/system/smtp-probe.service"));
+        assertThat(unit)
+                .contains("ExecStart=/usr/local/bin/smtp-probe run --config /etc/smtp-probe/smtp-probe.yml")
+                .contains("ExecStartPre=/usr/local/bin/smtp-probe check-config /etc/smtp-probe/smtp-probe.yml")
+                .doesNotContain("/usr/bin/smtp-probe");
+        assertThat(stage.resolve("usr/local/share/smtp-probe/smtp-probe.jar")).isRegularFile();
+    }
+
+    private HostCommand.Result run(String... arguments) {
+        String[] command = Stream.concat(Stream.of("sh", installer.toString()), Stream.of(arguments))
+                .toArray(String[]::new);
+        HostCommand.Result result = HostCommand.run("dash", command);
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        return result;
+    }
+
+    /** Path to mode ("-rw-r--r--") of every regular file of the .deb, from dpkg-deb -c. */
+    private static Map<String, String> debContents() {
+        HostCommand.Result listing = HostCommand.run("dpkg", "dpkg-deb", "-c",
+                TARGET.resolve("smtp-probe_" + VERSION + "_all.deb").toString());
+        assertThat(listing.exitCode()).as(listing.describe()).isZero();
+        Map<String, String> files = new TreeMap<>();
+        listing.stdout().lines().map(line -> line.trim().split("\\s+"))
+                .filter(fields -> fields[0].startsWith("-"))
+                .forEach(fields -> files.put(fields[5].substring(1), fields[0]));
+        return files;
+    }
+
+    /** Path (as installed, from /) to mode of every regular file under a staging root. */
+    private static Map<String, String> tree(Path root) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                if (Files.isRegularFile(path)) {
+                    files.put("/" + root.relativize(path),
+                            "-" + PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+                }
+            }
+        }
+        return files;
+    }
+}

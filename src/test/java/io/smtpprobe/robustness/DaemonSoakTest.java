@@ -1,0 +1,93 @@
+package io.smtpprobe.robustness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprobe.probe.Outcome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Thousands of probes through the daemon against hostile peers leave it holding exactly the
+ * descriptors and threads it held after the first round, as its own {@code /metrics} reports them.
+ */
+class DaemonSoakTest {
+    private static final int COPIES = 5;
+    private static final int ROUNDS = 50;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void holdsTheSameDescriptorsAndThreadsAfterThousandsOfHostileProbesAsAfterTheFirstRound() throws Exception {
+        try (HostileFleet fleet = new HostileFleet(Duration.ofMillis(20))) {
+            Map<String, Outcome> expected = fleet.targets(COPIES);
+            int perRound = expected.size();
+            // Rounds every second, every target at once (no jitter, concurrency above the target count), so a
+            // round ends with the 300 ms deadline of its slowest probe: from the last probe of a round to the
+            // first of the next the agent is idle, and that is when it is read (a reading taken while a probe
+            // ran is recognised from the log and not compared). Idle, nothing in flight holds a descriptor or
+            // a thread, so the counts must match exactly: no tolerance.
+            Path config = Files.writeString(dir.resolve("smtp-probe.yml"), "subscription:\n  offer: pay-as-you-go\n"
+                    + "azure:\n  metadata: off\n"
+                    + "probe:\n  interval: 1s\n  jitter: 0s\n  timeout: 300ms\n  concurrency: 64\n  helo_name: vm.test\n"
+                    + fleet.targetsYaml(COPIES));
+            long start = System.nanoTime();
+            try (AgentProcess agent = AgentProcess.start(config)) {
+                // Both HTTP threads exist from the second request on; start them before the first reading.
+                agent.scrape();
+                agent.scrape();
+                Reading first = null;
+                Reading last = null;
+                List<String> readings = new ArrayList<>();
+                int scrapes = 2;
+                for (int round = 1; round <= ROUNDS || !last.idle(); round++) {
+                    assertThat(round).as("rounds until an idle reading").isLessThanOrEqualTo(ROUNDS + 10);
+                    agent.awaitProbes(round * perRound, 30);
+                    last = read(agent, ++scrapes);
+                    readings.add(last.toString());
+                    if (first == null && last.idle()) {
+                        first = last;
+                    }
+                }
+                long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+                System.out.printf("soak: %d probes of %d hostile targets in %d s; first idle reading %s, last %s;"
+                                + " every round (files/threads, * not idle): %s%n",
+                        last.scrape().probesRun(), perRound, seconds, first, last, readings);
+
+                assertThat(readings.stream().filter(r -> !r.endsWith("*")).count()).as("idle readings")
+                        .isGreaterThanOrEqualTo(ROUNDS / 2);
+                assertThat(last.scrape().probesRun()).isGreaterThanOrEqualTo((long) ROUNDS * perRound);
+                assertThat(last.scrape().runsByTargetAndOutcome().values()).allSatisfy(outcomes ->
+                        assertThat(outcomes).doesNotContainKey(Outcome.ERROR.label()));
+                assertThat(last.scrape().openFiles()).as("open files").isEqualTo(first.scrape().openFiles());
+                assertThat(last.scrape().liveThreads()).as("live threads").isEqualTo(first.scrape().liveThreads());
+            }
+        }
+    }
+
+    /**
+     * A scrape, and whether the agent was idle while it was taken: the log line of the scrape follows the
+     * reading, so if every probe started before it had also finished before it, none was in flight.
+     */
+    private static Reading read(AgentProcess agent, int scrape) throws Exception {
+        AgentProcess.Scrape metrics = agent.scrape();
+        agent.process().awaitCount("msg=\"metrics scraped\"", scrape, 30);
+        String upToScrape = agent.process().output();
+        long started = upToScrape.lines().filter(l -> l.contains("msg=\"probe started\"")).count();
+        long finished = upToScrape.lines().filter(l -> l.contains("msg=\"probe finished\"")).count();
+        return new Reading(metrics, started == finished);
+    }
+
+    private record Reading(AgentProcess.Scrape scrape, boolean idle) {
+        @Override
+        public String toString() {
+            return scrape.openFiles() + "/" + scrape.liveThreads() + (idle ? "" : "*");
+        }
+    }
+}

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# Boot test: the .deb's service under a real systemd as PID 1, in a systemd-nspawn container.
+#
+# Proves what unit tests cannot: the agent starts, serves /metrics, reloads and stops under the
+# unit's full sandbox (DynamicUser, seccomp filter, ProtectSystem=strict, ...), ExecStartPre
+# refuses a bad config, and LoadCredential= hands the relay password to the agent.
+#
+#   src/test/sh/systemd-boot-test.sh [DEB]     (default: the one target/ holds; run as root)
+#
+# The container's root file system (bookworm minbase with systemd and a Java 17 runtime) is built
+# once with debootstrap (~45 s) and cached in $SMTP_PROBE_ROOTFS_CACHE (/var/cache/smtp-probe-test);
+# each run boots a throw-away overlay of it. The container has a private network: only its own
+# loopback, so every probe target here is 127.0.0.1 inside it.
+# ${CREDENTIALS_DIRECTORY} and apt format strings are literal on purpose (SC2016).
+# shellcheck disable=SC2016
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+started=$SECONDS
+say() { printf '[boot-test %3ds] %s\n' "$((SECONDS - started))" "$*"; }
+die() { printf '[boot-test] FAILED: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root (it mounts an overlay and boots a container)"
+for tool in systemd-nspawn debootstrap nsenter flock; do
+    command -v "$tool" >/dev/null || die "$tool missing: apt-get install systemd-container debootstrap util-linux"
+done
+
+if [ $# -ge 1 ]; then
+    deb=$1
+else
+    shopt -s nullglob
+    debs=(target/smtp-probe_*_all.deb)
+    [ ${#debs[@]} -eq 1 ] || die "expected exactly one target/smtp-probe_*_all.deb (run mvn package first), found ${#debs[@]}"
+    deb=${debs[0]}
+fi
+[ -r "$deb" ] || die "cannot read $deb"
+
+cache=${SMTP_PROBE_ROOTFS_CACHE:-/var/cache/smtp-probe-test}
+rootfs=$cache/rootfs
+suite=bookworm
+packages=systemd,systemd-sysv,dbus,procps,openjdk-17-jre-headless,curl,ca-certificates
+stamp="$suite minbase $packages"
+
+# --- the cached root file system -----------------------------------------------------------------
+debian_mirror() {
+    # The mirror this machine's apt already uses for the suite, else any Debian archive it uses.
+    local uri
+    uri=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null | awk -v s="$suite" '$1 == s { print $2; exit }')
+    [ -n "$uri" ] || uri=$(apt-get indextargets --format '$(ORIGIN) $(REPO_URI)' 2>/dev/null \
+        | awk '$1 == "Debian" && $2 !~ /security/ { print $2; exit }')
+    printf '%s\n' "${uri:-http://deb.debian.org/debian/}"
+}
+
+mkdir -p "$cache"
+exec 9>"$cache/lock"
+flock 9
+if [ "$(cat "$cache/rootfs.stamp" 2>/dev/null)" != "$stamp" ]; then
+    mirror=$(debian_mirror)
+    say "building the $suite root file system from $mirror (cached in $rootfs)"
+    rm -rf "$rootfs" "$rootfs.tmp" "$cache/rootfs.stamp"
+    debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs.tmp" "$mirror" > "$cache/debootstrap.log" 2>&1 \
+        || die "debootstrap failed; see $cache/debootstrap.log"
+    mv "$rootfs.tmp" "$rootfs"
+    printf '%s\n' "$stamp" > "$cache/rootfs.stamp"
+else
+    say "reusing $rootfs"
+fi
+flock -u 9
+
+# --- boot -----------------------------------------------------------------------------------------
+run=$(mktemp -d /tmp/smtp-probe-boot.XXXXXX)
+root=$run/merged
+nspawn_pid=
+leader=
+
+teardown() {
+    local status=$?
+    if [ $status -ne 0 ] && [ -n "$leader" ]; then
+        printf '\n--- journal of smtp-probe.service ---\n' >&2
+        inside journalctl -u smtp-probe --no-pager 2>&1 | tail -n 60 >&2 || true
+    fi
+    if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
+        # nspawn turns SIGTERM into an orderly poweroff of the container.
+        kill -TERM "$nspawn_pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$nspawn_pid" 2>/dev/null || true
+        wait "$nspawn_pid" 2>/dev/null || true
+    fi
+    if mountpoint -q "$root"; then
+        umount "$root" 2>/dev/null || umount -l "$root"
+    fi
+    if [ $status -ne 0 ]; then
+        printf 'console log: %s/console.log (kept)\n' "$run" >&2
+        rm -rf "$run/upper" "$run/work"
+    else
+        rm -rf "$run"
+    fi
+    exit $status
+}
+trap teardown EXIT
+
+inside() {
+    nsenter -t "$leader" -m -u -i -n -p -C env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
+}
+
+# Polls until a command succeeds; a boot test has no clock to inject, only deadlines.
+wait_for() {
+    local what=$1 seconds=$2
+    shift 2
+    local deadline=$((SECONDS + seconds))
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || die "$what: not within ${seconds}s"
+        sleep 0.5
+    done
+}
+
+mkdir -p "$run/upper" "$run/work" "$root"
+mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$run/upper,workdir=$run/work" "$root" \
+    || die "cannot mount an overlay on $root"
+cp "$deb" "$root/root/smtp-probe.deb"
+
+say "booting systemd in a container"
+systemd-nspawn -b -D "$root" --register=no --keep-unit --private-network --console=passive \
+    > "$run/console.log" 2>&1 &
+nspawn_pid=$!
+find_leader() { leader=$(pgrep -P "$nspawn_pid" -x systemd | head -n 1); [ -n "$leader" ]; }
+wait_for "container init" 30 find_leader
+state=$(timeout 120 nsenter -t "$leader" -m -u -i -n -p -C env -i PATH=/usr/bin:/bin systemctl is-system-running --wait || true)
+case "$state" in
+    running) ;;
+    degraded) say "system is degraded (not our unit): $(inside systemctl --failed --no-legend --plain | tr '\n' ' ')" ;;
+    *) die "container did not finish booting: $state" ;;
+esac
+say "container up ($state), init is host pid $leader"
+
+# --- install ------------------------------------------------------------------------------------
+inside dpkg -i /root/smtp-probe.deb > "$run/dpkg.log" 2>&1 || { cat "$run/dpkg.log" >&2; die "dpkg -i failed"; }
+[ "$(inside systemctl is-enabled smtp-probe)" = enabled ] || die "postinst did not enable smtp-probe.service"
+[ "$(inside systemctl is-active smtp-probe || true)" = inactive ] || die "postinst started the service on install"
+say "installed: enabled, not started"
+
+# --- a bad config is refused before the daemon starts ---------------------------------------------
+config=$root/etc/smtp-probe/smtp-probe.yml
+printf 'not-a-real-password\n' > "$root/etc/smtp-probe/relay-password"
+write_config() {
+    # $1: the relay's password_file; $2: extra targets
+    cat > "$config" <<YAML
+subscription:
+  offer: pay-as-you-go
+azure:
+  metadata: "off"
+probe:
+  # Short rounds: the first one runs before the web port (a target here) listens.
+  interval: 3s
+  jitter: 0s
+  timeout: 2s
+web:
+  listen_address: "127.0.0.1:9925"
+targets:
+  - name: web
+    host: 127.0.0.1
+    mode: tcp
+    port: 9925
+  - name: closed
+    host: 127.0.0.1
+    mode: tcp
+    port: 1
+  - name: relay
+    host: 127.0.0.1
+    mode: submission
+    port: 2
+    auth:
+      username: probe
+      password_file: $1
+$2
+YAML
+}
+chmod 0644 "$root/etc/smtp-probe/relay-password"
+write_config /etc/smtp-probe/relay-password ""
+if inside systemctl start smtp-probe 2>/dev/null; then
+    die "the service started with a world-readable password file"
+fi
+inside journalctl -u smtp-probe --no-pager | grep -q "is readable by other users" \
+    || die "ExecStartPre did not report the world-readable password file"
+say "world-readable password file refused by ExecStartPre"
+
+# --- start with the password as a systemd credential ----------------------------------------------
+chmod 0600 "$root/etc/smtp-probe/relay-password"
+write_config '${CREDENTIALS_DIRECTORY}/relay-password' ""
+# Cancel the restart Restart=on-failure scheduled after the refused start.
+inside systemctl stop smtp-probe
+inside systemctl reset-failed smtp-probe
+inside systemctl enable --now smtp-probe
+
+metric() {
+    # $1: a regular expression for one sample line of the scrape
+    inside curl -fsS --max-time 5 http://127.0.0.1:9925/metrics | grep -Eq "$1"
+}
+wait_for "web target probed ok" 60 metric '^smtp_probe_success\{[^}]*target="web"[^}]*\} 1(\.0)?$'
+wait_for "closed port classified" 30 metric '^smtp_probe_outcome\{[^}]*outcome="tcp_refused"[^}]*\} 1(\.0)?$'
+metric '^smtp_probe_outcome\{[^}]*target="relay"[^}]*\} 1(\.0)?$' || die "no outcome for the relay target"
+say "scraped /metrics: web ok, closed port tcp_refused"
+
+main_pid=$(inside systemctl show -p MainPID --value smtp-probe)
+[ "$main_pid" -gt 0 ] || die "no main pid"
+environ=$(inside cat "/proc/$main_pid/environ" | tr '\0' '\n')
+grep -qx 'CREDENTIALS_DIRECTORY=/run/credentials/smtp-probe.service' <<<"$environ" \
+    || die "the agent has no CREDENTIALS_DIRECTORY"
+credential_mode=$(inside stat -c '%a' /run/credentials/smtp-probe.service/relay-password)
+[ "$credential_mode" = 400 ] || die "credential mode is $credential_mode, expected 400"
+user=$(inside ps -o user= -p "$main_pid" | tr -d ' ')
+[ "$user" != root ] || die "the agent runs as root"
+status=$(inside cat "/proc/$main_pid/status")
+grep -q '^NoNewPrivs:[[:space:]]*1$' <<<"$status" || die "NoNewPrivileges not in effect"
+grep -q '^Seccomp:[[:space:]]*2$' <<<"$status" || die "the system call filter is not in effect"
+grep -q '^CapEff:[[:space:]]*0\{16\}$' <<<"$status" || die "the agent holds capabilities"
+# What the agent reads from the system must stay visible in its mount namespace.
+inside nsenter -t "$main_pid" -m cat /proc/sys/kernel/hostname > /dev/null \
+    || die "the sandbox hides /proc/sys/kernel/hostname (helo_name: auto reads it)"
+# The JVM says so when the sandbox denies it something (a system call, a file): it must not.
+if inside journalctl -u smtp-probe --no-pager | grep -F "VM warning"; then
+    die "the JVM warned under the sandbox"
+fi
+say "sandbox in effect: user $user, no capabilities, seccomp, credential at mode $credential_mode"
+
+# --- reload: same process, new config -----------------------------------------------------------
+write_config '${CREDENTIALS_DIRECTORY}/relay-password' '  - name: reloaded
+    host: 127.0.0.1
+    mode: tcp
+    port: 9925'
+inside systemctl reload smtp-probe
+wait_for "new target after reload" 60 metric '^smtp_probe_success\{[^}]*target="reloaded"[^}]*\} 1(\.0)?$'
+[ "$(inside systemctl show -p MainPID --value smtp-probe)" = "$main_pid" ] || die "reload replaced the process"
+metric '^smtp_probe_config_last_reload_successful(\{[^}]*\})? 1(\.0)?$' || die "reload not reported successful"
+say "reloaded in place (pid $main_pid): new target probed"
+
+# --- upgrade: the package again over itself restarts the running agent, keeps the config ----------
+config_before=$(sha256sum < "$config")
+inside dpkg -i /root/smtp-probe.deb < /dev/null > "$run/dpkg-upgrade.log" 2>&1 \
+    || { cat "$run/dpkg-upgrade.log" >&2; die "dpkg -i over the installed package failed"; }
+[ "$(sha256sum < "$config")" = "$config_before" ] || die "the upgrade changed the edited config"
+wait_for "agent back after upgrade" 60 metric '^smtp_probe_success\{[^}]*target="reloaded"[^}]*\} 1(\.0)?$'
+new_pid=$(inside systemctl show -p MainPID --value smtp-probe)
+{ [ "$new_pid" != "$main_pid" ] && [ "$new_pid" -gt 0 ]; } || die "the upgrade did not restart the agent (pid $new_pid)"
+say "upgrade restarted the agent (pid $main_pid -> $new_pid), config kept"
+
+# --- stop -----------------------------------------------------------------------------------------
+inside systemctl stop smtp-probe
+[ "$(inside systemctl show -p ActiveState --value smtp-probe)" = inactive ] || die "not inactive after stop"
+[ "$(inside systemctl show -p Result --value smtp-probe)" = success ] || die "stop did not end cleanly"
+say "stopped cleanly"
+
+say "PASSED in $((SECONDS - started))s"

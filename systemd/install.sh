@@ -1,0 +1,193 @@
+#!/bin/sh
+# Installs smtp-probe without dpkg (RHEL, Fedora, SUSE, ...): the same files in the same places as
+# the Debian package, from a source tree after `mvn package` or from the unpacked
+# smtp-probe-<version>.tar.gz. Safe to run again (upgrade); --uninstall reverses it.
+#
+#   install.sh [--prefix DIR] [--destdir DIR] [--unitdir DIR] [--no-enable]
+#   install.sh --uninstall [--purge] [--prefix DIR] [--destdir DIR] [--unitdir DIR]
+#
+# --prefix    where program files go (default /usr; /usr/local works too). The unit is rewritten
+#             to call $prefix/bin/smtp-probe.
+# --destdir   stage into this directory instead of / (for packaging and tests): nothing outside
+#             it is touched and systemd is not called.
+# --unitdir   where the unit goes (default /lib/systemd/system for /usr, /usr/local/lib/systemd/system
+#             for /usr/local, else /etc/systemd/system).
+# --no-enable do not enable the service (it is never started by this script).
+# --uninstall stop, disable and remove the program files; /etc/smtp-probe and /etc/default/smtp-probe
+#             stay unless --purge is given too.
+set -eu
+
+prefix=/usr
+destdir=
+unitdir=
+enable=yes
+action=install
+purge=no
+
+usage() {
+    sed -n '2,19s/^# \{0,1\}//p' "$0" >&2
+    exit 64
+}
+
+die() {
+    printf 'install.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --prefix) [ $# -ge 2 ] || usage; prefix=$2; shift 2 ;;
+        --prefix=*) prefix=${1#*=}; shift ;;
+        --destdir) [ $# -ge 2 ] || usage; destdir=$2; shift 2 ;;
+        --destdir=*) destdir=${1#*=}; shift ;;
+        --unitdir) [ $# -ge 2 ] || usage; unitdir=$2; shift 2 ;;
+        --unitdir=*) unitdir=${1#*=}; shift ;;
+        --no-enable) enable=no; shift ;;
+        --uninstall) action=uninstall; shift ;;
+        --purge) purge=yes; shift ;;
+        -h|--help) usage ;;
+        *) printf 'install.sh: unknown argument %s\n' "$1" >&2; usage ;;
+    esac
+done
+destdir=${destdir:-${DESTDIR:-}}
+case "$prefix" in /*) ;; *) die "--prefix must be an absolute path, found $prefix" ;; esac
+prefix=${prefix%/}
+[ -n "$prefix" ] || prefix=/usr
+if [ -z "$unitdir" ]; then
+    case "$prefix" in
+        /usr) unitdir=/lib/systemd/system ;;
+        /usr/local) unitdir=/usr/local/lib/systemd/system ;;
+        *) unitdir=/etc/systemd/system ;;
+    esac
+fi
+if [ -z "$destdir" ] && [ "$(id -u)" -ne 0 ]; then
+    die "run as root (or stage with --destdir DIR)"
+fi
+
+# The list of installed files, so that an upgrade drops files the new version no longer has and
+# --uninstall removes exactly what was installed.
+manifest=$prefix/share/smtp-probe/installed-files
+unit=smtp-probe.service
+
+# systemd is only called on the live system, and only when it is the running init.
+systemd_live() {
+    [ -z "$destdir" ] && [ -d /run/systemd/system ] && command -v systemctl >/dev/null
+}
+
+remove_listed() {
+    # $1: manifest to read; $2: manifest whose entries must stay (may not exist)
+    while IFS= read -r file; do
+        [ -n "$file" ] || continue
+        if [ -f "$2" ] && grep -qxF "$file" "$2"; then
+            continue
+        fi
+        rm -f "$destdir$file"
+    done < "$1"
+}
+
+# Only the directories smtp-probe owns; shared ones like share/man/man1 stay even when empty.
+remove_own_directories() {
+    rmdir "$destdir$prefix/share/smtp-probe" "$destdir$prefix/share/doc/smtp-probe" 2>/dev/null || true
+}
+
+uninstall() {
+    if systemd_live; then
+        systemctl disable --now "$unit" >/dev/null 2>&1 || true
+    fi
+    if [ -f "$destdir$manifest" ]; then
+        remove_listed "$destdir$manifest" /nonexistent
+        rm -f "$destdir$manifest"
+        remove_own_directories
+    else
+        printf 'install.sh: no %s; smtp-probe is not installed under %s\n' "$destdir$manifest" "$prefix" >&2
+    fi
+    if [ "$purge" = yes ]; then
+        rm -rf "$destdir/etc/smtp-probe" "$destdir/etc/default/smtp-probe" \
+            "$destdir/var/lib/smtp-probe" "$destdir/var/lib/private/smtp-probe" \
+            "$destdir/var/cache/smtp-probe" "$destdir/var/cache/private/smtp-probe"
+    else
+        printf 'install.sh: kept /etc/smtp-probe and /etc/default/smtp-probe (--purge removes them)\n'
+    fi
+    if systemd_live; then
+        systemctl daemon-reload
+    fi
+}
+
+# The artifacts, in the layout of the source tree (which the release tarball keeps).
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+jar=$top/target/smtp-probe.jar
+launcher=$here/smtp-probe
+service=$here/smtp-probe.service
+defaults=$here/smtp-probe.default
+config=$top/config/smtp-probe.yml
+completion=$top/target/completion/smtp-probe
+mandir=$top/target/deb-docs/man1
+copyright=$top/src/deb/doc/copyright
+changelog=$top/target/deb-docs/changelog.gz
+
+install_files() {
+    for f in "$jar" "$launcher" "$service" "$defaults" "$config" "$completion" "$copyright" "$changelog" "$mandir/smtp-probe.1.gz"; do
+        [ -r "$f" ] || die "missing $f; build first (mvn package) or unpack the release tarball whole"
+    done
+    new_manifest=$(mktemp)
+    trap 'rm -f "$new_manifest"' EXIT
+
+    put() {
+        # $1 mode, $2 source, $3 installed path
+        install -d -m 0755 "$destdir$(dirname "$3")"
+        install -m "$1" "$2" "$destdir$3"
+        printf '%s\n' "$3" >> "$new_manifest"
+    }
+    put 0644 "$jar" "$prefix/share/smtp-probe/smtp-probe.jar"
+    put 0755 "$launcher" "$prefix/bin/smtp-probe"
+    put 0644 "$completion" "$prefix/share/bash-completion/completions/smtp-probe"
+    put 0644 "$copyright" "$prefix/share/doc/smtp-probe/copyright"
+    put 0644 "$changelog" "$prefix/share/doc/smtp-probe/changelog.gz"
+    for page in "$mandir"/*.1.gz; do
+        put 0644 "$page" "$prefix/share/man/man1/$(basename "$page")"
+    done
+    rewritten=$(mktemp)
+    sed "s|/usr/bin/smtp-probe|$prefix/bin/smtp-probe|g" "$service" > "$rewritten"
+    put 0644 "$rewritten" "$unitdir/$unit"
+    rm -f "$rewritten"
+
+    # Configuration is the administrator's: written only when absent, like a dpkg conffile.
+    # A changed shipped default lands beside it as .new.
+    install -d -m 0755 "$destdir/etc/smtp-probe" "$destdir/etc/default"
+    for pair in "$config:/etc/smtp-probe/smtp-probe.yml" "$defaults:/etc/default/smtp-probe"; do
+        src=${pair%%:*}
+        dst=${pair#*:}
+        if [ ! -e "$destdir$dst" ]; then
+            install -m 0644 "$src" "$destdir$dst"
+        elif ! cmp -s "$src" "$destdir$dst"; then
+            install -m 0644 "$src" "$destdir$dst.new"
+            printf 'install.sh: kept your %s; the shipped version is %s.new\n' "$dst" "$dst"
+        fi
+    done
+
+    if [ -f "$destdir$manifest" ]; then
+        remove_listed "$destdir$manifest" "$new_manifest"
+    fi
+    install -m 0644 "$new_manifest" "$destdir$manifest"
+
+    if [ -z "$destdir" ] && command -v restorecon >/dev/null; then
+        # SELinux: give the new files their policy's labels (bin_t, systemd_unit_file_t, ...).
+        restorecon -R "$prefix/bin/smtp-probe" "$prefix/share/smtp-probe" "$unitdir/$unit" /etc/smtp-probe || true
+    fi
+    if systemd_live; then
+        systemctl daemon-reload
+        [ "$enable" = no ] || systemctl enable "$unit"
+        # An upgrade restarts a running agent on the new jar; a fresh install is not started.
+        systemctl try-restart "$unit"
+    fi
+    if [ -z "$destdir" ] && ! "$prefix/bin/smtp-probe" --version >/dev/null 2>&1; then
+        printf 'install.sh: installed, but %s/bin/smtp-probe --version fails: install a Java 17+ runtime (RHEL: dnf install java-17-openjdk-headless)\n' "$prefix" >&2
+    fi
+    printf 'install.sh: installed smtp-probe under %s%s; edit /etc/smtp-probe/smtp-probe.yml, then systemctl start smtp-probe\n' "$destdir" "$prefix"
+}
+
+case "$action" in
+    install) install_files ;;
+    uninstall) uninstall ;;
+esac
