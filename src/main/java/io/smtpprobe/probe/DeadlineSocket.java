@@ -1,6 +1,7 @@
 package io.smtpprobe.probe;
 
 import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +22,7 @@ final class DeadlineSocket extends Socket {
     private final ProbeDeadline deadline;
     private final ReplyLimits limits;
     private InputStream input;
+    private OutputStream output;
 
     DeadlineSocket(Socket raw, ProbeDeadline deadline, ReplyLimits limits) {
         this.raw = raw;
@@ -37,9 +39,11 @@ final class DeadlineSocket extends Socket {
     }
 
     @Override
-    public OutputStream getOutputStream() throws IOException {
-        // Writes are bounded by the watchdog, which closes the socket at the deadline.
-        return raw.getOutputStream();
+    public synchronized OutputStream getOutputStream() throws IOException {
+        if (output == null) {
+            output = new GuardedOutput(raw.getOutputStream());
+        }
+        return output;
     }
 
     private final class GuardedInput extends FilterInputStream {
@@ -62,6 +66,13 @@ final class DeadlineSocket extends Socket {
             }
             raw.setSoTimeout(left);
             int n = in.read(buffer, offset, length);
+            if (n > 0 && deadline.passed()) {
+                // Bytes that arrive once the deadline has passed decide nothing: the watchdog's close
+                // half-closes first (FIN, then the descriptor), and a peer can answer that FIN inside
+                // the gap, as a TLS server waiting for our hello does with a handshake_failure alert.
+                // Counted, that alert would turn a silent server into "speaks TLS here".
+                throw new DeadlineExceededException();
+            }
             if (n > 0) {
                 limits.count(buffer, offset, n);
             }
@@ -71,6 +82,26 @@ final class DeadlineSocket extends Socket {
         @Override
         public long skip(long n) throws IOException {
             return read(new byte[(int) Math.min(n, 512)], 0, (int) Math.min(n, 512));
+        }
+    }
+
+    /** Nothing leaves after the deadline: a late QUIT or TLS alert could only provoke the peer. */
+    private final class GuardedOutput extends FilterOutputStream {
+        GuardedOutput(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            if (deadline.passed()) {
+                throw new DeadlineExceededException();
+            }
+            out.write(buffer, offset, length);
         }
     }
 

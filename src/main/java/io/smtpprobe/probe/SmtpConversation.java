@@ -68,6 +68,12 @@ final class SmtpConversation {
         this.transport = new TimedSmtpTransport(session, url, clock, tls, tlsRequired());
     }
 
+    /** Loads Angus Mail's classes and provider list without any I/O (see TargetProber's warm-up). */
+    static void loadProtocolClasses() {
+        new TimedSmtpTransport(Session.getInstance(new Properties()), new URLName("smtp", "127.0.0.1", 25, null, null,
+                null), new PhaseClock(Ticker.SYSTEM), null, false);
+    }
+
     /** Runs the conversation on a connected socket; throws whatever ended it early. */
     void run(Socket connected) throws MessagingException, IOException {
         Socket socket = mode == Mode.SMTPS ? implicitTls(connected) : connected;

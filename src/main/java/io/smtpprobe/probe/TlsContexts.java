@@ -22,6 +22,19 @@ final class TlsContexts {
     private TlsContexts() {}
 
     /**
+     * Loads JSSE and the system trust store once. Later contexts reuse the JDK's cached trust store
+     * (about 1 ms); each probe still builds its own, so no TLS session is resumed across probes and
+     * every handshake checks the certificate afresh. A failure here is reported by the probes.
+     */
+    static void warmUp() {
+        try {
+            forConfig(TlsConfig.DEFAULT);
+        } catch (TlsSetupException e) {
+            // Every probe that needs the system trust store reports it, per target.
+        }
+    }
+
+    /**
      * The system trust store by default, or only the CAs of {@code tls.ca_file}, or (with
      * {@code tls.insecure_skip_verify}) no verification at all.
      *

@@ -191,6 +191,22 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Waits {@code quiet} (a real socket timeout) for the client to send nothing, as a client
+         * waiting for our greeting does; fails if it sends or closes instead.
+         */
+        public Peer awaitSilence(java.time.Duration quiet) throws IOException {
+            socket.setSoTimeout((int) quiet.toMillis());
+            try {
+                int b = in.read();
+                throw new IOException("expected silence but the client " + (b < 0 ? "closed" : "sent a byte"));
+            } catch (java.net.SocketTimeoutException e) {
+                return this;
+            } finally {
+                socket.setSoTimeout(0);
+            }
+        }
+
         /** Waits until the client closes or the socket is closed under us. */
         public void awaitClose() throws IOException {
             while (in.read() != -1) {
