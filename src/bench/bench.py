@@ -521,7 +521,9 @@ def machine():
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
     blackbox = subprocess.run([BLACKBOX, "--version"], capture_output=True, text=True)
     bb_version = (blackbox.stdout + blackbox.stderr).splitlines()[0]
-    return {"nproc": os.cpu_count(), "cpu": model, "memory": "%.1f GiB" % mem, "kernel": os.uname().release,
+    commit = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    return {"commit": commit, "nproc": os.cpu_count(), "cpu": model, "memory": "%.1f GiB" % mem, "kernel": os.uname().release,
             "java": java[1] if len(java) > 1 else java[0], "blackbox": bb_version,
             "swaks": run("swaks", "--version").strip().splitlines()[0],
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
@@ -653,7 +655,7 @@ def report(figures, info, opts_source, opts, quick, load_before, load_after):
             " such check.",
             "", "JVM options of every smtp-probe run: `%s` (from %s)." % (" ".join(opts), opts_source), "",
             "## Machine", "",
-            "- %s CPUs: %s" % (info["nproc"], info["cpu"]), "- memory: %s" % info["memory"],
+            "- smtp-probe built from commit %s" % info["commit"], "- %s CPUs: %s" % (info["nproc"], info["cpu"]), "- memory: %s" % info["memory"],
             "- kernel: %s" % info["kernel"], "- Java: %s" % info["java"], "- blackbox: %s" % info["blackbox"],
             "- swaks: %s" % info["swaks"], "- load average (1, 5, 15 min) before: %s, after: %s" % (load_before,
                                                                                                    load_after), ""]
