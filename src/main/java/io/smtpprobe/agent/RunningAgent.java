@@ -93,6 +93,11 @@ public final class RunningAgent {
         return metrics.scrape(format);
     }
 
+    /** Writes the exposition straight to {@code out}, without holding it in memory. */
+    public void scrape(ExpositionFormat format, java.io.OutputStream out) throws java.io.IOException {
+        metrics.scrape(format, out);
+    }
+
     /** The latest result of every host and the diagnosis over them, for /status. */
     public RoundReport report() {
         synchronized (stateLock) {

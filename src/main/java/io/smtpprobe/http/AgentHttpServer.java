@@ -120,7 +120,7 @@ public final class AgentHttpServer implements AutoCloseable {
         if (readOnly(exchange)) {
             String accept = exchange.getRequestHeaders().getFirst("Accept");
             ExpositionFormat format = ExpositionFormat.negotiate(accept);
-            Responses.send(exchange, 200, format.contentType(), agent.scrape(format));
+            Responses.stream(exchange, format.contentType(), out -> agent.scrape(format, out));
             log.debug("metrics scraped", "format", format.name().toLowerCase(java.util.Locale.ROOT), "client",
                     exchange.getRemoteAddress().getAddress().getHostAddress());
         }

@@ -1,6 +1,7 @@
 package io.smtpprobe.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,10 +14,32 @@ final class Responses {
         send(exchange, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
     }
 
-    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+    /** Writes a body whose length is not known beforehand (chunked), without holding it in memory. */
+    interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    static void stream(HttpExchange exchange, String contentType, Body body) throws IOException {
+        headers(exchange, contentType);
+        if ("HEAD".equals(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(200, -1);
+        } else {
+            exchange.sendResponseHeaders(200, 0); // 0: chunked
+            try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 64 * 1024)) {
+                body.writeTo(out);
+            }
+        }
+        exchange.close();
+    }
+
+    private static void headers(HttpExchange exchange, String contentType) {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    }
+
+    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
+        headers(exchange, contentType);
         boolean head = "HEAD".equals(exchange.getRequestMethod());
         // For HEAD the JDK wants -1 (no body) even though Content-Length describes the GET answer.
         exchange.sendResponseHeaders(status, head ? -1 : (body.length == 0 ? -1 : body.length));

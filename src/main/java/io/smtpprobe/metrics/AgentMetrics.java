@@ -20,6 +20,7 @@ import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.policy.Port25Policy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Collection;
@@ -198,15 +199,23 @@ public final class AgentMetrics implements AutoCloseable {
         reloadSuccessful = 0;
     }
 
-    /** The exposition in the given format. */
+    /** The exposition in the given format, in memory (for tests and small registries). */
     public byte[] scrape(ExpositionFormat format) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
         try {
-            registry.scrape(out, format.contentType());
+            scrape(format, out);
         } catch (IOException e) {
             throw new UncheckedIOException("writing the metrics exposition into memory failed", e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Writes the exposition straight to {@code out}. With a thousand targets it is megabytes; held in
+     * memory as a growing buffer and then a copy, it alone can exhaust a small agent's heap.
+     */
+    public void scrape(ExpositionFormat format, OutputStream out) throws IOException {
+        registry.scrape(out, format.contentType());
     }
 
     /** Target names that have series, for tests and /status. */

@@ -1,0 +1,57 @@
+package io.smtpprobe.robustness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A thousand targets under the systemd unit's small heap: the exposition is megabytes, and the agent
+ * must serve it without running out of memory (with the unit's ExitOnOutOfMemoryError, an OOM at
+ * scrape time would restart the agent at every scrape).
+ */
+class ThousandTargetScrapeTest {
+    private static final int TARGETS = 1000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void servesTheExpositionOfAThousandTargetsWithinTheUnitsHeap() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            closedPort = probe.getLocalPort(); // closed once this block ends: every probe is refused at once
+        }
+        StringBuilder config = new StringBuilder("""
+                azure:
+                  metadata: off
+                probe:
+                  interval: 1h
+                  jitter: 1s
+                  timeout: 2s
+                  concurrency: 64
+                  helo_name: vm.test
+                targets:
+                """);
+        for (int i = 0; i < TARGETS; i++) {
+            config.append("  - name: t").append(i).append("\n    host: 127.0.0.1\n    mode: smtp\n    port: ")
+                    .append(closedPort).append('\n');
+        }
+        Path file = Files.writeString(dir.resolve("thousand.yml"), config);
+
+        try (AgentProcess agent = AgentProcess.start(file)) {
+            agent.awaitProbes(TARGETS, 60);
+            for (int scrape = 0; scrape < 3; scrape++) {
+                AgentProcess.Scrape metrics = agent.scrape();
+                assertThat(metrics.text().length()).as("exposition size").isGreaterThan(4_000_000);
+                assertThat(metrics.text()).contains("smtp_probe_outcome{host=\"127.0.0.1\",outcome=\"tcp_refused\","
+                        + "target=\"t999\"} 1");
+            }
+            assertThat(agent.process().process().isAlive()).as("agent alive after the scrapes; output:\n%s",
+                    agent.process().output()).isTrue();
+        }
+    }
+}
