@@ -47,6 +47,16 @@ def jvm_options():
     return FALLBACK_OPTS.split(), "fallback (systemd/smtp-probe.service not on this branch yet)"
 
 
+def unit_environment():
+    """The unit's other Environment=NAME=value lines (e.g. MALLOC_ARENA_MAX), applied as systemd would."""
+    extra = {}
+    if os.path.exists(UNIT):
+        with open(UNIT) as unit:
+            for name, value in re.findall(r'^Environment=([A-Z_][A-Z0-9_]*)=(\S*)$', unit.read(), re.M):
+                extra[name] = value
+    return extra
+
+
 def cpu_seconds(pid):
     with open("/proc/%d/stat" % pid) as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
@@ -115,7 +125,7 @@ class SmtpProbe:
         self.process = subprocess.Popen(
             ["java"] + opts + ["-jar", JAR, "run", "--config", self.config,
                                "--web.listen-address", "127.0.0.1:%d" % self.port, "--log.level", "error"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, **unit_environment()))
         self.pid = self.process.pid
         self.names = [t["name"] for t in targets]
         RUNNING.append(self)
@@ -653,7 +663,7 @@ def report(figures, info, opts_source, opts, quick, load_before, load_after):
             " included; beside it `swaks --quit-after EHLO` to the greeting-only server. The AppCDS row adds"
             " `-XX:SharedArchiveFile=... -Xshare:auto` with an archive made by `-XX:ArchiveClassesAtExit` from one"
             " such check.",
-            "", "JVM options of every smtp-probe run: `%s` (from %s)." % (" ".join(opts), opts_source), "",
+            "", "JVM options of every smtp-probe run: `%s` (from %s); environment from the unit: `%s`." % (" ".join(opts), opts_source, " ".join("%s=%s" % kv for kv in sorted(unit_environment().items())) or "none"), "",
             "## Machine", "",
             "- smtp-probe built from commit %s" % info["commit"], "- %s CPUs: %s" % (info["nproc"], info["cpu"]), "- memory: %s" % info["memory"],
             "- kernel: %s" % info["kernel"], "- Java: %s" % info["java"], "- blackbox: %s" % info["blackbox"],
