@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * read here, once; messages name where they come from, never what they hold.
  */
 final class AuthReader {
+    /** How environment variables are conventionally named; other names are not repeated in messages. */
+    private static final Pattern CONVENTIONAL_ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]*");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Map<String, String> environment;
@@ -170,9 +172,9 @@ final class AuthReader {
                 mapping.error(envKey, "must be an environment variable name" + hint + "; the value is not repeated, in"
                         + " case it is the secret itself");
             } else if (value == null) {
-                mapping.error(envKey, "environment variable " + envName + " is not set");
+                mapping.error(envKey, "environment variable " + shownName(envName) + " is not set");
             } else if (value.isEmpty()) {
-                mapping.error(envKey, "environment variable " + envName + " is empty");
+                mapping.error(envKey, "environment variable " + shownName(envName) + " is empty");
             } else {
                 return new Sourced(new Secret(value), "env:" + envName);
             }
@@ -182,5 +184,14 @@ final class AuthReader {
             mapping.error(missing);
         }
         return null;
+    }
+
+    /**
+     * The variable's name for a message, when it has the usual upper-case form; a name like
+     * {@code Summer2024pass} may be the secret itself, pasted into the wrong key, so it is not repeated.
+     */
+    private static String shownName(String envName) {
+        return CONVENTIONAL_ENV_NAME.matcher(envName).matches() ? envName
+                : "(name not repeated: it is not in the usual upper case, and may be the secret itself)";
     }
 }
