@@ -211,13 +211,7 @@ class MisbehavingPeerTest {
         @Test
         void reportsDeadlineExceededWhenTheStarttlsHandshakeStalls() throws Exception {
             ProbeResult result = probe(peer -> {
-                peer.send("220 mail.test ESMTP");
-                peer.expect("EHLO");
-                for (String line : ScriptedSmtpServer.ehloReply("STARTTLS")) {
-                    peer.send(line);
-                }
-                peer.expect("STARTTLS");
-                peer.send("220 2.0.0 go ahead");
+                peer.greetAndAcceptStarttls("220 mail.test ESMTP", "STARTTLS");
                 peer.awaitClose();
             });
 

@@ -96,13 +96,7 @@ final class HostileFleet implements AutoCloseable {
                 flood(peer);
             }
             case FLOOD_AFTER_TLS -> {
-                peer.send("220 mail.test ESMTP");
-                peer.expect("EHLO");
-                for (String line : ScriptedSmtpServer.ehloReply("STARTTLS")) {
-                    peer.send(line);
-                }
-                peer.expect("STARTTLS");
-                peer.send("220 2.0.0 go ahead");
+                peer.greetAndAcceptStarttls("220 mail.test ESMTP", "STARTTLS");
                 peer.startTls(tls);
                 peer.expect("EHLO");
                 flood(peer);
@@ -117,13 +111,7 @@ final class HostileFleet implements AutoCloseable {
                 }
             }
             case STALLED_STARTTLS -> {
-                peer.send("220 mail.test ESMTP");
-                peer.expect("EHLO");
-                for (String line : ScriptedSmtpServer.ehloReply("STARTTLS")) {
-                    peer.send(line);
-                }
-                peer.expect("STARTTLS");
-                peer.send("220 2.0.0 go ahead");
+                peer.greetAndAcceptStarttls("220 mail.test ESMTP", "STARTTLS");
                 peer.awaitClose();
             }
             case STALLED_SMTPS -> peer.awaitClose();

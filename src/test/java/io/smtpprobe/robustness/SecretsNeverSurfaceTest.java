@@ -54,13 +54,7 @@ class SecretsNeverSurfaceTest {
                     peer.answerEverything("221 bye");
                 });
                 ScriptedSmtpServer brokenTls = ScriptedSmtpServer.start(peer -> {
-                    peer.send("220 relay.test ESMTP");
-                    peer.expect("EHLO");
-                    for (String line : ScriptedSmtpServer.ehloReply("AUTH PLAIN LOGIN", "STARTTLS")) {
-                        peer.send(line);
-                    }
-                    peer.expect("STARTTLS");
-                    peer.send("220 2.0.0 go ahead");
+                    peer.greetAndAcceptStarttls("220 relay.test ESMTP", "AUTH PLAIN LOGIN", "STARTTLS");
                     peer.send("this is not a TLS record at all");
                     peer.awaitClose();
                 });
@@ -155,13 +149,7 @@ class SecretsNeverSurfaceTest {
 
     private static void starttls(ScriptedSmtpServer.Peer peer, SSLContext tls, String... extensions)
             throws java.io.IOException {
-        peer.send("220 relay.test ESMTP");
-        peer.expect("EHLO");
-        for (String line : ScriptedSmtpServer.ehloReply("STARTTLS")) {
-            peer.send(line);
-        }
-        peer.expect("STARTTLS");
-        peer.send("220 2.0.0 go ahead");
+        peer.greetAndAcceptStarttls("220 relay.test ESMTP", "STARTTLS");
         peer.startTls(tls);
         peer.expect("EHLO");
         for (String line : ScriptedSmtpServer.ehloReply(extensions)) {

@@ -137,6 +137,20 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
 
         /** Sends one line with CRLF. */
+        /**
+         * Greets, answers EHLO with {@code extensions} and says 220 to STARTTLS (RFC 3207 section 4),
+         * leaving the handshake (or the stall) to the script.
+         */
+        public Peer greetAndAcceptStarttls(String greeting, String... extensions) throws IOException {
+            send(greeting);
+            expect("EHLO");
+            for (String line : ehloReply(extensions)) {
+                send(line);
+            }
+            expect("STARTTLS");
+            return send("220 2.0.0 go ahead");
+        }
+
         public Peer send(String line) throws IOException {
             return sendRaw((line + "\r\n").getBytes(StandardCharsets.UTF_8));
         }
