@@ -194,7 +194,11 @@ inside systemctl enable --now smtp-probe
 
 metric() {
     # $1: a regular expression for one sample line of the scrape
-    inside curl -fsS --max-time 5 http://127.0.0.1:9925/metrics | grep -Eq "$1"
+    # The whole scrape first: grep -q stops reading at its first match, and under pipefail the write
+    # error that leaves curl with (23) would fail the check on a streamed, chunked answer.
+    local scrape
+    scrape=$(inside curl -fsS --max-time 5 http://127.0.0.1:9925/metrics) || return 1
+    grep -Eq "$1" <<<"$scrape"
 }
 wait_for "web target probed ok" 60 metric '^smtp_probe_success\{[^}]*target="web"[^}]*\} 1(\.0)?$'
 wait_for "closed port classified" 30 metric '^smtp_probe_outcome\{[^}]*outcome="tcp_refused"[^}]*\} 1(\.0)?$'
