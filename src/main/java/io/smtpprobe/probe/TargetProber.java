@@ -37,6 +37,7 @@ public final class TargetProber implements Prober, AutoCloseable {
     private final boolean ownsWatchdog;
     private final BearerTokens tokens;
     private final OutcomeMapper mapper = new OutcomeMapper();
+    private final TlsContexts tlsContexts = new TlsContexts();
 
     /** A prober with its own watchdog thread (one for all probes), stopped by {@link #close()}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker) {
@@ -72,7 +73,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         this.ownsWatchdog = ownsWatchdog;
         // Cold, loading JSSE with the system trust store and Angus Mail took 0.3 to 1.1 s on a loaded
         // two-core VM: done here, once, rather than inside the first probe's deadline.
-        TlsContexts.warmUp();
+        tlsContexts.warmUp();
         SmtpConversation.loadProtocolClasses();
     }
 
@@ -157,7 +158,7 @@ public final class TargetProber implements Prober, AutoCloseable {
             phases.enter(Step.SETUP);
             if (target.mode() != Mode.TCP) {
                 TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
-                SSLContext context = TlsContexts.forConfig(tlsConfig);
+                SSLContext context = tlsContexts.forConfig(tlsConfig);
                 tls = new TlsSocketFactory(context.getSocketFactory(), host, !tlsConfig.insecureSkipVerify(), limits);
                 conversation = new SmtpConversation(target, address, port, options, phases, tls, tokens);
             }
