@@ -26,7 +26,8 @@ final class LatestResults {
     private Map<String, TargetConfig> targets = new LinkedHashMap<>();
     private Port25Policy policy;
     private final Map<String, List<ClassifiedResult>> byTarget = new HashMap<>();
-    private final Map<String, Verdict> verdicts = new HashMap<>();
+    /** Target name to host to the verdict last reported for it; kept per target so a result costs O(its hosts). */
+    private final Map<String, Map<String, Verdict>> verdicts = new HashMap<>();
     private Finding finding;
 
     LatestResults(List<TargetConfig> targets, Port25Policy policy) {
@@ -44,16 +45,16 @@ final class LatestResults {
                 .toList();
         byTarget.put(target.name(), classified);
         // Hosts the target no longer reaches (an MX set that changed) are forgotten with the old results.
-        Map<String, Verdict> before = new HashMap<>(verdicts);
-        verdicts.keySet().removeIf(key -> key.startsWith(target.name() + '\0'));
+        Map<String, Verdict> before = verdicts.getOrDefault(target.name(), Map.of());
+        Map<String, Verdict> now = new HashMap<>();
         for (ClassifiedResult result : classified) {
-            String key = key(result);
-            Verdict previous = before.get(key);
-            verdicts.put(key, result.verdict());
+            Verdict previous = before.get(result.result().host());
+            now.put(result.result().host(), result.verdict());
             if (previous != result.verdict()) {
                 changes.add(new VerdictChange(result, previous));
             }
         }
+        verdicts.put(target.name(), now);
         finding = DiagnosisEngine.diagnose(policy, all());
         return classified;
     }
@@ -68,7 +69,7 @@ final class LatestResults {
         Map<String, TargetConfig> wanted = new LinkedHashMap<>();
         newTargets.forEach(t -> wanted.put(t.name(), t));
         byTarget.keySet().removeIf(name -> !Objects.equals(wanted.get(name), targets.get(name)));
-        verdicts.keySet().removeIf(key -> !byTarget.containsKey(key.substring(0, key.indexOf('\0'))));
+        verdicts.keySet().removeIf(name -> !byTarget.containsKey(name));
         targets = wanted;
         policy = newPolicy;
         Map<TargetConfig, List<ClassifiedResult>> rejudged = new LinkedHashMap<>();
@@ -116,9 +117,5 @@ final class LatestResults {
             all.addAll(byTarget.getOrDefault(name, List.of()));
         }
         return all;
-    }
-
-    private static String key(ClassifiedResult result) {
-        return result.result().target() + '\0' + result.result().host();
     }
 }
