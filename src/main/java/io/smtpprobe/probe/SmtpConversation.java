@@ -14,6 +14,8 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import javax.net.ssl.SSLSocket;
 
@@ -34,20 +36,32 @@ final class SmtpConversation {
     private final TimedSmtpTransport transport;
     private final AuthConfig credentials;
     private final String tokenFailure;
+    private final MailSessions sessions;
+    private final Map<String, String> settings;
+    private final Session session;
     private String replyBeforeQuit;
     private Snapshot failure;
 
     SmtpConversation(
             TargetConfig target, InetAddress address, int port, ProbeOptions options, PhaseClock clock,
-            TlsSocketFactory tls, BearerTokens tokens) {
+            TlsSocketFactory tls, BearerTokens tokens, MailSessions sessions) {
         this.target = target;
         this.mode = target.mode();
         this.options = options;
         this.clock = clock;
         this.tls = tls;
         this.transcript = options.transcript() ? new BoundedOutput(TRANSCRIPT_CAP) : null;
-        Session session = Session.getInstance(properties());
-        if (transcript != null) {
+        this.settings = settings();
+        if (transcript == null) {
+            this.sessions = sessions;
+            this.session = sessions.take(settings, tls);
+        } else {
+            // A transcript needs a session of its own: its debug output is this probe's alone.
+            this.sessions = null;
+            Properties properties = new Properties();
+            properties.putAll(settings);
+            properties.put("mail.smtp.ssl.socketFactory", tls);
+            this.session = Session.getInstance(properties);
             // The output first: setDebug announces itself, and that line must not reach stdout.
             session.setDebugOut(new PrintStream(transcript, true, StandardCharsets.UTF_8));
             session.setDebug(true);
@@ -72,6 +86,13 @@ final class SmtpConversation {
     static void loadProtocolClasses() {
         new TimedSmtpTransport(Session.getInstance(new Properties()), new URLName("smtp", "127.0.0.1", 25, null, null,
                 null), new PhaseClock(Ticker.SYSTEM), null, false);
+    }
+
+    /** Gives the mail session back for the next probe; call once, when the probe is over. */
+    void release() {
+        if (sessions != null) {
+            sessions.release(settings, session);
+        }
     }
 
     /** Runs the conversation on a connected socket; throws whatever ended it early. */
@@ -162,27 +183,27 @@ final class SmtpConversation {
         }
     }
 
-    private Properties properties() {
-        Properties props = new Properties();
+    /** Angus's settings for this target; the TLS socket factory, the one per-probe object, is added apart. */
+    private Map<String, String> settings() {
+        Map<String, String> props = new HashMap<>();
         String millis = Long.toString(options.timeout().toMillis());
         // Angus defaults every timeout to infinite. Our socket is connected and deadline-bound before
         // Angus sees it; these make sure nothing Angus might open itself can wait longer.
-        props.setProperty("mail.smtp.connectiontimeout", millis);
-        props.setProperty("mail.smtp.timeout", millis);
-        props.setProperty("mail.smtp.localhost", options.heloName());
-        props.setProperty("mail.smtp.ehlo", "true");
-        props.setProperty("mail.smtp.auth", "false");
-        props.setProperty("mail.smtp.sasl.enable", "false");
-        props.setProperty("mail.smtp.auth.mechanisms", mechanisms());
+        props.put("mail.smtp.connectiontimeout", millis);
+        props.put("mail.smtp.timeout", millis);
+        props.put("mail.smtp.localhost", options.heloName());
+        props.put("mail.smtp.ehlo", "true");
+        props.put("mail.smtp.auth", "false");
+        props.put("mail.smtp.sasl.enable", "false");
+        props.put("mail.smtp.auth.mechanisms", mechanisms());
         // Angus disables XOAUTH2 unless asked; the token travels as the password (RFC 7628 section 3.1).
-        props.setProperty("mail.smtp.auth.xoauth2.disable", Boolean.toString(!"XOAUTH2".equals(mechanisms())));
-        props.setProperty("mail.smtp.quitwait", "true");
-        props.setProperty("mail.smtp.starttls.enable", Boolean.toString(startTls()));
-        props.setProperty("mail.smtp.starttls.required", Boolean.toString(tlsRequired() && mode != Mode.SMTPS));
-        props.put("mail.smtp.ssl.socketFactory", tls);
-        props.setProperty("mail.smtp.ssl.checkserveridentity", Boolean.toString(!insecure()));
-        props.setProperty("mail.debug.auth", "false");
-        return props;
+        props.put("mail.smtp.auth.xoauth2.disable", Boolean.toString(!"XOAUTH2".equals(mechanisms())));
+        props.put("mail.smtp.quitwait", "true");
+        props.put("mail.smtp.starttls.enable", Boolean.toString(startTls()));
+        props.put("mail.smtp.starttls.required", Boolean.toString(tlsRequired() && mode != Mode.SMTPS));
+        props.put("mail.smtp.ssl.checkserveridentity", Boolean.toString(!insecure()));
+        props.put("mail.debug.auth", "false");
+        return Map.copyOf(props);
     }
 
     private boolean startTls() {

@@ -38,6 +38,7 @@ public final class TargetProber implements Prober, AutoCloseable {
     private final BearerTokens tokens;
     private final OutcomeMapper mapper = new OutcomeMapper();
     private final TlsContexts tlsContexts = new TlsContexts();
+    private final MailSessions mailSessions = new MailSessions();
 
     /** A prober with its own watchdog thread (one for all probes), stopped by {@link #close()}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker) {
@@ -160,7 +161,7 @@ public final class TargetProber implements Prober, AutoCloseable {
                 TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
                 SSLContext context = tlsContexts.forConfig(tlsConfig);
                 tls = new TlsSocketFactory(context.getSocketFactory(), host, !tlsConfig.insecureSkipVerify(), limits);
-                conversation = new SmtpConversation(target, address, port, options, phases, tls, tokens);
+                conversation = new SmtpConversation(target, address, port, options, phases, tls, tokens, mailSessions);
             }
             if (deadline.passed()) {
                 // Still in setup: the deadline went on setup (TLS context, token), not on an unanswered SYN.
@@ -185,6 +186,9 @@ public final class TargetProber implements Prober, AutoCloseable {
         } finally {
             watch.cancel(false);
             closeQuietly(raw);
+            if (conversation != null) {
+                conversation.release();
+            }
         }
     }
 

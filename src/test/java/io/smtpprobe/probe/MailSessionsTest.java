@@ -1,0 +1,55 @@
+package io.smtpprobe.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.Session;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+
+/** Sessions are reused between probes with the same settings, never shared by two probes at once. */
+class MailSessionsTest {
+    private static final Map<String, String> SETTINGS = Map.of("mail.smtp.localhost", "vm.test");
+
+    private static TlsSocketFactory factory(String host) throws Exception {
+        return new TlsSocketFactory(SSLContext.getDefault().getSocketFactory(), host, true, new ReplyLimits());
+    }
+
+    @Test
+    void handsTheSameSessionToTheNextProbeWithTheProbesOwnSocketFactory() throws Exception {
+        MailSessions sessions = new MailSessions();
+        TlsSocketFactory first = factory("a.test");
+        Session session = sessions.take(SETTINGS, first);
+        assertThat(session.getProperties().get("mail.smtp.ssl.socketFactory")).isSameAs(first);
+        sessions.release(SETTINGS, session);
+        assertThat(session.getProperties()).doesNotContainKey("mail.smtp.ssl.socketFactory");
+
+        TlsSocketFactory second = factory("b.test");
+        Session again = sessions.take(SETTINGS, second);
+        assertThat(again).isSameAs(session);
+        assertThat(again.getProperty("mail.smtp.localhost")).isEqualTo("vm.test");
+        assertThat(again.getProperties().get("mail.smtp.ssl.socketFactory")).isSameAs(second);
+    }
+
+    @Test
+    void givesProbesRunningAtOnceSessionsOfTheirOwn() throws Exception {
+        MailSessions sessions = new MailSessions();
+        Session one = sessions.take(SETTINGS, factory("a.test"));
+        Session two = sessions.take(SETTINGS, factory("b.test"));
+        assertThat(two).isNotSameAs(one);
+        sessions.release(SETTINGS, one);
+        sessions.release(SETTINGS, two);
+        assertThat(sessions.idle()).isEqualTo(2);
+    }
+
+    @Test
+    void neverReusesASessionAcrossDifferentSettings() throws Exception {
+        MailSessions sessions = new MailSessions();
+        Session one = sessions.take(SETTINGS, factory("a.test"));
+        sessions.release(SETTINGS, one);
+        Map<String, String> other = Map.of("mail.smtp.localhost", "other.test");
+        Session two = sessions.take(other, factory("a.test"));
+        assertThat(two).isNotSameAs(one);
+        assertThat(two.getProperty("mail.smtp.localhost")).isEqualTo("other.test");
+    }
+}
