@@ -40,12 +40,11 @@ import java.util.TreeMap;
  * underlying Prometheus registry because Micrometer strips a gauge's {@code _info} suffix. The per-target
  * series (about 55 per target, {@link TargetFamily}) are not meters: each target keeps plain values
  * ({@link TargetSeries}) and renders its sample lines once per change ({@link TargetRenderer}), and a scrape
- * copies those bytes after the registry's part ({@link ExpositionWriter}). At a thousand targets a scrape of
+ * copies those bytes after the registry's part ({@link Exposition}). At a thousand targets a scrape of
  * 55,000 meters cost hundreds of milliseconds and megabytes of garbage; copying costs a few milliseconds.
  */
 public final class AgentMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
-    private final ExpositionWriter exposition;
     private final TargetRenderer renderer = new TargetRenderer();
     private final Info policyInfo;
     private final Info azureVmInfo;
@@ -65,7 +64,6 @@ public final class AgentMetrics implements AutoCloseable {
      */
     public AgentMetrics(PrometheusMeterRegistry registry, String version, Instant loadedAt) {
         this.registry = Objects.requireNonNull(registry, "registry");
-        this.exposition = new ExpositionWriter(registry);
         this.reloadSuccessSeconds = loadedAt.toEpochMilli() / 1000.0;
         // Two of ProcessorMetrics' series break Prometheus naming rules (promtool flags them); the CPU usage
         // gauges stay. Filters must be in place before the first meter is registered.
@@ -209,7 +207,15 @@ public final class AgentMetrics implements AutoCloseable {
      * memory as a growing buffer and then a copy, it alone can exhaust a small agent's heap.
      */
     public void scrape(ExpositionFormat format, OutputStream out) throws IOException {
-        exposition.write(format, published, out);
+        exposition(format).writeTo(out);
+    }
+
+    /**
+     * The exposition as it is now, ready to be written, with its length known beforehand (for a
+     * Content-Length). Holds the registry's small part and references to the targets' rendered lines.
+     */
+    public Exposition exposition(ExpositionFormat format) throws IOException {
+        return Exposition.take(registry, format, published);
     }
 
     /** Target names that have series, for tests and /status. */

@@ -2,6 +2,7 @@ package io.smtpprobe.metrics;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One target's sample lines in the exposition's UTF-8, all families in one array: family {@code f} is
@@ -22,9 +23,9 @@ final class RenderedTarget {
         return family.ordinal() == 0 ? 0 : ends[family.ordinal() - 1];
     }
 
-    /** Whether this target has any series of the family (an unknown expectation, a target without TLS). */
-    boolean has(TargetFamily family) {
-        return ends[family.ordinal()] > start(family);
+    /** Bytes of the family's lines; 0 when this target has no series of it (unknown expectation, no TLS). */
+    int length(TargetFamily family) {
+        return ends[family.ordinal()] - start(family);
     }
 
     void writeTo(TargetFamily family, OutputStream out) throws IOException {
@@ -35,11 +36,6 @@ final class RenderedTarget {
     /** The lines of one family as text, for tests. */
     String lines(TargetFamily family) {
         int start = start(family);
-        return new String(text, start, ends[family.ordinal()] - start, java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    /** The whole rendered text, for tests that check scrapes copy it rather than render it again. */
-    int size() {
-        return text.length;
+        return new String(text, start, ends[family.ordinal()] - start, StandardCharsets.UTF_8);
     }
 }

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The metric families that hold one or more series per configured target, in the order the exposition
  * writes them (by name, as Micrometer orders its own). Their samples are rendered by {@link TargetRenderer}
- * when a target's results change and served from there by {@link ExpositionWriter}; only the headers
+ * when a target's results change and served from there by {@link Exposition}; only the headers
  * below are written per scrape, once per family.
  *
  * <p>The sample lines are the same in both text formats; the headers differ: Prometheus text puts HELP

@@ -15,6 +15,7 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.testing.Promtool;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,6 +96,22 @@ class ExpositionFormatsTest {
         assertThat(om.lines().filter(l -> l.equals("# EOF"))).hasSize(1);
         assertThat(om).contains("# TYPE smtp_probe_runs counter\n# HELP smtp_probe_runs Probes of this target by"
                 + " outcome, one per probed host\nsmtp_probe_runs_total{outcome=\"auth_rejected\",target=\"gmail0\"} 0.0\n");
+    }
+
+    @Test
+    void knowsItsLengthInBytesBeforeWritingIt() throws IOException {
+        TargetConfig accented = host("réseau ✉", "mx.réseau.example", 25, Mode.SMTP);
+        metrics.record(accented, classify(accented,
+                result(accented, "mx.réseau.example", "203.0.113.9", Outcome.TCP_TIMEOUT, T0, 4, 15000)));
+
+        for (ExpositionFormat format : ExpositionFormat.values()) {
+            Exposition exposition = metrics.exposition(format);
+            ByteArrayOutputStream written = new ByteArrayOutputStream();
+            exposition.writeTo(written);
+
+            assertThat(exposition.length()).as(format.name()).isEqualTo(written.size());
+            assertThat(written.toString(StandardCharsets.UTF_8)).contains("target=\"réseau ✉\"");
+        }
     }
 
     @Test
