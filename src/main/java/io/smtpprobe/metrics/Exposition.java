@@ -58,10 +58,6 @@ public final class Exposition {
         return new Exposition(format, small.toByteArray(), targets);
     }
 
-    public ExpositionFormat format() {
-        return format;
-    }
-
     /** How many bytes {@link #writeTo} writes. */
     public long length() {
         return length;
