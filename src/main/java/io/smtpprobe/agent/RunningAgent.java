@@ -93,6 +93,11 @@ public final class RunningAgent {
         return metrics.scrape(format);
     }
 
+    /** The exposition as it is now, its length known before it is written (for /metrics' Content-Length). */
+    public io.smtpprobe.metrics.Exposition exposition(ExpositionFormat format) throws java.io.IOException {
+        return metrics.exposition(format);
+    }
+
     /** Writes the exposition straight to {@code out}, without holding it in memory. */
     public void scrape(ExpositionFormat format, java.io.OutputStream out) throws java.io.IOException {
         metrics.scrape(format, out);

@@ -6,6 +6,7 @@ import io.smtpprobe.agent.EventLog;
 import io.smtpprobe.agent.ReloadResult;
 import io.smtpprobe.agent.ReportJson;
 import io.smtpprobe.agent.RunningAgent;
+import io.smtpprobe.metrics.Exposition;
 import io.smtpprobe.metrics.ExpositionFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -80,6 +81,9 @@ public final class AgentHttpServer implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(2 * RequestLimits.MAX_HEADER_BYTES));
         setIfAbsent("sun.net.httpserver.maxReqTime", "10");
         setIfAbsent("sun.net.httpserver.maxRspTime", "10");
+        // Without TCP_NODELAY, Nagle holds back the last small segment of an answer until the client's delayed
+        // ACK (40 ms on Linux): at a thousand targets the slowest /metrics answers took 50 ms instead of 5.
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
     }
 
     private static void setIfAbsent(String property, String value) {
@@ -120,7 +124,8 @@ public final class AgentHttpServer implements AutoCloseable {
         if (readOnly(exchange)) {
             String accept = exchange.getRequestHeaders().getFirst("Accept");
             ExpositionFormat format = ExpositionFormat.negotiate(accept);
-            Responses.stream(exchange, format.contentType(), out -> agent.scrape(format, out));
+            Exposition exposition = agent.exposition(format);
+            Responses.sized(exchange, format.contentType(), exposition.length(), exposition::writeTo);
             log.debug("metrics scraped", "format", format.name().toLowerCase(java.util.Locale.ROOT), "client",
                     exchange.getRemoteAddress().getAddress().getHostAddress());
         }

@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.Diagnosis;
@@ -23,14 +22,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.TreeMap;
 
 /**
  * Everything the agent exports, recorded into one {@link PrometheusMeterRegistry} passed in by the
@@ -38,22 +35,23 @@ import java.util.stream.Collectors;
  * only from enumerations, configured target names, probed host names and ports, never from server
  * text.
  *
- * <p>Most series are Micrometer gauges and counters. Two kinds go straight to the registry's
- * underlying Prometheus registry because Micrometer cannot produce the contracted names: the
- * {@code *_info} metrics (Micrometer strips a gauge's {@code _info} suffix) and the duration histogram
- * (a Micrometer timer adds a {@code _max} series that the contract does not have).
- *
- * <p>Nothing is computed at scrape time beyond reading the values recorded here.
+ * <p>Two parts. The few process-level series (JVM and process binders, diagnosis, reload gauges, the
+ * {@code *_info} metrics) are Micrometer meters; the {@code *_info} ones go straight to the registry's
+ * underlying Prometheus registry because Micrometer strips a gauge's {@code _info} suffix. The per-target
+ * series (about 55 per target, {@link TargetFamily}) are not meters: each target keeps plain values
+ * ({@link TargetSeries}) and renders its sample lines once per change ({@link TargetRenderer}), and a scrape
+ * copies those bytes after the registry's part ({@link Exposition}). At a thousand targets a scrape of
+ * 55,000 meters cost hundreds of milliseconds and megabytes of garbage; copying costs a few milliseconds.
  */
 public final class AgentMetrics implements AutoCloseable {
-    /** From 10 ms (a relay on the same network) to 30 s (twice the default probe deadline). */
-    static final double[] DURATION_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 30};
-
     private final PrometheusMeterRegistry registry;
-    private final Histogram duration;
+    private final TargetRenderer renderer = new TargetRenderer();
     private final Info policyInfo;
     private final Info azureVmInfo;
-    private final Map<String, TargetSeries> targets = new HashMap<>();
+    /** By name: the exposition lists targets in this order. */
+    private final TreeMap<String, TargetSeries> targets = new TreeMap<>();
+    /** {@link #targets}' values as scrapes read them, replaced whole when a target comes or goes. */
+    private volatile TargetSeries[] published = new TargetSeries[0];
     private final List<AutoCloseable> binders = new ArrayList<>();
     private volatile Diagnosis diagnosis = Diagnosis.INSUFFICIENT_DATA;
     private volatile double reloadSuccessful = 1;
@@ -82,10 +80,6 @@ public final class AgentMetrics implements AutoCloseable {
             }
         });
         var prometheus = registry.getPrometheusRegistry();
-        duration = Histogram.builder().name(MetricNames.DURATION_SECONDS)
-                .help("Duration of whole probes of this target, one observation per probed host")
-                .labelNames("target").classicUpperBounds(DURATION_BUCKETS).classicOnly().withoutExemplars()
-                .register(prometheus);
         Info.builder().name(MetricNames.BUILD_INFO).help("The running smtp-probe version")
                 .labelNames("version").register(prometheus).setLabelValues(version);
         policyInfo = Info.builder().name(MetricNames.POLICY_INFO)
@@ -129,16 +123,15 @@ public final class AgentMetrics implements AutoCloseable {
      */
     public synchronized void record(TargetConfig target, List<ClassifiedResult> results) {
         TargetSeries series = targets.get(target.name());
-        if (series != null && !series.config().equals(target)) {
-            // The target's configuration changed: its old hosts, ports and modes must not linger.
-            series.remove();
-            series = null;
+        if (series != null && series.config().equals(target)) {
+            series.record(results);
+            return;
         }
-        if (series == null) {
-            series = new TargetSeries(registry, duration, target);
-            targets.put(target.name(), series);
-        }
+        // New, or its configuration changed: its old hosts, ports, modes and counts must not linger.
+        series = new TargetSeries(target, renderer);
         series.record(results);
+        targets.put(target.name(), series);
+        publish();
     }
 
     /**
@@ -154,14 +147,13 @@ public final class AgentMetrics implements AutoCloseable {
 
     /** Drops every series of the targets not named here (targets removed by a reload). */
     public synchronized void retainTargets(Collection<String> names) {
-        Set<String> keep = Set.copyOf(names);
-        targets.entrySet().removeIf(e -> {
-            if (keep.contains(e.getKey())) {
-                return false;
-            }
-            e.getValue().remove();
-            return true;
-        });
+        if (targets.keySet().retainAll(Set.copyOf(names))) {
+            publish();
+        }
+    }
+
+    private void publish() {
+        published = targets.values().toArray(TargetSeries[]::new);
     }
 
     public void diagnosis(Diagnosis current) {
@@ -215,12 +207,31 @@ public final class AgentMetrics implements AutoCloseable {
      * memory as a growing buffer and then a copy, it alone can exhaust a small agent's heap.
      */
     public void scrape(ExpositionFormat format, OutputStream out) throws IOException {
-        registry.scrape(out, format.contentType());
+        exposition(format).writeTo(out);
+    }
+
+    /**
+     * The exposition as it is now, ready to be written, with its length known beforehand (for a
+     * Content-Length). Holds the registry's small part and references to the targets' rendered lines.
+     */
+    public Exposition exposition(ExpositionFormat format) throws IOException {
+        return Exposition.take(registry, format, published);
     }
 
     /** Target names that have series, for tests and /status. */
     public synchronized Set<String> targetNames() {
-        return targets.keySet().stream().collect(Collectors.toUnmodifiableSet());
+        return Set.copyOf(targets.keySet());
+    }
+
+    /** The sample lines last rendered for a target, or null; for tests that check scrapes reuse them. */
+    synchronized RenderedTarget rendered(String target) {
+        TargetSeries series = targets.get(target);
+        return series == null ? null : series.rendered();
+    }
+
+    /** How many times any target was rendered, for tests that check scrapes do not render. */
+    synchronized long renders() {
+        return renderer.renders();
     }
 
     @Override

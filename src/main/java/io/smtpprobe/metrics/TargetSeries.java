@@ -1,134 +1,151 @@
 package io.smtpprobe.metrics;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** The series of one configured target and of each host it probed last. Not thread-safe: {@link AgentMetrics} locks. */
+/**
+ * The series of one configured target and of each host it probed last, kept as plain values rather than
+ * meters: counts per outcome, the duration histogram's buckets, the latest state of every host. Each change
+ * renders the target's sample lines once ({@link TargetRenderer}) and publishes them whole, so a scrape only
+ * copies bytes and never sees half of two probes.
+ *
+ * <p>Mutated only under {@link AgentMetrics}' lock; {@link #rendered()} is safe to read from any thread.
+ */
 final class TargetSeries {
-    private final MeterRegistry registry;
-    private final Histogram duration;
     private final TargetConfig target;
-    private final Map<Outcome, Counter> runs = new EnumMap<>(Outcome.class);
-    private final Map<String, HostSeries> hosts = new LinkedHashMap<>();
-    private final List<Meter> meters = new ArrayList<>();
-    private Gauge expectedReachable;
-    private volatile double expectedValue;
-    private volatile double lastRunSeconds;
+    private final boolean tlsPossible;
+    private final TargetRenderer renderer;
+    private final long[] runs = new long[Outcome.values().length];
+    /** Observations per bucket, not cumulative, indexed like {@link TargetRenderer#DURATION_BUCKETS}. */
+    private final long[] durationBuckets = new long[TargetRenderer.DURATION_BUCKETS.length];
+    private long durationCount;
+    private double durationSum;
+    private double lastRunSeconds;
+    /** By host name, so that a target's hosts come out in a stable order. */
+    private final Map<String, HostState> hosts = new TreeMap<>();
+    private Expectation expected = Expectation.UNKNOWN;
+    private volatile RenderedTarget rendered;
 
-    TargetSeries(MeterRegistry registry, Histogram duration, TargetConfig target) {
-        this.registry = registry;
-        this.duration = duration;
+    TargetSeries(TargetConfig target, TargetRenderer renderer) {
         this.target = target;
-        String name = target.name();
-        for (Outcome outcome : Outcome.values()) {
-            Counter counter = Counter.builder(MetricNames.RUNS_TOTAL)
-                    .description("Probes of this target by outcome, one per probed host")
-                    .tags("target", name, "outcome", outcome.label())
-                    .register(registry);
-            runs.put(outcome, counter);
-            meters.add(counter);
-        }
-        meters.add(Gauge.builder(MetricNames.LAST_RUN_TIMESTAMP_SECONDS, this, t -> t.lastRunSeconds)
-                .description("When the last probe of this target finished, in Unix seconds")
-                .tags("target", name).strongReference(true).register(registry));
-        duration.initLabelValues(name);
+        this.tlsPossible = tlsPossible(target);
+        this.renderer = renderer;
     }
 
     TargetConfig config() {
         return target;
     }
 
+    /** The sample lines of the latest state, rendered when it last changed; null before the first record. */
+    RenderedTarget rendered() {
+        return rendered;
+    }
+
+    /**
+     * Counts the results and shows them as the latest state. Hosts the target did not probe this time (an
+     * MX record that changed) disappear; a host now probed on another port or in another mode replaces its
+     * old series.
+     */
     void record(List<ClassifiedResult> results) {
         double finished = lastRunSeconds;
         for (ClassifiedResult classified : results) {
             ProbeResult result = classified.result();
-            HostSeries series = hosts.get(result.host());
-            if (series != null && !series.matches(result)) {
-                series.remove();
-                series = null;
-            }
-            if (series == null) {
-                hosts.put(result.host(), new HostSeries(registry, target.name(), classified, tlsPossible(target)));
-            } else {
-                series.update(classified);
-            }
-            runs.get(result.outcome()).increment();
-            double seconds = HostSeries.toSeconds(result.total());
-            duration.labelValues(target.name()).observe(seconds);
+            hosts.put(result.host(), HostState.of(classified));
+            runs[result.outcome().ordinal()]++;
+            double seconds = HostState.toSeconds(result.total());
+            observeDuration(seconds);
             finished = Math.max(finished, result.startedAt().toEpochMilli() / 1000.0 + seconds);
         }
         lastRunSeconds = finished;
-        // An MX target whose records changed stops showing the hosts it no longer probes.
         Set<String> current = results.stream().map(r -> r.result().host()).collect(Collectors.toSet());
-        hosts.entrySet().removeIf(e -> {
-            if (current.contains(e.getKey())) {
-                return false;
-            }
-            e.getValue().remove();
-            return true;
-        });
-        updateExpectation(results);
+        hosts.keySet().retainAll(current);
+        expected = expectation(results);
+        render();
     }
 
+    /** Shows the verdicts and expectation of results judged again, without counting them as probes. */
     void rejudge(List<ClassifiedResult> results) {
         for (ClassifiedResult classified : results) {
-            HostSeries series = hosts.get(classified.result().host());
-            if (series != null && series.matches(classified.result())) {
-                series.update(classified);
+            HostState host = hosts.get(classified.result().host());
+            if (host != null && host.matches(classified.result())) {
+                hosts.put(host.host(), HostState.of(classified));
             }
         }
-        updateExpectation(results);
+        expected = expectation(results);
+        render();
+    }
+
+    private void observeDuration(double seconds) {
+        double[] bounds = TargetRenderer.DURATION_BUCKETS;
+        for (int i = 0; i < bounds.length; i++) {
+            if (seconds <= bounds[i]) {
+                durationBuckets[i]++;
+                break;
+            }
+        }
+        durationCount++; // the +Inf bucket
+        durationSum += seconds;
+    }
+
+    private void render() {
+        rendered = renderer.render(this);
     }
 
     /**
      * {@code smtp_probe_expected_reachable} exists while every host of the target has the same known
-     * expectation; it is absent when that is unknown (or the hosts disagree, which only happens
-     * when some resolve to private and some to public addresses).
+     * expectation; it is absent when that is unknown (or the hosts disagree, which only happens when some
+     * resolve to private and some to public addresses).
      */
-    private void updateExpectation(List<ClassifiedResult> results) {
+    private static Expectation expectation(List<ClassifiedResult> results) {
         Set<Expectation> expectations = results.stream().map(ClassifiedResult::expected).collect(Collectors.toSet());
-        Expectation expected = expectations.size() == 1 ? expectations.iterator().next() : Expectation.UNKNOWN;
-        if (expected == Expectation.UNKNOWN) {
-            if (expectedReachable != null) {
-                registry.remove(expectedReachable);
-                expectedReachable = null;
-            }
-            return;
-        }
-        expectedValue = expected == Expectation.REACHABLE ? 1 : 0;
-        if (expectedReachable == null) {
-            expectedReachable = Gauge.builder(MetricNames.EXPECTED_REACHABLE, this, t -> t.expectedValue)
-                    .description("1 when this target is expected reachable, 0 when expected blocked; absent when unknown")
-                    .tags("target", target.name()).strongReference(true).register(registry);
-        }
+        return expectations.size() == 1 ? expectations.iterator().next() : Expectation.UNKNOWN;
     }
 
-    void remove() {
-        hosts.values().forEach(HostSeries::remove);
-        hosts.clear();
-        meters.forEach(registry::remove);
-        meters.clear();
-        if (expectedReachable != null) {
-            registry.remove(expectedReachable);
-            expectedReachable = null;
-        }
-        duration.remove(target.name());
+    String name() {
+        return target.name();
+    }
+
+    boolean hasTlsSeries() {
+        return tlsPossible;
+    }
+
+    long runs(Outcome outcome) {
+        return runs[outcome.ordinal()];
+    }
+
+    long durationBucket(int index) {
+        return durationBuckets[index];
+    }
+
+    long durationCount() {
+        return durationCount;
+    }
+
+    double durationSum() {
+        return durationSum;
+    }
+
+    double lastRunSeconds() {
+        return lastRunSeconds;
+    }
+
+    Expectation expected() {
+        return expected;
+    }
+
+    Collection<HostState> hosts() {
+        return Collections.unmodifiableCollection(hosts.values());
     }
 
     /** Whether a probe of this target can ever negotiate TLS, and so have a certificate expiry series. */

@@ -76,6 +76,14 @@ class AgentMetricsTest {
     }
 
     @Test
+    void exportsTheSameSamplesInOpenMetricsWithItsHeadersAndOneEof() throws IOException {
+        recordARound();
+
+        assertThat(new String(metrics.scrape(ExpositionFormat.OPENMETRICS), StandardCharsets.UTF_8))
+                .isEqualTo(resource("first-round.om"));
+    }
+
+    @Test
     void leavesOnlyTheHeadlineSeriesBeforeAnyProbe() throws IOException {
         assertThat(text()).isEqualTo(resource("before-first-probe.prom"));
     }

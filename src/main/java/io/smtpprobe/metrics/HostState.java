@@ -1,0 +1,53 @@
+package io.smtpprobe.metrics;
+
+import io.smtpprobe.classify.ClassifiedResult;
+import io.smtpprobe.classify.Verdict;
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.probe.Outcome;
+import io.smtpprobe.probe.Phase;
+import io.smtpprobe.probe.ProbeResult;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The latest result of one probed host of one target, as its series show it. Every series exists from
+ * the first result on, the one-hot enumerations with a 0 for every value but the current one, so that
+ * alert expressions never meet a missing series.
+ *
+ * <p>A phase the last probe did not reach reads NaN, not 0: 0 would claim an instant phase, while NaN
+ * compares false in every alert expression and leaves a gap in graphs. The certificate expiry reads NaN
+ * when the last probe negotiated no TLS.
+ *
+ * @param phaseSeconds seconds per phase, indexed by {@link Phase#ordinal()}, NaN where the probe did not get
+ */
+record HostState(String host, int port, Mode mode, Outcome outcome, Verdict verdict, double[] phaseSeconds,
+                 double certificateExpiry) {
+
+    static HostState of(ClassifiedResult classified) {
+        ProbeResult result = classified.result();
+        double[] seconds = new double[Phase.values().length];
+        Arrays.fill(seconds, Double.NaN);
+        for (Map.Entry<Phase, Duration> e : result.phases().entrySet()) {
+            seconds[e.getKey().ordinal()] = toSeconds(e.getValue());
+        }
+        double expiry = result.tls() != null && result.tls().certificateExpiry() != null
+                ? result.tls().certificateExpiry().getEpochSecond()
+                : Double.NaN;
+        return new HostState(result.host(), result.port(), result.mode(), result.outcome(), classified.verdict(),
+                seconds, expiry);
+    }
+
+    /** Whether a result for this host is the same series (a changed port or mode makes other labels). */
+    boolean matches(ProbeResult result) {
+        return result.port() == port && result.mode() == mode;
+    }
+
+    double phaseSeconds(Phase phase) {
+        return phaseSeconds[phase.ordinal()];
+    }
+
+    static double toSeconds(Duration duration) {
+        return duration.toNanos() / 1e9;
+    }
+}
