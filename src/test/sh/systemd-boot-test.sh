@@ -256,7 +256,7 @@ wait_for "agent back after upgrade" 60 metric '^smtp_probe_success\{[^}]*target=
 new_pid=$(inside systemctl show -p MainPID --value smtp-probe)
 { [ "$new_pid" != "$main_pid" ] && [ "$new_pid" -gt 0 ]; } || die "the upgrade did not restart the agent (pid $new_pid)"
 inside grep -qF "$cds_archive" "/proc/$new_pid/maps" || die "after the upgrade the agent does not map $cds_archive"
-say "upgrade restarted the agent (pid $main_pid -> $new_pid), config kept, archive remade and mapped"
+say "upgrade restarted the agent (pid $main_pid -> $new_pid), config kept, archive mapped"
 
 # --- stop -----------------------------------------------------------------------------------------
 inside systemctl stop smtp-probe
