@@ -158,10 +158,31 @@ class CdsArchiveIT {
         assertThat(stamp(ownArchive)).doesNotExist();
     }
 
+    @Test
+    void makesItForTheRuntimeTheServiceFindsNotTheCallersJavaHome() throws IOException {
+        // A root shell's JAVA_HOME is not the service's: an archive for it would go unused.
+        Path callers = work.resolve("callers-jdk");
+        Path java = Files.createDirectories(callers.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho 'not this runtime' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(callers.resolve("release"), "JAVA_VERSION=\"17.0.99\"\n");
+        Path ownArchive = work.resolve("cache/smtp-probe.jsa");
+
+        HostCommand.Result result = makeArchive(jar, ownArchive, callers.toString());
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        assertThat(Files.readString(stamp(ownArchive)))
+                .startsWith("java=" + Path.of(javaOf(describe(jar).get("java"))).toRealPath() + " ");
+    }
+
     private static HostCommand.Result makeArchive(Path jarFile, Path archiveFile) {
+        return makeArchive(jarFile, archiveFile, null);
+    }
+
+    private static HostCommand.Result makeArchive(Path jarFile, Path archiveFile, String callersJavaHome) {
         Map<String, String> environment = new HashMap<>();
         environment.put("SMTP_PROBE_JAR", jarFile.toString());
-        environment.put("JAVA_HOME", null);
+        environment.put("JAVA_HOME", callersJavaHome);
         environment.put("JAVA_OPTS", "-Xshare:off");  // the script ignores the caller's options
         return HostCommand.run(TIMEOUT, environment, "dash", "dash", SCRIPT.toString(), "--launcher",
                 LAUNCHER.toString(), archiveFile.toString());
