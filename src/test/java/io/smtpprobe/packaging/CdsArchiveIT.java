@@ -60,6 +60,15 @@ class CdsArchiveIT {
     }
 
     @Test
+    void leavesNoTrainingProcessBehind() {
+        // The training daemon must be stopped, not orphaned holding its port.
+        assertThat(ProcessHandle.allProcesses()
+                .filter(process -> process.info().arguments().map(java.util.Arrays::asList)
+                        .map(arguments -> arguments.contains(TRAINING.toString())).orElse(false)))
+                .as("processes running on " + TRAINING).isEmpty();
+    }
+
+    @Test
     void checkLoadsItsClassesFromTheArchive() throws IOException {
         Path classLog = work.resolve("classes.log");
 
