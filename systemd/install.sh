@@ -15,6 +15,10 @@
 # --no-enable do not enable the service (it is never started by this script).
 # --uninstall stop, disable and remove the program files; /etc/smtp-probe and /etc/default/smtp-probe
 #             stay unless --purge is given too.
+#
+# On the live system (no --destdir) it also makes the class data sharing archive that speeds up
+# the JVM's start (share/smtp-probe/make-cds-archive, into /var/cache/smtp-probe); run that again
+# after changing the Java runtime. --uninstall removes the archive.
 set -eu
 
 prefix=/usr
@@ -25,7 +29,7 @@ action=install
 purge=no
 
 usage() {
-    sed -n '2,19s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,23s/^# \{0,1\}//p' "$0" >&2
     exit 64
 }
 
@@ -68,6 +72,8 @@ fi
 # --uninstall removes exactly what was installed.
 manifest=$prefix/share/smtp-probe/installed-files
 unit=smtp-probe.service
+# Where make-cds-archive writes and the launcher looks, whatever the prefix.
+cds_archive=/var/cache/smtp-probe/smtp-probe.jsa
 
 # systemd is only called on the live system, and only when it is the running init.
 systemd_live() {
@@ -98,6 +104,8 @@ uninstall() {
         remove_listed "$destdir$manifest" /nonexistent
         rm -f "$destdir$manifest"
         remove_own_directories
+        rm -f "$destdir$cds_archive" "$destdir$cds_archive.stamp"
+        rmdir "$destdir$(dirname "$cds_archive")" 2>/dev/null || true
     else
         printf 'install.sh: no %s; smtp-probe is not installed under %s\n' "$destdir$manifest" "$prefix" >&2
     fi
@@ -118,6 +126,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 jar=$top/target/smtp-probe.jar
 launcher=$here/smtp-probe
+make_cds=$here/make-cds-archive
+cds_training=$here/cds-training.yml
 service=$here/smtp-probe.service
 defaults=$here/smtp-probe.default
 config=$top/config/smtp-probe.yml
@@ -127,7 +137,7 @@ copyright=$top/src/deb/doc/copyright
 changelog=$top/target/deb-docs/changelog.gz
 
 install_files() {
-    for f in "$jar" "$launcher" "$service" "$defaults" "$config" "$completion" "$copyright" "$changelog" "$mandir/smtp-probe.1.gz"; do
+    for f in "$jar" "$launcher" "$make_cds" "$cds_training" "$service" "$defaults" "$config" "$completion" "$copyright" "$changelog" "$mandir/smtp-probe.1.gz"; do
         [ -r "$f" ] || die "missing $f; build first (mvn package) or unpack the release tarball whole"
     done
     new_manifest=$(mktemp)
@@ -141,6 +151,8 @@ install_files() {
     }
     put 0644 "$jar" "$prefix/share/smtp-probe/smtp-probe.jar"
     put 0755 "$launcher" "$prefix/bin/smtp-probe"
+    put 0755 "$make_cds" "$prefix/share/smtp-probe/make-cds-archive"
+    put 0644 "$cds_training" "$prefix/share/smtp-probe/cds-training.yml"
     put 0644 "$completion" "$prefix/share/bash-completion/completions/smtp-probe"
     put 0644 "$copyright" "$prefix/share/doc/smtp-probe/copyright"
     put 0644 "$changelog" "$prefix/share/doc/smtp-probe/changelog.gz"
@@ -174,6 +186,11 @@ install_files() {
     if [ -z "$destdir" ] && command -v restorecon >/dev/null; then
         # SELinux: give the new files their policy's labels (bin_t, systemd_unit_file_t, ...).
         restorecon -R "$prefix/bin/smtp-probe" "$prefix/share/smtp-probe" "$unitdir/$unit" /etc/smtp-probe || true
+    fi
+    if [ -z "$destdir" ]; then
+        # Before the restart below, so that a restarted agent starts from it. Never fails the
+        # installation: without an archive the agent only starts slower.
+        "$prefix/share/smtp-probe/make-cds-archive" "$cds_archive" || true
     fi
     if systemd_live; then
         systemctl daemon-reload

@@ -3,7 +3,8 @@
 #
 # Proves what unit tests cannot: the agent starts, serves /metrics, reloads and stops under the
 # unit's full sandbox (DynamicUser, seccomp filter, ProtectSystem=strict, ...), ExecStartPre
-# refuses a bad config, and LoadCredential= hands the relay password to the agent.
+# refuses a bad config, LoadCredential= hands the relay password to the agent, and the JVM maps
+# the class data sharing archive postinst made.
 #
 #   src/test/sh/systemd-boot-test.sh [DEB]     (default: the one target/ holds; run as root)
 #
@@ -138,6 +139,11 @@ inside dpkg -i /root/smtp-probe.deb > "$run/dpkg.log" 2>&1 || { cat "$run/dpkg.l
 [ "$(inside systemctl is-enabled smtp-probe)" = enabled ] || die "postinst did not enable smtp-probe.service"
 [ "$(inside systemctl is-active smtp-probe || true)" = inactive ] || die "postinst started the service on install"
 say "installed: enabled, not started"
+cds_archive=/var/cache/smtp-probe/smtp-probe.jsa
+if ! [ -s "$root$cds_archive" ] || ! [ -s "$root$cds_archive.stamp" ]; then
+    die "postinst made no class data sharing archive: $(grep make-cds-archive "$run/dpkg.log" || echo 'it said nothing')"
+fi
+say "postinst made $cds_archive ($(du -k "$root$cds_archive" | cut -f1) KiB)"
 
 # --- a bad config is refused before the daemon starts ---------------------------------------------
 config=$root/etc/smtp-probe/smtp-probe.yml
@@ -226,6 +232,9 @@ if inside journalctl -u smtp-probe --no-pager | grep -F "VM warning"; then
     die "the JVM warned under the sandbox"
 fi
 say "sandbox in effect: user $user, no capabilities, seccomp, credential at mode $credential_mode"
+# The transient user reads the archive under ProtectSystem=strict and the JVM maps it.
+inside grep -qF "$cds_archive" "/proc/$main_pid/maps" || die "the agent's JVM does not map $cds_archive"
+say "the agent's JVM maps the class data sharing archive"
 
 # --- reload: same process, new config -----------------------------------------------------------
 write_config '${CREDENTIALS_DIRECTORY}/relay-password' '  - name: reloaded
@@ -246,7 +255,8 @@ inside dpkg -i /root/smtp-probe.deb < /dev/null > "$run/dpkg-upgrade.log" 2>&1 \
 wait_for "agent back after upgrade" 60 metric '^smtp_probe_success\{[^}]*target="reloaded"[^}]*\} 1(\.0)?$'
 new_pid=$(inside systemctl show -p MainPID --value smtp-probe)
 { [ "$new_pid" != "$main_pid" ] && [ "$new_pid" -gt 0 ]; } || die "the upgrade did not restart the agent (pid $new_pid)"
-say "upgrade restarted the agent (pid $main_pid -> $new_pid), config kept"
+inside grep -qF "$cds_archive" "/proc/$new_pid/maps" || die "after the upgrade the agent does not map $cds_archive"
+say "upgrade restarted the agent (pid $main_pid -> $new_pid), config kept, archive mapped"
 
 # --- stop -----------------------------------------------------------------------------------------
 inside systemctl stop smtp-probe

@@ -33,6 +33,7 @@ class DebianPackageIT {
     private static final String ROOT_FILE = "-rw-r--r-- root/root";
     private static final String ROOT_PROGRAM = "-rwxr-xr-x root/root";
     private static final Duration DPKG_TIMEOUT = Duration.ofMinutes(5);
+    private static final Path CDS_ARCHIVE = Path.of("/var/cache/smtp-probe/smtp-probe.jsa");
 
     @Test
     void holdsTheProgramUnitConfigAndDocsWithRootOwnedModes() {
@@ -50,6 +51,8 @@ class DebianPackageIT {
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("/usr/share/smtp-probe/smtp-probe.jar", ROOT_FILE);
         expected.put("/usr/bin/smtp-probe", ROOT_PROGRAM);
+        expected.put("/usr/share/smtp-probe/make-cds-archive", ROOT_PROGRAM);
+        expected.put("/usr/share/smtp-probe/cds-training.yml", ROOT_FILE);
         expected.put("/lib/systemd/system/smtp-probe.service", ROOT_FILE);
         expected.put("/etc/smtp-probe/smtp-probe.yml", ROOT_FILE);
         expected.put("/etc/default/smtp-probe", ROOT_FILE);
@@ -78,6 +81,15 @@ class DebianPackageIT {
         HostCommand.Result conffiles = HostCommand.run("dpkg", "dpkg-deb", "-I", DEB.toString(), "conffiles");
         assertThat(conffiles.stdout().lines()).containsExactlyInAnyOrder(
                 "/etc/smtp-probe/smtp-probe.yml", "/etc/default/smtp-probe");
+    }
+
+    @Test
+    void asksToBeTriggeredWhenAJavaRuntimeChanges() {
+        HostCommand.Result triggers = HostCommand.run("dpkg", "dpkg-deb", "-I", DEB.toString(), "triggers");
+
+        assertThat(triggers.exitCode()).as(triggers.describe()).isZero();
+        assertThat(triggers.stdout().lines().filter(line -> !line.startsWith("#")))
+                .containsExactly("interest-noawait /usr/lib/jvm");
     }
 
     @Test
@@ -124,6 +136,16 @@ class DebianPackageIT {
                 "/etc/smtp-probe/smtp-probe.yml");
         assertThat(checkConfig.exitCode()).as(checkConfig.describe()).isZero();
 
+        // postinst made the class data sharing archive, and the installed launcher starts from it
+        // (-Xshare:on refuses to start otherwise).
+        assertThat(CDS_ARCHIVE).isRegularFile();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(CDS_ARCHIVE))).isEqualTo("rw-r--r--");
+        HostCommand.Result shared = HostCommand.run(Duration.ofMinutes(1),
+                Map.of("JAVA_OPTS", "-Xms16m -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on"
+                        + " -Xlog:class+load=info"), "smtp-probe", "/usr/bin/smtp-probe", "policy");
+        assertThat(shared.stdout()).as(shared.describe())
+                .contains("io.smtpprobe.cli.PolicyCommand source: shared objects file");
+
         // postinst enables the unit (no systemd runs here, so nothing is started).
         Path wants = Path.of("/etc/systemd/system/multi-user.target.wants/smtp-probe.service");
         assertThat(Files.readSymbolicLink(wants)).isEqualTo(Path.of("/lib/systemd/system/smtp-probe.service"));
@@ -140,6 +162,7 @@ class DebianPackageIT {
 
         apt("remove", "smtp-probe");
         assertThat(Path.of("/usr/bin/smtp-probe")).doesNotExist();
+        assertThat(CDS_ARCHIVE.getParent()).doesNotExist();
         assertThat(Path.of("/usr/share/smtp-probe/smtp-probe.jar")).doesNotExist();
         assertThat(Path.of("/etc/smtp-probe/smtp-probe.yml")).exists();
         assertThat(Path.of("/etc/default/smtp-probe")).exists();

@@ -90,11 +90,16 @@ class InstallScriptIT {
         Path password = stage.resolve("etc/smtp-probe/relay-password");
         Files.writeString(password, "not-a-real-password\n");
         Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        // What make-cds-archive writes on a live install: it goes with the program.
+        Path cache = Files.createDirectories(stage.resolve("var/cache/smtp-probe"));
+        Files.writeString(cache.resolve("smtp-probe.jsa"), "archive");
+        Files.writeString(cache.resolve("smtp-probe.jsa.stamp"), "stamp");
 
         run("--destdir", stage.toString(), "--uninstall");
 
         assertThat(tree(stage)).containsOnlyKeys(
                 "/etc/smtp-probe/smtp-probe.yml", "/etc/smtp-probe/relay-password", "/etc/default/smtp-probe");
+        assertThat(cache).doesNotExist();
 
         run("--destdir", stage.toString(), "--uninstall", "--purge");
 

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,10 +25,13 @@ class LauncherTest {
     @TempDir
     Path work;
     private Path jar;
+    /** Where the launcher looks for a class data sharing archive; made only by the tests that want one. */
+    private Path archive;
 
     @BeforeEach
     void aJarToLaunch() throws IOException {
         jar = Files.writeString(work.resolve("smtp-probe.jar"), "");
+        archive = work.resolve("cache/smtp-probe.jsa");
     }
 
     @Test
@@ -73,13 +78,113 @@ class LauncherTest {
                 .contains("reinstall smtp-probe");
     }
 
-    /** A Java home whose release file says {@code version} and whose java prints its arguments. */
+    @Test
+    void startsFromTheClassDataSharingArchiveWhoseStampMatchesBeforeJavaOpts() throws IOException {
+        Map<String, String> environment = environment(runtime("java17", "17.0.15", "ECHO"));
+        stampedArchive(environment);
+        environment.put("JAVA_OPTS", "-Xmx32m");
+
+        HostCommand.Result result = launch(environment, "check");
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        // First, so that -Xshare:off or another archive in JAVA_OPTS wins; silent, so stdout stays the program's.
+        assertThat(result.stdout().lines()).containsExactly("ECHO", "-XX:SharedArchiveFile=" + archive,
+                "-Xshare:auto", "-Xlog:cds*=off", "-Xmx32m", "-jar", jar.toString(), "check");
+    }
+
+    @Test
+    void startsWithoutAnArchiveWhenThereIsNone() throws IOException {
+        HostCommand.Result result = launch(environment(runtime("java17", "17.0.15", "ECHO")), "check");
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        assertThat(result.stdout()).doesNotContain("SharedArchiveFile").doesNotContain("Xshare");
+    }
+
+    @Test
+    void startsWithoutAnArchiveWithoutItsStamp() throws IOException {
+        Map<String, String> environment = environment(runtime("java17", "17.0.15", "ECHO"));
+        stampedArchive(environment);
+        Files.delete(Path.of(archive + ".stamp"));
+
+        assertThat(launch(environment, "check").stdout()).doesNotContain("SharedArchiveFile");
+    }
+
+    @Test
+    void startsWithoutATruncatedArchive() throws IOException {
+        // JDK 17 dies of SIGBUS mapping a truncated archive, even with -Xshare:auto.
+        Map<String, String> environment = environment(runtime("java17", "17.0.15", "ECHO"));
+        stampedArchive(environment);
+        Files.write(archive, new byte[] {1, 2, 3});
+
+        assertThat(launch(environment, "check").stdout()).doesNotContain("SharedArchiveFile");
+    }
+
+    @Test
+    void startsWithoutTheArchiveOnceTheJarIsReplaced() throws IOException {
+        Map<String, String> environment = environment(runtime("java17", "17.0.15", "ECHO"));
+        stampedArchive(environment);
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.parse("2030-01-01T00:00:00Z")));
+
+        assertThat(launch(environment, "check").stdout()).doesNotContain("SharedArchiveFile");
+    }
+
+    @Test
+    void startsWithoutTheArchiveOnceTheRuntimeIsUpgraded() throws IOException {
+        Path runtime = runtime("java17", "17.0.15", "ECHO");
+        Map<String, String> environment = environment(runtime);
+        stampedArchive(environment);
+        Files.writeString(runtime.resolve("lib/server/libjvm.so"), "the next build");
+
+        assertThat(launch(environment, "check").stdout()).doesNotContain("SharedArchiveFile");
+    }
+
+    @Test
+    void startsWithoutTheArchiveMadeForAnotherRuntime() throws IOException {
+        Map<String, String> environment = environment(runtime("java17", "17.0.15", "ECHO"));
+        stampedArchive(environment);
+        environment.put("JAVA_HOME", runtime("java21", "21.0.5", "OTHER").toString());
+
+        HostCommand.Result result = launch(environment, "check");
+
+        assertThat(result.stdout()).startsWith("OTHER\n").doesNotContain("SharedArchiveFile");
+    }
+
+    @Test
+    void describesItsJavaJarAndOptionsForMakeCdsArchive() throws IOException {
+        Path runtime = runtime("java17", "17.0.15", "ECHO");
+        Map<String, String> environment = environment(runtime);
+        environment.put("SMTP_PROBE_LAUNCHER", "describe");
+
+        HostCommand.Result result = launch(environment, "check");
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        assertThat(result.stdout().lines()).containsExactly("java=" + runtime.resolve("bin/java"), "jar=" + jar,
+                "java_opts=-Xms16m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    }
+
+    /** An archive under {@link #archive} and the stamp make-cds-archive would write beside it. */
+    private void stampedArchive(Map<String, String> environment) throws IOException {
+        Files.createDirectories(archive.getParent());
+        Files.write(archive, new byte[4096]);
+        Map<String, String> stamping = new HashMap<>(environment);
+        stamping.put("SMTP_PROBE_LAUNCHER", "cds-stamp");
+        HostCommand.Result stamp = launch(stamping);
+        assertThat(stamp.exitCode()).as(stamp.describe()).isZero();
+        Files.writeString(Path.of(archive + ".stamp"), stamp.stdout());
+    }
+
+    /**
+     * A Java home whose release file says {@code version}, whose java prints its arguments, and
+     * whose libjvm.so and lib/modules are there to be stamped.
+     */
     private Path runtime(String name, String version, String marker) throws IOException {
         Path home = work.resolve(name);
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(java, "#!/bin/sh\necho " + marker + "\nprintf '%s\\n' \"$@\"\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        Files.writeString(Files.createDirectories(home.resolve("lib/server")).resolve("libjvm.so"), name);
+        Files.writeString(home.resolve("lib/modules"), name);
         return home;
     }
 
@@ -88,6 +193,8 @@ class LauncherTest {
         environment.put("JAVA_HOME", javaHome.toString());
         environment.put("SMTP_PROBE_JAR", jar.toString());
         environment.put("JAVA_OPTS", null);
+        environment.put("SMTP_PROBE_CDS_ARCHIVE", archive.toString());
+        environment.put("SMTP_PROBE_LAUNCHER", null);
         return environment;
     }
 

@@ -1,0 +1,269 @@
+package io.smtpprobe.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * systemd/make-cds-archive with the built jar and this machine's Java 17, and the launcher starting
+ * from what it made: the archive is really used, and no broken or stale archive breaks a command.
+ */
+class CdsArchiveIT {
+    private static final Path PROJECT = HostCommand.projectDirectory();
+    private static final Path LAUNCHER = PROJECT.resolve("systemd/smtp-probe");
+    private static final Path SCRIPT = PROJECT.resolve("systemd/make-cds-archive");
+    private static final Path TRAINING = PROJECT.resolve("systemd/cds-training.yml");
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+
+    /** One archive, made once: the script takes several seconds. Tests that damage it use a copy. */
+    @TempDir
+    static Path shared;
+    private static Path jar;
+    private static Path archive;
+    private static HostCommand.Result made;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void makeTheArchive() throws IOException {
+        jar = Files.copy(PROJECT.resolve("target/smtp-probe.jar"), shared.resolve("smtp-probe.jar"));
+        archive = shared.resolve("cache/smtp-probe.jsa");
+        made = makeArchive(jar, archive);
+    }
+
+    @Test
+    void makesAReadableArchiveAndItsStampAndSaysSo() throws IOException {
+        assertThat(made.exitCode()).as(made.describe()).isZero();
+        assertThat(made.stdout()).startsWith("make-cds-archive: wrote " + archive + " (");
+        // The service's transient user reads it.
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archive))).isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stamp(archive)))).isEqualTo("rw-r--r--");
+        try (var leftovers = Files.list(archive.getParent())) {
+            assertThat(leftovers).as("no temporary file left").hasSize(2);
+        }
+    }
+
+    @Test
+    void leavesNoTrainingProcessBehind() {
+        // The training daemon must be stopped, not orphaned holding its port.
+        assertThat(ProcessHandle.allProcesses()
+                .filter(process -> process.info().arguments().map(java.util.Arrays::asList)
+                        .map(arguments -> arguments.contains(TRAINING.toString())).orElse(false)))
+                .as("processes running on " + TRAINING).isEmpty();
+    }
+
+    @Test
+    void checkLoadsItsClassesFromTheArchive() throws IOException {
+        Path classLog = work.resolve("classes.log");
+
+        // -Xshare:on: the JVM refuses to start rather than run without the archive.
+        HostCommand.Result check = launch(archive, jar, "-Xshare:on -Xlog:class+load:file=" + classLog,
+                "check", "--config", TRAINING.toString(), "--output", "json");
+
+        assertThat(json(check).path("results").size()).as(check.describe()).isEqualTo(4);
+        String loaded = Files.readString(classLog);
+        assertThat(loaded).contains("io.smtpprobe.cli.Main source: shared objects file")
+                .contains("io.smtpprobe.probe.TargetProber source: shared objects file")
+                .contains("org.eclipse.angus.mail.smtp.SMTPTransport source: shared objects file")
+                .contains("sun.security.ssl.SSLContextImpl source: shared objects file");
+    }
+
+    @Test
+    void archiveAlsoHoldsWhatTheDaemonsStartLoads() {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("JAVA_HOME", null);
+        HostCommand.Result dictionary = HostCommand.run(TIMEOUT, environment, "openjdk-17-jre-headless",
+                javaOf(describe(jar).get("java")), "-XX:SharedArchiveFile=" + archive,
+                "-XX:+PrintSharedArchiveAndExit", "-XX:+PrintSharedDictionary", "-jar", jar.toString());
+
+        assertThat(dictionary.stdout()).as(dictionary.describe())
+                .contains("io.smtpprobe.cli.RunCommand").contains("io.smtpprobe.http.Daemon")
+                .contains("io.smtpprobe.http.AgentHttpServer").contains("io.smtpprobe.cli.CheckConfigCommand");
+    }
+
+    @Test
+    void truncatedArchiveLeavesCheckJsonPure() throws IOException {
+        Path copy = copyOfTheArchive();
+        byte[] whole = Files.readAllBytes(copy);
+        Files.write(copy, java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        HostCommand.Result check = launch(copy, jar, "", "check", "--config", TRAINING.toString(), "--output", "json");
+
+        // JDK 17 dies of SIGBUS (exit 134) when handed this file; the launcher does not hand it over.
+        assertThat(check.exitCode()).as(check.describe()).isEqualTo(1);
+        assertThat(json(check).path("results").size()).isEqualTo(4);
+    }
+
+    @Test
+    void archiveTheJvmRejectsLeavesCheckJsonPure() throws IOException {
+        // A stamp that matches but an archive the JVM refuses (here a dynamic archive for another
+        // class path, which JDK 17 reports with a warning on stdout): -Xlog:cds*=off keeps it quiet.
+        Path other = Files.copy(jar, work.resolve("other.jar"));
+        Path foreign = work.resolve("cache/smtp-probe.jsa");
+        Files.createDirectories(foreign.getParent());
+        String java = javaOf(describe(jar).get("java"));
+        HostCommand.Result dump = HostCommand.run(TIMEOUT, Map.of(), "openjdk-17-jre-headless", java,
+                "-XX:ArchiveClassesAtExit=" + foreign, "-jar", other.toString(), "--version");
+        assertThat(dump.exitCode()).as(dump.describe()).isZero();
+        Files.writeString(stamp(foreign), stampOf(foreign, jar));
+        HostCommand.Result unprotected = HostCommand.run(TIMEOUT, Map.of(), "openjdk-17-jre-headless", java,
+                "-XX:SharedArchiveFile=" + foreign, "-Xshare:auto", "-jar", jar.toString(), "--version");
+        assertThat(unprotected.stdout()).as("the JVM itself warns on stdout").contains("[warning][cds");
+
+        HostCommand.Result check = launch(foreign, jar, "", "check", "--config", TRAINING.toString(),
+                "--output", "json");
+
+        assertThat(check.exitCode()).as(check.describe()).isEqualTo(1);
+        assertThat(json(check).path("results").size()).isEqualTo(4);
+    }
+
+    @Test
+    void replacedJarIsRunWithoutTheOldArchive() throws IOException {
+        Path ownJar = Files.copy(jar, work.resolve("smtp-probe.jar"));
+        Path ownArchive = work.resolve("cache/smtp-probe.jsa");
+        HostCommand.Result make = makeArchive(ownJar, ownArchive);
+        assertThat(make.exitCode()).as(make.describe()).isZero();
+        // An upgrade: another jar at the same path.
+        Files.copy(PROJECT.resolve("target/smtp-probe.jar"), ownJar, StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(ownJar, java.nio.file.attribute.FileTime.fromMillis(0));
+        Path classLog = work.resolve("classes.log");
+
+        HostCommand.Result check = launch(ownArchive, ownJar, "-Xlog:class+load:file=" + classLog,
+                "check", "--config", TRAINING.toString(), "--output", "json");
+
+        assertThat(json(check).path("results").size()).as(check.describe()).isEqualTo(4);
+        assertThat(Files.readString(classLog)).contains("io.smtpprobe.cli.Main source: file:")
+                .doesNotContain("io.smtpprobe.cli.Main source: shared objects file");
+    }
+
+    @Test
+    void failureLeavesNoArchiveAndSaysWhyOnOneLine() throws IOException {
+        Path ownArchive = work.resolve("cache/smtp-probe.jsa");
+        HostCommand.Result first = makeArchive(jar, ownArchive);
+        assertThat(first.exitCode()).as(first.describe()).isZero();
+
+        HostCommand.Result broken = makeArchive(work.resolve("missing.jar"), ownArchive);
+
+        assertThat(broken.exitCode()).isEqualTo(1);
+        assertThat(broken.stderr().lines()).as(broken.describe()).singleElement().asString()
+                .startsWith("make-cds-archive: no class data sharing archive made").contains("missing.jar");
+        assertThat(ownArchive).doesNotExist();
+        assertThat(stamp(ownArchive)).doesNotExist();
+    }
+
+    @Test
+    void makesItForTheRuntimeTheServiceFindsNotTheCallersJavaHome() throws IOException {
+        // A root shell's JAVA_HOME is not the service's: an archive for it would go unused.
+        Path callers = work.resolve("callers-jdk");
+        Path java = Files.createDirectories(callers.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho 'not this runtime' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.writeString(callers.resolve("release"), "JAVA_VERSION=\"17.0.99\"\n");
+        Path ownArchive = work.resolve("cache/smtp-probe.jsa");
+
+        HostCommand.Result result = makeArchive(jar, ownArchive, callers.toString());
+
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        assertThat(Files.readString(stamp(ownArchive)))
+                .startsWith("java=" + Path.of(javaOf(describe(jar).get("java"))).toRealPath() + " ");
+    }
+
+    private static HostCommand.Result makeArchive(Path jarFile, Path archiveFile) {
+        return makeArchive(jarFile, archiveFile, null);
+    }
+
+    private static HostCommand.Result makeArchive(Path jarFile, Path archiveFile, String callersJavaHome) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("SMTP_PROBE_JAR", jarFile.toString());
+        environment.put("JAVA_HOME", callersJavaHome);
+        environment.put("JAVA_OPTS", "-Xshare:off");  // the script ignores the caller's options
+        return HostCommand.run(TIMEOUT, environment, "dash", "dash", SCRIPT.toString(), "--launcher",
+                LAUNCHER.toString(), archiveFile.toString());
+    }
+
+    /** The launcher with the unit's JAVA_OPTS plus {@code extraOptions}, starting from {@code archiveFile}. */
+    private static HostCommand.Result launch(Path archiveFile, Path jarFile, String extraOptions, String... arguments)
+            throws IOException {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("SMTP_PROBE_JAR", jarFile.toString());
+        environment.put("SMTP_PROBE_CDS_ARCHIVE", archiveFile.toString());
+        environment.put("JAVA_HOME", null);
+        environment.put("JAVA_OPTS", (unitJavaOpts() + " " + extraOptions).strip());
+        String[] command = new String[arguments.length + 1];
+        command[0] = LAUNCHER.toString();
+        System.arraycopy(arguments, 0, command, 1, arguments.length);
+        return HostCommand.run(TIMEOUT, environment, "dash", command);
+    }
+
+    private static String unitJavaOpts() throws IOException {
+        Matcher options = Pattern.compile("(?m)^Environment=\"JAVA_OPTS=([^\"]*)\"$")
+                .matcher(Files.readString(PROJECT.resolve("systemd/smtp-probe.service")));
+        assertThat(options.find()).as("the unit sets JAVA_OPTS").isTrue();
+        return options.group(1);
+    }
+
+    private static Map<String, String> describe(Path jarFile) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("SMTP_PROBE_JAR", jarFile.toString());
+        environment.put("SMTP_PROBE_LAUNCHER", "describe");
+        environment.put("JAVA_HOME", null);
+        HostCommand.Result described = HostCommand.run(TIMEOUT, environment, "dash", LAUNCHER.toString());
+        assertThat(described.exitCode()).as(described.describe()).isZero();
+        Map<String, String> fields = new HashMap<>();
+        described.stdout().lines().forEach(line -> fields.put(line.substring(0, line.indexOf('=')),
+                line.substring(line.indexOf('=') + 1)));
+        return fields;
+    }
+
+    private static String javaOf(String java) {
+        assertThat(java).as("the launcher found a java").isNotBlank();
+        return java;
+    }
+
+    private static String stampOf(Path archiveFile, Path jarFile) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("SMTP_PROBE_JAR", jarFile.toString());
+        environment.put("SMTP_PROBE_CDS_ARCHIVE", archiveFile.toString());
+        environment.put("SMTP_PROBE_LAUNCHER", "cds-stamp");
+        environment.put("JAVA_HOME", null);
+        HostCommand.Result stamp = HostCommand.run(TIMEOUT, environment, "dash", LAUNCHER.toString());
+        assertThat(stamp.exitCode()).as(stamp.describe()).isZero();
+        return stamp.stdout();
+    }
+
+    /** The shared archive and its stamp, copied with their times so that the stamp still matches. */
+    private Path copyOfTheArchive() throws IOException {
+        Path copy = work.resolve("cache/smtp-probe.jsa");
+        Files.createDirectories(copy.getParent());
+        Files.copy(archive, copy, StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(stamp(archive), stamp(copy), StandardCopyOption.COPY_ATTRIBUTES);
+        assertThat(stampOf(copy, jar)).as("the copy's stamp matches").isEqualTo(Files.readString(stamp(copy)));
+        return copy;
+    }
+
+    private static Path stamp(Path archiveFile) {
+        return archiveFile.resolveSibling(archiveFile.getFileName() + ".stamp");
+    }
+
+    /** stdout as JSON: fails the test when anything else is mixed in. */
+    private static JsonNode json(HostCommand.Result result) throws IOException {
+        assertThat(result.stdout()).as(result.describe()).startsWith("{");
+        return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(result.stdout());
+    }
+}
