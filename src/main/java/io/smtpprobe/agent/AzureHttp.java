@@ -25,16 +25,23 @@ final class AzureHttp {
     static final int MAX_BYTES = 256 * 1024;
 
     private final Duration timeout;
-    private final HttpClient client;
     private final ObjectMapper json = new ObjectMapper();
+    /** Made at the first call: a client starts a selector thread, and JDK 17 waits up to 300 ms for it at exit. */
+    private HttpClient client;
 
     AzureHttp(Duration timeout) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder()
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .proxy(HttpClient.Builder.NO_PROXY)
+                    .connectTimeout(timeout)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .build();
+        }
+        return client;
     }
 
     Duration timeout() {
@@ -58,7 +65,7 @@ final class AzureHttp {
         HttpResponse<InputStream> response;
         byte[] body;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
                 body = in.readNBytes(MAX_BYTES + 1);
             }
