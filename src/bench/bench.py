@@ -59,6 +59,25 @@ def unit_environment():
     return extra
 
 
+CDS_ARCHIVE = None
+
+
+def make_cds_archive(work, opts):
+    """The archive the package's postinst makes, for this jar and this JVM (its stamp pins both)."""
+    global CDS_ARCHIVE
+    archive = os.path.join(work, "cds", "smtp-probe.jsa")
+    os.makedirs(os.path.dirname(archive), exist_ok=True)
+    env = dict(os.environ, SMTP_PROBE_JAR=JAR, JAVA_OPTS=" ".join(opts))
+    subprocess.run(["sh", MAKE_CDS, "--launcher", LAUNCHER, archive], env=env, check=True, capture_output=True)
+    CDS_ARCHIVE = archive
+
+
+def launcher_environment(opts, archive=True):
+    """What the launcher needs to run target/smtp-probe.jar as the unit runs the installed one."""
+    return dict(os.environ, SMTP_PROBE_JAR=JAR, JAVA_OPTS=" ".join(opts),
+                SMTP_PROBE_CDS_ARCHIVE=CDS_ARCHIVE if archive else "", **unit_environment())
+
+
 def cpu_seconds(pid):
     with open("/proc/%d/stat" % pid) as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
@@ -124,10 +143,12 @@ class SmtpProbe:
             out.write(smtp_probe_config(targets, interval, jitter, concurrency))
         self.log = open(os.path.join(work, name + ".log"), "w")
         self.started = time.monotonic()
+        # As the unit starts it: the launcher (which execs the JVM, so the pid is the JVM's) with the unit's
+        # JAVA_OPTS and environment, and the class data sharing archive the package makes at install.
         self.process = subprocess.Popen(
-            ["java"] + opts + ["-jar", JAR, "run", "--config", self.config,
-                               "--web.listen-address", "127.0.0.1:%d" % self.port, "--log.level", "error"],
-            stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ, **unit_environment()))
+            [LAUNCHER, "run", "--config", self.config,
+             "--web.listen-address", "127.0.0.1:%d" % self.port, "--log.level", "error"],
+            stdout=self.log, stderr=subprocess.STDOUT, env=launcher_environment(opts))
         self.pid = self.process.pid
         self.names = [t["name"] for t in targets]
         RUNNING.append(self)
@@ -500,28 +521,23 @@ def measure_check(work, ports, opts, runs):
                {"name": "submission", "kind": "starttls", "port": ports["starttls"], "mode": "submission"}]
     with open(config, "w") as out:
         out.write(smtp_probe_config(targets, "5m", "0s", 8))
-    archive = os.path.join(work, "cds", "smtp-probe.jsa")
-    os.makedirs(os.path.dirname(archive), exist_ok=True)
-    env = dict(os.environ, SMTP_PROBE_JAR=JAR, JAVA_OPTS=" ".join(opts), **unit_environment())
-    # The archive the package's postinst makes, for this jar and this JVM (its stamp pins both).
-    subprocess.run(["sh", MAKE_CDS, "--launcher", LAUNCHER, archive], env=env, check=True, capture_output=True)
     check = [LAUNCHER, "check", "--config", config]
-    without = dict(env, SMTP_PROBE_CDS_ARCHIVE="")
-    with_cds = dict(env, SMTP_PROBE_CDS_ARCHIVE=archive)
+    without = launcher_environment(opts, archive=False)
+    with_cds = launcher_environment(opts)
     probe = subprocess.run(check, capture_output=True, text=True, env=without)
     if probe.returncode != 0:
         raise RuntimeError("check exited %d:\n%s%s" % (probe.returncode, probe.stdout, probe.stderr))
     # Proof that the launcher passes the archive and the JVM maps it, not just that a file exists.
     loaded = os.path.join(work, "class-load.log")
-    subprocess.run(check, env=dict(with_cds, JAVA_OPTS=env["JAVA_OPTS"] + " -Xlog:class+load:file=" + loaded),
+    subprocess.run(check, env=dict(with_cds, JAVA_OPTS=with_cds["JAVA_OPTS"] + " -Xlog:class+load:file=" + loaded),
                    check=True, capture_output=True)
     with open(loaded) as f:
         if not any("io.smtpprobe.cli.Main source: shared objects file" in line for line in f):
-            raise RuntimeError("the launcher did not start check from the CDS archive %s" % archive)
+            raise RuntimeError("the launcher did not start check from the CDS archive %s" % CDS_ARCHIVE)
     swaks = ["swaks", "--server", "127.0.0.1", "--port", str(ports["greeting"]), "--quit-after", "EHLO",
              "--helo", "bench.test", "--to", "bench@example.invalid", "--from", "bench@example.invalid"]
     medians = []
-    for command, environment in ((check, without), (check, with_cds), (swaks, env)):
+    for command, environment in ((check, without), (check, with_cds), (swaks, with_cds)):
         export = os.path.join(work, "hyperfine.json")
         subprocess.run(["hyperfine", "--style", "basic", "-N", "--warmup", "3", "--runs", str(runs), "--export-json",
                         export, " ".join(command)], check=True, stdout=subprocess.DEVNULL, env=environment)
@@ -748,6 +764,7 @@ def main():
             ports = json.load(f)
         log("targets up: %d silent ports" % len(ports["silent"]))
         bb = Blackbox(work)
+        make_cds_archive(work, opts)
         figures["check"] = measure_check(work, ports, opts, 10 if args.quick else 30)
         figures["timing"] = measure_timing(work, ports, bb, opts, 10)
         figures["cpu"] = measure_cpu(work, ports, bb, opts, 1000, "starttls")
