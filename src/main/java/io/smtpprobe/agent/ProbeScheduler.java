@@ -15,7 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 /**
@@ -28,17 +31,27 @@ import java.util.random.RandomGenerator;
  *       how long probes take.</li>
  *   <li>A target is never probed twice at once: a slot that comes due while its previous probe still
  *       runs is skipped.</li>
- *   <li>At most {@code probe.concurrency} probes are in flight; the rest wait in arrival order. No
- *       thread blocks waiting for a permit; a probe thread is taken only to run a probe.</li>
+ *   <li>At most {@code probe.concurrency} probes hold a probe thread at once (to resolve, set up, or
+ *       converse); the rest wait for one in arrival order. A probe waiting for a TCP handshake holds no
+ *       thread ({@link Prober#probe(TargetConfig, Executor)}), so up to {@link #MAX_IN_FLIGHT} probes
+ *       are in flight together; beyond that they wait to start. No thread blocks waiting for a permit.</li>
  *   <li>A probe that has not returned {@link #OVERRUN_GRACE} after its deadline (an MX target's: one per
- *       host plus one for the MX lookup) is abandoned: recorded as
- *       {@code deadline_exceeded}, its thread interrupted, its permit given to the next waiting probe,
- *       and whatever it returns later discarded. It never delays the others.</li>
+ *       host plus one for the MX lookup), counted from when it first got a thread, is abandoned: recorded
+ *       as {@code deadline_exceeded}, its thread interrupted, its thread permit given to the next waiting
+ *       probe, and whatever it returns later discarded. It never delays the others.</li>
  * </ul>
  */
 public final class ProbeScheduler {
     /** How long past its own deadline a probe may take before it is abandoned. */
     public static final Duration OVERRUN_GRACE = Duration.ofSeconds(1);
+
+    /**
+     * How many probes may be in flight at once, threads or not. Each holds at most one socket (one
+     * descriptor; the JVM raises its soft descriptor limit to the hard one, 524288 under systemd), so
+     * this is generous: a round of 1000 targets starts every connect at once, and a configuration far
+     * beyond anything a VM should probe still has a bound.
+     */
+    public static final int MAX_IN_FLIGHT = 4096;
 
     /** Receives the results of each finished (or abandoned) probe of a target, on a probe or timer thread. */
     @FunctionalInterface
@@ -47,7 +60,7 @@ public final class ProbeScheduler {
     }
 
     private final TaskScheduler timer;
-    private final Executor probeThreads;
+    private final ThreadPermits threads;
     private final Clock clock;
     private final RandomGenerator random;
     private final ResultSink sink;
@@ -55,9 +68,11 @@ public final class ProbeScheduler {
 
     private final Object lock = new Object();
     private final Map<String, TargetSlot> slots = new LinkedHashMap<>();
+    /** Probes due while {@link #MAX_IN_FLIGHT} are in flight, in arrival order. */
     private final Deque<TargetSlot> waiting = new ArrayDeque<>();
     private ProbeConfig settings;
     private Prober prober;
+    /** Probes started and not yet ended (abandoned ones excluded). */
     private int inFlight;
     /** Results of ended probes being recorded right now: shutdown waits for them too. */
     private int recording;
@@ -67,7 +82,7 @@ public final class ProbeScheduler {
     public ProbeScheduler(TaskScheduler timer, Executor probeThreads, Clock clock, RandomGenerator random,
             ResultSink sink, EventLog log) {
         this.timer = Objects.requireNonNull(timer, "timer");
-        this.probeThreads = Objects.requireNonNull(probeThreads, "probeThreads");
+        this.threads = new ThreadPermits(Objects.requireNonNull(probeThreads, "probeThreads"));
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -89,6 +104,7 @@ public final class ProbeScheduler {
             }
             settings = probeConfig;
             prober = newProber;
+            threads.limit(probeConfig.concurrency());
             Map<String, TargetConfig> wanted = new LinkedHashMap<>();
             targets.forEach(t -> wanted.put(t.name(), t));
             slots.values().removeIf(slot -> {
@@ -137,8 +153,10 @@ public final class ProbeScheduler {
                 if (slot.next != null) {
                     slot.next.cancel();
                 }
+                cancelIfNotBegun(slot);
             }
             waiting.clear();
+            lock.notifyAll();
         }
     }
 
@@ -165,17 +183,22 @@ public final class ProbeScheduler {
         }
     }
 
-    /** Probes running now (abandoned ones excluded), for tests and /status. */
+    /** Probes started and not yet ended, with or without a thread (abandoned ones excluded). */
     public int inFlight() {
         synchronized (lock) {
             return inFlight;
         }
     }
 
-    /** Probes waiting for a free place under {@code probe.concurrency}. */
+    /** Probes holding a probe thread now: at most {@code probe.concurrency}. */
+    public int onThreads() {
+        return threads.running();
+    }
+
+    /** Probes waiting for a probe thread, or to start while {@link #MAX_IN_FLIGHT} are in flight. */
     public int waiting() {
         synchronized (lock) {
-            return waiting.size();
+            return waiting.size() + threads.queued();
         }
     }
 
@@ -220,7 +243,7 @@ public final class ProbeScheduler {
     }
 
     private void dispatch(TargetSlot slot) {
-        if (inFlight < settings.concurrency()) {
+        if (inFlight < MAX_IN_FLIGHT) {
             start(slot);
         } else {
             slot.state = TargetSlot.State.QUEUED;
@@ -229,7 +252,7 @@ public final class ProbeScheduler {
     }
 
     private void pump() {
-        while (!waiting.isEmpty() && inFlight < settings.concurrency() && !stopped) {
+        while (!waiting.isEmpty() && inFlight < MAX_IN_FLIGHT && !stopped) {
             start(waiting.pollFirst());
         }
     }
@@ -239,42 +262,108 @@ public final class ProbeScheduler {
         slot.state = TargetSlot.State.RUNNING;
         slot.startWhenIdle = false;
         slot.run = ++runs;
+        slot.begun = false;
         slot.startedAt = clock.instant();
         long run = slot.run;
         long generation = slot.generation;
         TargetConfig target = slot.target;
-        Prober current = prober;
-        Duration limit = slot.budget(settings.timeout()).plus(OVERRUN_GRACE);
-        slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
         log.debug("probe started", "target", target.name(), "in_flight", inFlight);
-        probeThreads.execute(() -> {
-            synchronized (lock) {
-                if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
-                    // Abandoned before a thread even took it up (the pool was slow to start one).
-                    finished(slot, generation, target, List.of());
-                    return;
-                }
-                slot.thread = Thread.currentThread();
-            }
-            List<ProbeResult> results;
-            try {
-                results = current.probe(target);
-            } catch (RuntimeException | Error e) {
-                // The prober promises never to throw; if it does, that is our bug, reported as such.
-                log.error("probe failed with an internal error", "target", target.name(), "error",
-                        e.getClass().getName(), "message", e.getMessage());
-                results = List.of(slot.synthetic(Outcome.ERROR,
-                        "internal error: " + e.getClass().getSimpleName(), clock));
-            }
-            finished(slot, generation, target, results);
-        });
+        AtomicBoolean begun = new AtomicBoolean();
+        CompletableFuture<List<ProbeResult>> probe;
+        try {
+            probe = prober.probe(target,
+                    task -> threads.execute(new Stage(slot, run, generation, begun, task)));
+        } catch (RuntimeException | Error e) {
+            probe = CompletableFuture.failedFuture(e);
+        }
+        probe.whenComplete((results, failure) -> finished(slot, run, generation, target,
+                failure == null ? results : internalError(slot, target, failure)));
     }
 
-    private void finished(TargetSlot slot, long generation, TargetConfig target, List<ProbeResult> results) {
+    /**
+     * One piece of a probe's work (resolving, setting up, conversing), run holding a thread permit. The
+     * first piece's permit starts the overrun watchdog: a probe's deadline runs from when it has a thread,
+     * not from when it began waiting for one.
+     */
+    private final class Stage implements ThreadPermits.Job {
+        private final TargetSlot slot;
+        private final long run;
+        private final long generation;
+        private final AtomicBoolean begun;
+        private final Runnable task;
+        private boolean dropped;
+
+        Stage(TargetSlot slot, long run, long generation, AtomicBoolean begun, Runnable task) {
+            this.slot = slot;
+            this.run = run;
+            this.generation = generation;
+            this.begun = begun;
+            this.task = task;
+        }
+
+        @Override
+        public void granted(ThreadPermits.Permit permit) {
+            synchronized (lock) {
+                if (begun.get()) {
+                    return;
+                }
+                if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
+                    // Cancelled (stop, removal) before it began: nothing of it ran, so nothing needs to end.
+                    dropped = true;
+                    return;
+                }
+                begun.set(true);
+                slot.begun = true;
+                Duration limit = slot.budget(settings.timeout()).plus(OVERRUN_GRACE);
+                slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
+            }
+        }
+
+        @Override
+        public void run(ThreadPermits.Permit permit) {
+            synchronized (lock) {
+                if (dropped) {
+                    return;
+                }
+                if (slot.run == run && slot.state == TargetSlot.State.RUNNING) {
+                    slot.thread = Thread.currentThread();
+                    slot.permit = permit;
+                }
+            }
+            try {
+                task.run();
+            } finally {
+                synchronized (lock) {
+                    if (slot.thread == Thread.currentThread()) {
+                        slot.thread = null;
+                        slot.permit = null;
+                    }
+                }
+                Thread.interrupted(); // an interrupt meant for this probe must not leak into the pool's next task
+            }
+        }
+    }
+
+    private List<ProbeResult> internalError(TargetSlot slot, TargetConfig target, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        // The prober promises never to throw; if it does, that is our bug, reported as such.
+        log.error("probe failed with an internal error", "target", target.name(), "error",
+                cause.getClass().getName(), "message", cause.getMessage());
+        synchronized (lock) {
+            return List.of(slot.synthetic(Outcome.ERROR, "internal error: " + cause.getClass().getSimpleName(), clock));
+        }
+    }
+
+    private void finished(TargetSlot slot, long run, long generation, TargetConfig target, List<ProbeResult> results) {
         boolean record;
         synchronized (lock) {
+            if (slot.run != run) {
+                return;
+            }
+            ThreadPermits.Permit permit = slot.thread == Thread.currentThread() ? slot.permit : null;
             slot.thread = null;
-            Thread.interrupted(); // an interrupt meant for this probe must not leak into the pool's next task
+            slot.permit = null;
             if (slot.state == TargetSlot.State.ABANDONED) {
                 log.info("abandoned probe returned late; its result was discarded", "target", target.name());
                 slot.state = TargetSlot.State.IDLE;
@@ -296,6 +385,10 @@ public final class ProbeScheduler {
             if (record) {
                 recording++;
             }
+            if (permit != null) {
+                // The probe is over: recording its result is not probe work, so its thread goes to the next one.
+                permit.release();
+            }
         }
         if (record) {
             deliver(target, results);
@@ -303,6 +396,15 @@ public final class ProbeScheduler {
             synchronized (lock) {
                 lock.notifyAll();
             }
+        }
+    }
+
+    /** Ends a probe that has not yet had a thread: nothing of it ran, so there is nothing to wait for. */
+    private void cancelIfNotBegun(TargetSlot slot) {
+        if (slot.state == TargetSlot.State.RUNNING && !slot.begun) {
+            slot.state = TargetSlot.State.IDLE;
+            slot.run = ++runs;
+            inFlight--;
         }
     }
 
@@ -330,6 +432,11 @@ public final class ProbeScheduler {
             inFlight--;
             if (slot.thread != null) {
                 slot.thread.interrupt();
+                slot.thread = null;
+            }
+            if (slot.permit != null) {
+                slot.permit.release();
+                slot.permit = null;
             }
             target = slot.target;
             results = slot.abandoned(slot.budget(settings.timeout()), limit, clock);
@@ -364,6 +471,7 @@ public final class ProbeScheduler {
             waiting.remove(slot);
             slot.state = TargetSlot.State.IDLE;
         }
+        cancelIfNotBegun(slot);
     }
 
     /** Names of the targets being probed. */

@@ -144,14 +144,14 @@ class ProbeSchedulerTest {
         timer.advance(Duration.ZERO);
 
         assertThat(dispatched).hasValue(2);
-        assertThat(scheduler.inFlight()).isEqualTo(2);
+        assertThat(scheduler.onThreads()).isEqualTo(2);
         assertThat(scheduler.waiting()).isEqualTo(3);
 
         prober.open("t0");
         assertThat(next().target()).isEqualTo("t0");
 
         assertThat(dispatched).hasValue(3);
-        assertThat(scheduler.inFlight()).isEqualTo(2);
+        assertThat(scheduler.onThreads()).isEqualTo(2);
         assertThat(scheduler.waiting()).isEqualTo(2);
         targets.forEach(t -> prober.open(t.name()));
         for (int i = 0; i < 4; i++) {
@@ -297,7 +297,7 @@ class ProbeSchedulerTest {
         scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 3), prober, targets);
 
         assertThat(dispatched).hasValue(3);
-        assertThat(scheduler.inFlight()).isEqualTo(3);
+        assertThat(scheduler.onThreads()).isEqualTo(3);
         assertThat(scheduler.waiting()).isEqualTo(1);
     }
 

@@ -1,0 +1,111 @@
+package io.smtpprobe.agent;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The probe threads as the scheduler hands them out: at most {@code probe.concurrency} pieces of probe
+ * work (resolving, setting up, conversing) run at once; the rest wait in arrival order. A probe waiting
+ * for a TCP handshake holds no permit. The scheduler may give a permit back before its task returns
+ * (an abandoned probe's), so that the next one starts at once.
+ *
+ * <p>Never calls out while holding its own lock: a task may run inline (tests pass {@code Runnable::run}).
+ */
+final class ThreadPermits {
+    /** Work that runs holding a permit, which it may release early. */
+    interface Job {
+        /** Called when the job gets its permit, on the granting thread, before it is handed to a thread. */
+        void granted(Permit permit);
+
+        void run(Permit permit);
+    }
+
+    /** A place among the running; released once, whoever releases it first. */
+    final class Permit {
+        private boolean released;
+
+        void release() {
+            synchronized (lock) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                running--;
+            }
+            drain();
+        }
+    }
+
+    private final Executor threads;
+    private final Object lock = new Object();
+    private final Deque<Job> queue = new ArrayDeque<>();
+    private int limit = 1;
+    private int running;
+
+    ThreadPermits(Executor threads) {
+        this.threads = threads;
+    }
+
+    /** Sets how many jobs may run at once; raising it starts waiting ones at once. */
+    void limit(int permits) {
+        synchronized (lock) {
+            limit = Math.max(1, permits);
+        }
+        drain();
+    }
+
+    void execute(Job job) {
+        synchronized (lock) {
+            queue.addLast(job);
+        }
+        drain();
+    }
+
+    /** Jobs holding a permit now. */
+    int running() {
+        synchronized (lock) {
+            return running;
+        }
+    }
+
+    /** Jobs waiting for a permit. */
+    int queued() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    private void drain() {
+        while (true) {
+            Job job;
+            Permit permit;
+            synchronized (lock) {
+                if (running >= limit || queue.isEmpty()) {
+                    return;
+                }
+                job = queue.pollFirst();
+                running++;
+                permit = new Permit();
+            }
+            try {
+                job.granted(permit);
+                threads.execute(() -> {
+                    try {
+                        job.run(permit);
+                    } finally {
+                        permit.release();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // Only at shutdown, once the pool is stopped: nothing waiting can run any more.
+                synchronized (lock) {
+                    queue.clear();
+                }
+                permit.release();
+                return;
+            }
+        }
+    }
+}
