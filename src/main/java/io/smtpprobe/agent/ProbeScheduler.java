@@ -304,23 +304,28 @@ public final class ProbeScheduler {
         @Override
         public void granted(ThreadPermits.Permit permit) {
             synchronized (lock) {
-                if (begun.get()) {
-                    return;
+                boolean current = slot.run == run && slot.state == TargetSlot.State.RUNNING;
+                if (!begun.get()) {
+                    if (!current) {
+                        // Cancelled (stop, removal) before it began: nothing of it ran, so nothing needs to end.
+                        dropped = true;
+                        return;
+                    }
+                    begun.set(true);
+                    slot.begun = true;
+                    Duration limit = slot.budget(settings.timeout()).plus(OVERRUN_GRACE);
+                    slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
                 }
-                if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
-                    // Cancelled (stop, removal) before it began: nothing of it ran, so nothing needs to end.
-                    dropped = true;
-                    return;
+                if (current) {
+                    // Known from now, so that abandoning the probe frees it even before a thread takes the work up.
+                    slot.permit = permit;
                 }
-                begun.set(true);
-                slot.begun = true;
-                Duration limit = slot.budget(settings.timeout()).plus(OVERRUN_GRACE);
-                slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
             }
         }
 
         @Override
         public void run(ThreadPermits.Permit permit) {
+            boolean abandoned = false;
             synchronized (lock) {
                 if (dropped) {
                     return;
@@ -329,6 +334,11 @@ public final class ProbeScheduler {
                     slot.thread = Thread.currentThread();
                     slot.permit = permit;
                 }
+                abandoned = slot.run == run && slot.state == TargetSlot.State.ABANDONED;
+            }
+            if (abandoned) {
+                // Its thread would have been interrupted had it had one: what is left of it ends at once.
+                Thread.currentThread().interrupt();
             }
             try {
                 task.run();
@@ -336,6 +346,8 @@ public final class ProbeScheduler {
                 synchronized (lock) {
                     if (slot.thread == Thread.currentThread()) {
                         slot.thread = null;
+                    }
+                    if (slot.permit == permit) {
                         slot.permit = null;
                     }
                 }
@@ -361,6 +373,7 @@ public final class ProbeScheduler {
             if (slot.run != run) {
                 return;
             }
+            // The permit of the piece that completed the probe, which is still running on this thread.
             ThreadPermits.Permit permit = slot.thread == Thread.currentThread() ? slot.permit : null;
             slot.thread = null;
             slot.permit = null;
