@@ -293,12 +293,20 @@ public final class ProbeScheduler {
         private final Runnable task;
         private boolean dropped;
 
+        private final boolean continuing;
+
         Stage(TargetSlot slot, long run, long generation, AtomicBoolean begun, Runnable task) {
             this.slot = slot;
             this.run = run;
             this.generation = generation;
             this.begun = begun;
             this.task = task;
+            this.continuing = begun.get();
+        }
+
+        @Override
+        public boolean continuing() {
+            return continuing;
         }
 
         @Override

@@ -7,15 +7,19 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The probe threads as the scheduler hands them out: at most {@code probe.concurrency} pieces of probe
- * work (resolving, setting up, conversing) run at once; the rest wait in arrival order. A probe waiting
- * for a TCP handshake holds no permit. The scheduler may give a permit back before its task returns
- * (an abandoned probe's), so that the next one starts at once.
+ * work (resolving, setting up, conversing) run at once; the rest wait in arrival order, the work of
+ * probes already under way (their deadlines running, a connected socket waiting) before the first work
+ * of new ones. A probe waiting for a TCP handshake holds no permit. The scheduler may give a permit
+ * back before its task returns (an abandoned probe's), so that the next one starts at once.
  *
  * <p>Never calls out while holding its own lock: a task may run inline (tests pass {@code Runnable::run}).
  */
 final class ThreadPermits {
     /** Work that runs holding a permit, which it may release early. */
     interface Job {
+        /** Whether the job continues work already under way, and so goes before jobs that start new work. */
+        boolean continuing();
+
         /** Called when the job gets its permit, on the granting thread, before it is handed to a thread. */
         void granted(Permit permit);
 
@@ -40,7 +44,8 @@ final class ThreadPermits {
 
     private final Executor threads;
     private final Object lock = new Object();
-    private final Deque<Job> queue = new ArrayDeque<>();
+    private final Deque<Job> continuing = new ArrayDeque<>();
+    private final Deque<Job> starting = new ArrayDeque<>();
     private int limit = 1;
     private int running;
 
@@ -58,7 +63,7 @@ final class ThreadPermits {
 
     void execute(Job job) {
         synchronized (lock) {
-            queue.addLast(job);
+            (job.continuing() ? continuing : starting).addLast(job);
         }
         drain();
     }
@@ -73,7 +78,7 @@ final class ThreadPermits {
     /** Jobs waiting for a permit. */
     int queued() {
         synchronized (lock) {
-            return queue.size();
+            return continuing.size() + starting.size();
         }
     }
 
@@ -82,10 +87,10 @@ final class ThreadPermits {
             Job job;
             Permit permit;
             synchronized (lock) {
-                if (running >= limit || queue.isEmpty()) {
+                if (running >= limit || continuing.isEmpty() && starting.isEmpty()) {
                     return;
                 }
-                job = queue.pollFirst();
+                job = continuing.isEmpty() ? starting.pollFirst() : continuing.pollFirst();
                 running++;
                 permit = new Permit();
             }
@@ -101,7 +106,8 @@ final class ThreadPermits {
             } catch (RejectedExecutionException e) {
                 // Only at shutdown, once the pool is stopped: nothing waiting can run any more.
                 synchronized (lock) {
-                    queue.clear();
+                    continuing.clear();
+                    starting.clear();
                 }
                 permit.release();
                 return;

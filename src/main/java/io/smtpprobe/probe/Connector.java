@@ -26,6 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * whatever still waits and end its thread.
  */
 public final class Connector implements AutoCloseable {
+    /** Told the moment a connect settles, on whichever thread saw it settle. */
+    @FunctionalInterface
+    interface Settled {
+        void settled(boolean connected);
+    }
+
     private final Selector selector;
     private final Thread thread;
     private final Queue<Pending> incoming = new ConcurrentLinkedQueue<>();
@@ -46,13 +52,13 @@ public final class Connector implements AutoCloseable {
     }
 
     /**
-     * Starts connecting {@code channel} to {@code destination}. {@code settled} runs the moment the
+     * Starts connecting {@code channel} to {@code destination}. {@code settled} is told the moment the
      * handshake completes or fails (on this connector's thread, or on the caller's when that is at
      * once), before the future completes: it is where the connect phase ends. The channel is left in
      * non-blocking mode and no longer registered with the selector.
      */
     CompletableFuture<Void> connect(SocketChannel channel, SocketAddress destination, ProbeDeadline deadline,
-            Runnable settled) {
+            Settled settled) {
         Pending connect = new Pending(channel, deadline, settled);
         try {
             channel.configureBlocking(false);
@@ -216,7 +222,7 @@ public final class Connector implements AutoCloseable {
     private static final class Pending {
         final SocketChannel channel;
         final ProbeDeadline deadline;
-        final Runnable settled;
+        final Settled settled;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final AtomicBoolean ended = new AtomicBoolean();
         SelectionKey key;
@@ -225,7 +231,7 @@ public final class Connector implements AutoCloseable {
         /** What failed the connect, null when it succeeded. */
         Throwable failure;
 
-        Pending(SocketChannel channel, ProbeDeadline deadline, Runnable settled) {
+        Pending(SocketChannel channel, ProbeDeadline deadline, Settled settled) {
             this.channel = channel;
             this.deadline = deadline;
             this.settled = settled;
@@ -234,7 +240,7 @@ public final class Connector implements AutoCloseable {
         /** Marks the connect settled now (the connect phase ends here); the future completes after deregistration. */
         void settle(Throwable failed) {
             if (!settledHere) {
-                end();
+                end(failed == null);
                 settledHere = true;
                 failure = failed;
             }
@@ -249,18 +255,18 @@ public final class Connector implements AutoCloseable {
         }
 
         void succeed() {
-            end();
+            end(true);
             done.complete(null);
         }
 
         void fail(Throwable failure) {
-            end();
+            end(false);
             done.completeExceptionally(failure);
         }
 
-        private void end() {
+        private void end(boolean connected) {
             if (ended.compareAndSet(false, true)) {
-                settled.run();
+                settled.settled(connected);
             }
         }
     }

@@ -96,7 +96,8 @@ final class HostAttempt {
         CompletableFuture<Void> connected;
         try {
             setUp();
-            connected = connector.connect(channel, new InetSocketAddress(address, port()), deadline, phases::endStep);
+            connected = connector.connect(channel, new InetSocketAddress(address, port()), deadline,
+                    this::connectSettled);
         } catch (Exception e) {
             cleanUp.run();
             return CompletableFuture.completedFuture(failed(e));
@@ -110,9 +111,24 @@ final class HostAttempt {
         }, threads);
     }
 
+    /**
+     * The connect phase ends here, on the thread that saw the handshake settle. A connected probe then
+     * waits for a probe thread; should its deadline pass there, that is not the peer's doing.
+     */
+    private void connectSettled(boolean connected) {
+        if (connected) {
+            phases.enter(Step.THREAD_WAIT);
+        } else {
+            phases.endStep();
+        }
+    }
+
     private ProbeResult converseOn(SocketChannel channel) {
         try {
-            channel.configureBlocking(true);
+            if (conversation != null) {
+                // A TCP probe is done once connected, even if its deadline passed while it waited for a thread.
+                channel.configureBlocking(true);
+            }
             return converse(channel.socket());
         } catch (Exception e) {
             return failed(e);
