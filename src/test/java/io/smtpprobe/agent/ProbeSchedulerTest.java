@@ -162,6 +162,27 @@ class ProbeSchedulerTest {
     }
 
     @Test
+    void stopsProbesThatNeverHadAThreadAndWaitsOnlyForTheOneRunning() throws InterruptedException {
+        ProbeScheduler scheduler = scheduler(false);
+        prober.block("t0");
+        prober.block("t1");
+        scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 1), prober, targets(2));
+        timer.advance(Duration.ZERO);
+        prober.awaitStarted("t0");
+        assertThat(scheduler.inFlight()).isEqualTo(2);
+        assertThat(scheduler.waiting()).isEqualTo(1);
+
+        scheduler.stop();
+
+        assertThat(scheduler.inFlight()).as("the probe that never had a thread is dropped").isEqualTo(1);
+        prober.open("t0");
+        assertThat(scheduler.awaitInFlight(Duration.ofSeconds(10))).isTrue();
+        assertThat(next().target()).isEqualTo("t0");
+        assertThat(prober.startsOf("t1")).isEmpty();
+        assertThat(recorded).isEmpty();
+    }
+
+    @Test
     void keepsProbingAFastTargetOnScheduleWhileASlowOneHangs() throws InterruptedException {
         ProbeScheduler scheduler = scheduler(false);
         prober.hang("slow");
