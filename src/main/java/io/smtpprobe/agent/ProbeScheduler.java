@@ -2,7 +2,6 @@ package io.smtpprobe.agent;
 
 import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.TargetConfig;
-import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Prober;
 import java.time.Clock;
@@ -15,10 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 /**
@@ -60,7 +56,7 @@ public final class ProbeScheduler {
     }
 
     private final TaskScheduler timer;
-    private final ThreadPermits threads;
+    private final ProbeRunner runner;
     private final Clock clock;
     private final RandomGenerator random;
     private final ResultSink sink;
@@ -72,21 +68,17 @@ public final class ProbeScheduler {
     private final Deque<TargetSlot> waiting = new ArrayDeque<>();
     private ProbeConfig settings;
     private Prober prober;
-    /** Probes started and not yet ended (abandoned ones excluded). */
-    private int inFlight;
-    /** Results of ended probes being recorded right now: shutdown waits for them too. */
-    private int recording;
-    private long runs;
     private boolean stopped;
 
     public ProbeScheduler(TaskScheduler timer, Executor probeThreads, Clock clock, RandomGenerator random,
             ResultSink sink, EventLog log) {
         this.timer = Objects.requireNonNull(timer, "timer");
-        this.threads = new ThreadPermits(Objects.requireNonNull(probeThreads, "probeThreads"));
+        Objects.requireNonNull(probeThreads, "probeThreads");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.log = Objects.requireNonNull(log, "log");
+        this.runner = new ProbeRunner(lock, timer, probeThreads, clock, sink, log, this::ended);
     }
 
     /**
@@ -104,7 +96,7 @@ public final class ProbeScheduler {
             }
             settings = probeConfig;
             prober = newProber;
-            threads.limit(probeConfig.concurrency());
+            runner.concurrency(probeConfig.concurrency());
             Map<String, TargetConfig> wanted = new LinkedHashMap<>();
             targets.forEach(t -> wanted.put(t.name(), t));
             slots.values().removeIf(slot -> {
@@ -153,7 +145,7 @@ public final class ProbeScheduler {
                 if (slot.next != null) {
                     slot.next.cancel();
                 }
-                cancelIfNotBegun(slot);
+                runner.cancelIfNotBegun(slot);
             }
             waiting.clear();
             lock.notifyAll();
@@ -162,43 +154,33 @@ public final class ProbeScheduler {
 
     /**
      * Waits in real time until no probe is in flight and every ended probe's result is recorded, or
-     * {@code max} has passed, then interrupts the probes still running. For shutdown: each probe ends by its own deadline, so waiting for the probe
-     * timeout is enough for every well-behaved probe.
+     * {@code max} has passed, then interrupts the probes still running. For shutdown: each probe ends by
+     * its own deadline, so waiting for the probe timeout is enough for every well-behaved probe.
      *
      * @return whether every probe ended in time
      */
     public boolean awaitInFlight(Duration max) throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
         synchronized (lock) {
-            while (inFlight > 0 || recording > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    slots.values().stream().filter(s -> s.state == TargetSlot.State.RUNNING && s.thread != null)
-                            .forEach(s -> s.thread.interrupt());
-                    return false;
-                }
-                lock.wait(Math.max(1, left / 1_000_000));
-            }
-            return true;
+            return runner.awaitInFlight(max, slots.values());
         }
     }
 
     /** Probes started and not yet ended, with or without a thread (abandoned ones excluded). */
     public int inFlight() {
         synchronized (lock) {
-            return inFlight;
+            return runner.inFlight();
         }
     }
 
     /** Probes holding a probe thread now: at most {@code probe.concurrency}. */
     public int onThreads() {
-        return threads.running();
+        return runner.onThreads();
     }
 
     /** Probes waiting for a probe thread, or to start while {@link #MAX_IN_FLIGHT} are in flight. */
     public int waiting() {
         synchronized (lock) {
-            return waiting.size() + threads.queued();
+            return waiting.size() + runner.waitingForThreads();
         }
     }
 
@@ -243,8 +225,8 @@ public final class ProbeScheduler {
     }
 
     private void dispatch(TargetSlot slot) {
-        if (inFlight < MAX_IN_FLIGHT) {
-            start(slot);
+        if (runner.inFlight() < MAX_IN_FLIGHT) {
+            runner.start(slot, prober, settings.timeout());
         } else {
             slot.state = TargetSlot.State.QUEUED;
             waiting.addLast(slot);
@@ -252,229 +234,17 @@ public final class ProbeScheduler {
     }
 
     private void pump() {
-        while (!waiting.isEmpty() && inFlight < MAX_IN_FLIGHT && !stopped) {
-            start(waiting.pollFirst());
+        while (!waiting.isEmpty() && runner.inFlight() < MAX_IN_FLIGHT && !stopped) {
+            runner.start(waiting.pollFirst(), prober, settings.timeout());
         }
     }
 
-    private void start(TargetSlot slot) {
-        inFlight++;
-        slot.state = TargetSlot.State.RUNNING;
-        slot.startWhenIdle = false;
-        slot.run = ++runs;
-        slot.begun = false;
-        slot.startedAt = clock.instant();
-        long run = slot.run;
-        long generation = slot.generation;
-        TargetConfig target = slot.target;
-        log.debug("probe started", "target", target.name(), "in_flight", inFlight);
-        AtomicBoolean begun = new AtomicBoolean();
-        CompletableFuture<List<ProbeResult>> probe;
-        try {
-            probe = prober.probe(target,
-                    task -> threads.execute(new Stage(slot, run, generation, begun, task)));
-        } catch (RuntimeException | Error e) {
-            probe = CompletableFuture.failedFuture(e);
-        }
-        probe.whenComplete((results, failure) -> finished(slot, run, generation, target,
-                failure == null ? results : internalError(slot, target, failure)));
-    }
-
-    /**
-     * One piece of a probe's work (resolving, setting up, conversing), run holding a thread permit. The
-     * first piece's permit starts the overrun watchdog: a probe's deadline runs from when it has a thread,
-     * not from when it began waiting for one.
-     */
-    private final class Stage implements ThreadPermits.Job {
-        private final TargetSlot slot;
-        private final long run;
-        private final long generation;
-        private final AtomicBoolean begun;
-        private final Runnable task;
-        private boolean dropped;
-
-        private final boolean continuing;
-
-        Stage(TargetSlot slot, long run, long generation, AtomicBoolean begun, Runnable task) {
-            this.slot = slot;
-            this.run = run;
-            this.generation = generation;
-            this.begun = begun;
-            this.task = task;
-            this.continuing = begun.get();
-        }
-
-        @Override
-        public boolean continuing() {
-            return continuing;
-        }
-
-        @Override
-        public void granted(ThreadPermits.Permit permit) {
-            synchronized (lock) {
-                boolean current = slot.run == run && slot.state == TargetSlot.State.RUNNING;
-                if (!begun.get()) {
-                    if (!current) {
-                        // Cancelled (stop, removal) before it began: nothing of it ran, so nothing needs to end.
-                        dropped = true;
-                        return;
-                    }
-                    begun.set(true);
-                    slot.begun = true;
-                    Duration limit = slot.budget(settings.timeout()).plus(OVERRUN_GRACE);
-                    slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
-                }
-                if (current) {
-                    // Known from now, so that abandoning the probe frees it even before a thread takes the work up.
-                    slot.permit = permit;
-                }
-            }
-        }
-
-        @Override
-        public void run(ThreadPermits.Permit permit) {
-            boolean abandoned = false;
-            synchronized (lock) {
-                if (dropped) {
-                    return;
-                }
-                if (slot.run == run && slot.state == TargetSlot.State.RUNNING) {
-                    slot.thread = Thread.currentThread();
-                    slot.permit = permit;
-                }
-                abandoned = slot.run == run && slot.state == TargetSlot.State.ABANDONED;
-            }
-            if (abandoned) {
-                // Its thread would have been interrupted had it had one: what is left of it ends at once.
-                Thread.currentThread().interrupt();
-            }
-            try {
-                task.run();
-            } finally {
-                synchronized (lock) {
-                    if (slot.thread == Thread.currentThread()) {
-                        slot.thread = null;
-                    }
-                    if (slot.permit == permit) {
-                        slot.permit = null;
-                    }
-                }
-                Thread.interrupted(); // an interrupt meant for this probe must not leak into the pool's next task
-            }
-        }
-    }
-
-    private List<ProbeResult> internalError(TargetSlot slot, TargetConfig target, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        // The prober promises never to throw; if it does, that is our bug, reported as such.
-        log.error("probe failed with an internal error", "target", target.name(), "error",
-                cause.getClass().getName(), "message", cause.getMessage());
-        synchronized (lock) {
-            return List.of(slot.synthetic(Outcome.ERROR, "internal error: " + cause.getClass().getSimpleName(), clock));
-        }
-    }
-
-    private void finished(TargetSlot slot, long run, long generation, TargetConfig target, List<ProbeResult> results) {
-        boolean record;
-        synchronized (lock) {
-            if (slot.run != run) {
-                return;
-            }
-            // The permit of the piece that completed the probe, which is still running on this thread.
-            ThreadPermits.Permit permit = slot.thread == Thread.currentThread() ? slot.permit : null;
-            slot.thread = null;
-            slot.permit = null;
-            if (slot.state == TargetSlot.State.ABANDONED) {
-                log.info("abandoned probe returned late; its result was discarded", "target", target.name());
-                slot.state = TargetSlot.State.IDLE;
-                startIfWanted(slot);
-                return;
-            }
-            if (slot.watchdog != null) {
-                slot.watchdog.cancel();
-                slot.watchdog = null;
-            }
-            slot.state = TargetSlot.State.IDLE;
-            inFlight--;
-            record = !slot.removed && slot.generation == generation;
-            if (record) {
-                slot.lastResults = results;
-            }
+    /** A slot's probe ended (its slot idle again) or was abandoned: under the lock. */
+    private void ended(TargetSlot slot) {
+        if (slot.state == TargetSlot.State.IDLE) {
             startIfWanted(slot);
-            pump();
-            if (record) {
-                recording++;
-            }
-            if (permit != null) {
-                // The probe is over: recording its result is not probe work, so its thread goes to the next one.
-                permit.release();
-            }
         }
-        if (record) {
-            deliver(target, results);
-        } else {
-            synchronized (lock) {
-                lock.notifyAll();
-            }
-        }
-    }
-
-    /** Ends a probe that has not yet had a thread: nothing of it ran, so there is nothing to wait for. */
-    private void cancelIfNotBegun(TargetSlot slot) {
-        if (slot.state == TargetSlot.State.RUNNING && !slot.begun) {
-            slot.state = TargetSlot.State.IDLE;
-            slot.run = ++runs;
-            inFlight--;
-        }
-    }
-
-    /** Hands results to the sink outside the lock; {@code recording} was counted up under it. */
-    private void deliver(TargetConfig target, List<ProbeResult> results) {
-        try {
-            sink.accept(target, results);
-        } finally {
-            synchronized (lock) {
-                recording--;
-                lock.notifyAll();
-            }
-        }
-    }
-
-    private void overran(TargetSlot slot, long run, long generation, Duration limit) {
-        List<ProbeResult> results;
-        TargetConfig target;
-        synchronized (lock) {
-            if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
-                return;
-            }
-            slot.state = TargetSlot.State.ABANDONED;
-            slot.watchdog = null;
-            inFlight--;
-            if (slot.thread != null) {
-                slot.thread.interrupt();
-                slot.thread = null;
-            }
-            if (slot.permit != null) {
-                slot.permit.release();
-                slot.permit = null;
-            }
-            target = slot.target;
-            results = slot.abandoned(slot.budget(settings.timeout()), limit, clock);
-            boolean record = !slot.removed && slot.generation == generation;
-            if (record) {
-                slot.lastResults = results;
-            }
-            pump();
-            lock.notifyAll();
-            if (!record) {
-                return;
-            }
-            recording++;
-        }
-        log.warn("probe overran its deadline and was abandoned", "target", target.name(),
-                "deadline", slot.budget(settings.timeout()));
-        deliver(target, results);
+        pump();
     }
 
     private void startIfWanted(TargetSlot slot) {
@@ -492,7 +262,7 @@ public final class ProbeScheduler {
             waiting.remove(slot);
             slot.state = TargetSlot.State.IDLE;
         }
-        cancelIfNotBegun(slot);
+        runner.cancelIfNotBegun(slot);
     }
 
     /** Names of the targets being probed. */

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Waits for TCP handshakes on one selector thread, so that a probe whose SYN goes unanswered holds a
@@ -37,6 +38,8 @@ public final class Connector implements AutoCloseable {
     private final Queue<Pending> incoming = new ConcurrentLinkedQueue<>();
     /** Connects registered with the selector; touched by the selector thread only. */
     private final List<Pending> pending = new ArrayList<>();
+    /** Connects handed to the selector thread and not yet settled. */
+    private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean closed;
 
     /** Opens the selector and starts its thread (a daemon thread named {@code smtp-probe-connect}). */
@@ -70,6 +73,8 @@ public final class Connector implements AutoCloseable {
             connect.fail(e);
             return connect.done;
         }
+        connect.waiting = waiting;
+        waiting.incrementAndGet();
         incoming.add(connect);
         if (closed) {
             failIncoming();
@@ -81,11 +86,7 @@ public final class Connector implements AutoCloseable {
 
     /** Connects started and not yet settled, for tests. */
     int waiting() {
-        return incoming.size() + pendingCount();
-    }
-
-    private synchronized int pendingCount() {
-        return pending.size();
+        return waiting.get();
     }
 
     private void loop() {
@@ -100,10 +101,8 @@ public final class Connector implements AutoCloseable {
             // A selector that fails is not recoverable; fail everything rather than leave probes waiting forever.
             closed = true;
         } finally {
-            synchronized (this) {
-                pending.forEach(p -> p.fail(closedError()));
-                pending.clear();
-            }
+            pending.forEach(p -> p.fail(closedError()));
+            pending.clear();
             failIncoming();
             try {
                 selector.close();
@@ -118,9 +117,7 @@ public final class Connector implements AutoCloseable {
         while ((connect = incoming.poll()) != null) {
             try {
                 connect.key = connect.channel.register(selector, SelectionKey.OP_CONNECT, connect);
-                synchronized (this) {
-                    pending.add(connect);
-                }
+                pending.add(connect);
             } catch (ClosedChannelException e) {
                 // The deadline watchdog closed it between connect() and here.
                 connect.fail(connect.deadline.passed() ? timeout() : e);
@@ -131,10 +128,8 @@ public final class Connector implements AutoCloseable {
     /** Until the earliest deadline, rounded up so a select never wakes just before it; 0 waits for a wakeup. */
     private long selectTimeoutMillis() {
         long earliest = Long.MAX_VALUE;
-        synchronized (this) {
-            for (Pending connect : pending) {
-                earliest = Math.min(earliest, connect.deadline.remainingNanos());
-            }
+        for (Pending connect : pending) {
+            earliest = Math.min(earliest, connect.deadline.remainingNanos());
         }
         if (earliest == Long.MAX_VALUE) {
             return 0;
@@ -154,12 +149,10 @@ public final class Connector implements AutoCloseable {
     }
 
     private void expire() {
-        synchronized (this) {
-            for (Pending connect : pending) {
-                if (!connect.settledHere && (connect.deadline.remainingNanos() <= 0 || !connect.key.isValid())) {
-                    // An invalid key means the channel was closed under us: only the deadline watchdog does that.
-                    connect.settle(timeout());
-                }
+        for (Pending connect : pending) {
+            if (!connect.settledHere && (connect.deadline.remainingNanos() <= 0 || !connect.key.isValid())) {
+                // An invalid key means the channel was closed under us: only the deadline watchdog does that.
+                connect.settle(timeout());
             }
         }
     }
@@ -172,15 +165,13 @@ public final class Connector implements AutoCloseable {
     private void settleFinished() throws IOException {
         List<Pending> finished = new ArrayList<>();
         while (true) {
-            synchronized (this) {
-                pending.removeIf(p -> {
-                    if (p.settledHere) {
-                        finished.add(p);
-                        return true;
-                    }
-                    return false;
-                });
-            }
+            pending.removeIf(p -> {
+                if (p.settledHere) {
+                    finished.add(p);
+                    return true;
+                }
+                return false;
+            });
             if (finished.isEmpty()) {
                 return;
             }
@@ -226,6 +217,8 @@ public final class Connector implements AutoCloseable {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         final AtomicBoolean ended = new AtomicBoolean();
         SelectionKey key;
+        /** The connector's count of unsettled connects, once this one is counted in it. */
+        AtomicInteger waiting;
         /** Set on the selector thread when the connect settled. */
         boolean settledHere;
         /** What failed the connect, null when it succeeded. */
@@ -266,6 +259,9 @@ public final class Connector implements AutoCloseable {
 
         private void end(boolean connected) {
             if (ended.compareAndSet(false, true)) {
+                if (waiting != null) {
+                    waiting.decrementAndGet();
+                }
                 settled.settled(connected);
             }
         }
