@@ -112,21 +112,32 @@ final class HostAttempt {
     }
 
     /**
-     * The connect phase ends here, on the thread that saw the handshake settle. A connected probe then
-     * waits for a probe thread; should its deadline pass there, that is not the peer's doing.
+     * The connect phase ends here, on the thread that saw the handshake settle, not when a probe thread
+     * takes the socket up. The greeting phase starts here too: the server's greeting delay runs from the
+     * handshake, and what it sends meanwhile waits in the socket. An implicit TLS handshake (smtps)
+     * starts only once a thread sends the hello, so until then the probe only waits for a thread.
      */
     private void connectSettled(boolean connected) {
-        if (connected) {
-            phases.enter(Step.THREAD_WAIT);
-        } else {
+        if (!connected) {
             phases.endStep();
+        } else if (target.mode() == Mode.SMTP || target.mode() == Mode.SUBMISSION) {
+            phases.enter(Step.GREETING);
+        } else {
+            phases.enter(Step.THREAD_WAIT);
         }
     }
 
     private ProbeResult converseOn(SocketChannel channel) {
+        // A TCP probe is done once connected, even if its deadline passed while it waited for a thread.
+        if (conversation != null && deadline.passed()) {
+            // Every probe thread was busy until the deadline: ours to report, not the peer's silence.
+            OutcomeMapper.Mapped mapped = tools.mapper().map(new DeadlineExceededException(),
+                    new OutcomeMapper.Context(Step.THREAD_WAIT, true, deadline.timeout().toMillis(), false, null, 0,
+                            null, false));
+            return result(mapped.outcome(), null, mapped.detail(), tlsInfo(), transcript());
+        }
         try {
             if (conversation != null) {
-                // A TCP probe is done once connected, even if its deadline passed while it waited for a thread.
                 channel.configureBlocking(true);
             }
             return converse(channel.socket());

@@ -9,8 +9,9 @@ enum Step {
     DNS(Phase.DNS),
     CONNECT(Phase.CONNECT),
     /**
-     * Connected, waiting for a probe thread to converse on (the asynchronous probe only). Counted in
-     * the total only: a deadline that passes here is ours (every thread busy), not the peer's.
+     * Connected, waiting for a probe thread to converse on (the asynchronous probe only; smtp and
+     * submission time this wait as greeting, since the server's delay runs from the handshake). Counted
+     * in the total only: a deadline that passes here is ours (every thread busy), not the peer's.
      */
     THREAD_WAIT(null),
     /** The implicit TLS handshake of smtps (RFC 8314), timed as the TLS-negotiation phase. */

@@ -135,7 +135,29 @@ class AsyncProbeTest {
             ProbeResult result = probe.get(10, TimeUnit.SECONDS).get(0);
             assertThat(result.outcome()).isEqualTo(Outcome.OK);
             assertThat(result.phases().get(Phase.CONNECT)).isZero();
+            // The server's greeting delay runs from the handshake: what it sent meanwhile waited in the socket.
+            assertThat(result.phases().get(Phase.GREETING)).isEqualTo(Duration.ofSeconds(2));
             assertThat(result.total()).isEqualTo(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
+    void reportsADeadlinePassedWaitingForAThreadAsOursNotAsASilentServer() throws Exception {
+        try (ScriptedSmtpServer smtp = ScriptedSmtpServer.start(AsyncProbeTest::greetAndQuit)) {
+            AtomicLong now = new AtomicLong();
+            BlockingQueue<Runnable> work = new LinkedBlockingQueue<>();
+            var probe = prober(Duration.ofSeconds(30), now::get)
+                    .probe(Targets.host("localhost", smtp.port(), Mode.SMTP).build(), work::add);
+
+            work.poll(10, TimeUnit.SECONDS).run();
+            Runnable conversation = work.poll(10, TimeUnit.SECONDS);
+            now.addAndGet(Duration.ofSeconds(31).toNanos()); // every thread busy past the deadline
+            conversation.run();
+
+            ProbeResult result = probe.get(10, TimeUnit.SECONDS).get(0);
+            assertThat(result.outcome()).isEqualTo(Outcome.DEADLINE_EXCEEDED);
+            assertThat(result.detail())
+                    .isEqualTo("the probe deadline of 30.0s passed during the wait for a free probe thread");
         }
     }
 
