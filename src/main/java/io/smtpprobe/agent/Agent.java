@@ -31,8 +31,8 @@ public final class Agent {
     }
 
     /**
-     * Probe threads: created on demand and reused; the scheduler keeps at most {@code probe.concurrency}
-     * of them busy (plus any abandoned probe that ignores its interrupt).
+     * Threads for occasional work beside the probes (Azure metadata, policy checks): created on demand
+     * and reused. Probes run on the agent's own pool ({@link ProbeThreadPool}).
      */
     private static ExecutorService workers() {
         AtomicInteger count = new AtomicInteger();

@@ -1,6 +1,7 @@
 package io.smtpprobe.agent;
 
 import io.smtpprobe.config.Config;
+import io.smtpprobe.probe.Connector;
 import io.smtpprobe.probe.DnsResolver;
 import io.smtpprobe.probe.ProbeOptions;
 import io.smtpprobe.probe.Prober;
@@ -15,14 +16,16 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 /**
  * The probers the daemon runs: a {@link TargetProber} over dnsjava for each configuration, set up as
  * {@code check} sets it up (a DNS query may take the probe timeout; the probe's own deadline bounds
- * the whole), with XOAUTH2 tokens from {@link CachedTokens}. One deadline timer serves every prober, so a reload never stops the timer of probes
- * still in flight; the agent closes it at shutdown.
+ * the whole), with XOAUTH2 tokens from {@link CachedTokens}. One deadline timer and one {@link Connector}
+ * (the thread that waits for every TCP handshake) serve every prober, so a reload never stops either under
+ * probes still in flight; the agent closes them at shutdown.
  */
 public final class NetworkProbers implements ProberFactory, AutoCloseable {
     private final Clock clock;
     private final Ticker ticker;
     private final Path dmiDirectory;
     private final ScheduledExecutorService deadlines;
+    private final Connector connector;
 
     public NetworkProbers(Clock clock, Ticker ticker) {
         this(clock, ticker, AgentOptions.DMI_DIRECTORY);
@@ -40,6 +43,7 @@ public final class NetworkProbers implements ProberFactory, AutoCloseable {
         });
         timer.setRemoveOnCancelPolicy(true);
         this.deadlines = timer;
+        this.connector = new Connector();
     }
 
     @Override
@@ -49,11 +53,13 @@ public final class NetworkProbers implements ProberFactory, AutoCloseable {
                 false);
         // XOAUTH2 tokens get half the probe deadline, so a hanging token endpoint still ends as auth_unavailable.
         CachedTokens tokens = CachedTokens.forConfig(config.azure(), dmiDirectory, timeout.dividedBy(2), clock);
-        return new TargetProber(options, new DnsResolver(config.dns(), timeout), clock, ticker, deadlines, tokens);
+        return new TargetProber(options, new DnsResolver(config.dns(), timeout), clock, ticker, deadlines, tokens,
+                connector);
     }
 
     @Override
     public void close() {
+        connector.close();
         deadlines.shutdownNow();
     }
 }

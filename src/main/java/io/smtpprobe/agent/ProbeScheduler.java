@@ -2,7 +2,6 @@ package io.smtpprobe.agent;
 
 import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.TargetConfig;
-import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Prober;
 import java.time.Clock;
@@ -28,17 +27,27 @@ import java.util.random.RandomGenerator;
  *       how long probes take.</li>
  *   <li>A target is never probed twice at once: a slot that comes due while its previous probe still
  *       runs is skipped.</li>
- *   <li>At most {@code probe.concurrency} probes are in flight; the rest wait in arrival order. No
- *       thread blocks waiting for a permit; a probe thread is taken only to run a probe.</li>
+ *   <li>At most {@code probe.concurrency} probes hold a probe thread at once (to resolve, set up, or
+ *       converse); the rest wait for one in arrival order. A probe waiting for a TCP handshake holds no
+ *       thread ({@link Prober#probe(TargetConfig, Executor)}), so up to {@link #MAX_IN_FLIGHT} probes
+ *       are in flight together; beyond that they wait to start. No thread blocks waiting for a permit.</li>
  *   <li>A probe that has not returned {@link #OVERRUN_GRACE} after its deadline (an MX target's: one per
- *       host plus one for the MX lookup) is abandoned: recorded as
- *       {@code deadline_exceeded}, its thread interrupted, its permit given to the next waiting probe,
- *       and whatever it returns later discarded. It never delays the others.</li>
+ *       host plus one for the MX lookup), counted from when it first got a thread, is abandoned: recorded
+ *       as {@code deadline_exceeded}, its thread interrupted, its thread permit given to the next waiting
+ *       probe, and whatever it returns later discarded. It never delays the others.</li>
  * </ul>
  */
 public final class ProbeScheduler {
     /** How long past its own deadline a probe may take before it is abandoned. */
     public static final Duration OVERRUN_GRACE = Duration.ofSeconds(1);
+
+    /**
+     * How many probes may be in flight at once, threads or not. Each holds at most one socket (one
+     * descriptor; the JVM raises its soft descriptor limit to the hard one, 524288 under systemd), so
+     * this is generous: a round of 1000 targets starts every connect at once, and a configuration far
+     * beyond anything a VM should probe still has a bound.
+     */
+    public static final int MAX_IN_FLIGHT = 4096;
 
     /** Receives the results of each finished (or abandoned) probe of a target, on a probe or timer thread. */
     @FunctionalInterface
@@ -47,7 +56,7 @@ public final class ProbeScheduler {
     }
 
     private final TaskScheduler timer;
-    private final Executor probeThreads;
+    private final ProbeRunner runner;
     private final Clock clock;
     private final RandomGenerator random;
     private final ResultSink sink;
@@ -55,23 +64,21 @@ public final class ProbeScheduler {
 
     private final Object lock = new Object();
     private final Map<String, TargetSlot> slots = new LinkedHashMap<>();
+    /** Probes due while {@link #MAX_IN_FLIGHT} are in flight, in arrival order. */
     private final Deque<TargetSlot> waiting = new ArrayDeque<>();
     private ProbeConfig settings;
     private Prober prober;
-    private int inFlight;
-    /** Results of ended probes being recorded right now: shutdown waits for them too. */
-    private int recording;
-    private long runs;
     private boolean stopped;
 
     public ProbeScheduler(TaskScheduler timer, Executor probeThreads, Clock clock, RandomGenerator random,
             ResultSink sink, EventLog log) {
         this.timer = Objects.requireNonNull(timer, "timer");
-        this.probeThreads = Objects.requireNonNull(probeThreads, "probeThreads");
+        Objects.requireNonNull(probeThreads, "probeThreads");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
         this.sink = Objects.requireNonNull(sink, "sink");
         this.log = Objects.requireNonNull(log, "log");
+        this.runner = new ProbeRunner(lock, timer, probeThreads, clock, sink, log, this::ended);
     }
 
     /**
@@ -89,6 +96,7 @@ public final class ProbeScheduler {
             }
             settings = probeConfig;
             prober = newProber;
+            runner.concurrency(probeConfig.concurrency());
             Map<String, TargetConfig> wanted = new LinkedHashMap<>();
             targets.forEach(t -> wanted.put(t.name(), t));
             slots.values().removeIf(slot -> {
@@ -137,45 +145,42 @@ public final class ProbeScheduler {
                 if (slot.next != null) {
                     slot.next.cancel();
                 }
+                runner.cancelIfNotBegun(slot);
             }
             waiting.clear();
+            lock.notifyAll();
         }
     }
 
     /**
      * Waits in real time until no probe is in flight and every ended probe's result is recorded, or
-     * {@code max} has passed, then interrupts the probes still running. For shutdown: each probe ends by its own deadline, so waiting for the probe
-     * timeout is enough for every well-behaved probe.
+     * {@code max} has passed, then interrupts the probes still running. For shutdown: each probe ends by
+     * its own deadline, so waiting for the probe timeout is enough for every well-behaved probe.
      *
      * @return whether every probe ended in time
      */
     public boolean awaitInFlight(Duration max) throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
         synchronized (lock) {
-            while (inFlight > 0 || recording > 0) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    slots.values().stream().filter(s -> s.state == TargetSlot.State.RUNNING && s.thread != null)
-                            .forEach(s -> s.thread.interrupt());
-                    return false;
-                }
-                lock.wait(Math.max(1, left / 1_000_000));
-            }
-            return true;
+            return runner.awaitInFlight(max, slots.values());
         }
     }
 
-    /** Probes running now (abandoned ones excluded), for tests and /status. */
+    /** Probes started and not yet ended, with or without a thread (abandoned ones excluded). */
     public int inFlight() {
         synchronized (lock) {
-            return inFlight;
+            return runner.inFlight();
         }
     }
 
-    /** Probes waiting for a free place under {@code probe.concurrency}. */
+    /** Probes holding a probe thread now: at most {@code probe.concurrency}. */
+    public int onThreads() {
+        return runner.onThreads();
+    }
+
+    /** Probes waiting for a probe thread, or to start while {@link #MAX_IN_FLIGHT} are in flight. */
     public int waiting() {
         synchronized (lock) {
-            return waiting.size();
+            return waiting.size() + runner.waitingForThreads();
         }
     }
 
@@ -220,8 +225,8 @@ public final class ProbeScheduler {
     }
 
     private void dispatch(TargetSlot slot) {
-        if (inFlight < settings.concurrency()) {
-            start(slot);
+        if (runner.inFlight() < MAX_IN_FLIGHT) {
+            runner.start(slot, prober, settings.timeout());
         } else {
             slot.state = TargetSlot.State.QUEUED;
             waiting.addLast(slot);
@@ -229,124 +234,17 @@ public final class ProbeScheduler {
     }
 
     private void pump() {
-        while (!waiting.isEmpty() && inFlight < settings.concurrency() && !stopped) {
-            start(waiting.pollFirst());
+        while (!waiting.isEmpty() && runner.inFlight() < MAX_IN_FLIGHT && !stopped) {
+            runner.start(waiting.pollFirst(), prober, settings.timeout());
         }
     }
 
-    private void start(TargetSlot slot) {
-        inFlight++;
-        slot.state = TargetSlot.State.RUNNING;
-        slot.startWhenIdle = false;
-        slot.run = ++runs;
-        slot.startedAt = clock.instant();
-        long run = slot.run;
-        long generation = slot.generation;
-        TargetConfig target = slot.target;
-        Prober current = prober;
-        Duration limit = slot.budget(settings.timeout()).plus(OVERRUN_GRACE);
-        slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, limit));
-        log.debug("probe started", "target", target.name(), "in_flight", inFlight);
-        probeThreads.execute(() -> {
-            synchronized (lock) {
-                if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
-                    // Abandoned before a thread even took it up (the pool was slow to start one).
-                    finished(slot, generation, target, List.of());
-                    return;
-                }
-                slot.thread = Thread.currentThread();
-            }
-            List<ProbeResult> results;
-            try {
-                results = current.probe(target);
-            } catch (RuntimeException | Error e) {
-                // The prober promises never to throw; if it does, that is our bug, reported as such.
-                log.error("probe failed with an internal error", "target", target.name(), "error",
-                        e.getClass().getName(), "message", e.getMessage());
-                results = List.of(slot.synthetic(Outcome.ERROR,
-                        "internal error: " + e.getClass().getSimpleName(), clock));
-            }
-            finished(slot, generation, target, results);
-        });
-    }
-
-    private void finished(TargetSlot slot, long generation, TargetConfig target, List<ProbeResult> results) {
-        boolean record;
-        synchronized (lock) {
-            slot.thread = null;
-            Thread.interrupted(); // an interrupt meant for this probe must not leak into the pool's next task
-            if (slot.state == TargetSlot.State.ABANDONED) {
-                log.info("abandoned probe returned late; its result was discarded", "target", target.name());
-                slot.state = TargetSlot.State.IDLE;
-                startIfWanted(slot);
-                return;
-            }
-            if (slot.watchdog != null) {
-                slot.watchdog.cancel();
-                slot.watchdog = null;
-            }
-            slot.state = TargetSlot.State.IDLE;
-            inFlight--;
-            record = !slot.removed && slot.generation == generation;
-            if (record) {
-                slot.lastResults = results;
-            }
+    /** A slot's probe ended (its slot idle again) or was abandoned: under the lock. */
+    private void ended(TargetSlot slot) {
+        if (slot.state == TargetSlot.State.IDLE) {
             startIfWanted(slot);
-            pump();
-            if (record) {
-                recording++;
-            }
         }
-        if (record) {
-            deliver(target, results);
-        } else {
-            synchronized (lock) {
-                lock.notifyAll();
-            }
-        }
-    }
-
-    /** Hands results to the sink outside the lock; {@code recording} was counted up under it. */
-    private void deliver(TargetConfig target, List<ProbeResult> results) {
-        try {
-            sink.accept(target, results);
-        } finally {
-            synchronized (lock) {
-                recording--;
-                lock.notifyAll();
-            }
-        }
-    }
-
-    private void overran(TargetSlot slot, long run, long generation, Duration limit) {
-        List<ProbeResult> results;
-        TargetConfig target;
-        synchronized (lock) {
-            if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
-                return;
-            }
-            slot.state = TargetSlot.State.ABANDONED;
-            slot.watchdog = null;
-            inFlight--;
-            if (slot.thread != null) {
-                slot.thread.interrupt();
-            }
-            target = slot.target;
-            results = slot.abandoned(slot.budget(settings.timeout()), limit, clock);
-            boolean record = !slot.removed && slot.generation == generation;
-            if (record) {
-                slot.lastResults = results;
-            }
-            pump();
-            lock.notifyAll();
-            if (!record) {
-                return;
-            }
-            recording++;
-        }
-        log.warn("probe overran its deadline and was abandoned", "target", target.name(),
-                "deadline", slot.budget(settings.timeout()));
-        deliver(target, results);
+        pump();
     }
 
     private void startIfWanted(TargetSlot slot) {
@@ -364,6 +262,7 @@ public final class ProbeScheduler {
             waiting.remove(slot);
             slot.state = TargetSlot.State.IDLE;
         }
+        runner.cancelIfNotBegun(slot);
     }
 
     /** Names of the targets being probed. */

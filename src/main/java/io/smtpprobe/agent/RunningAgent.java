@@ -37,6 +37,7 @@ public final class RunningAgent {
     private final AgentMetrics metrics;
     private final ExecutorTaskScheduler timer;
     private final ExecutorService workers;
+    private final ProbeThreadPool probeThreads;
     private final ProbeScheduler scheduler;
     private final EventLog log;
     private final ChangeLog changeLog;
@@ -62,7 +63,8 @@ public final class RunningAgent {
         this.log = options.log();
         this.changeLog = new ChangeLog(log);
         this.config = config;
-        this.scheduler = new ProbeScheduler(timer, workers, options.clock(), new Random(), this::accept, log);
+        this.probeThreads = new ProbeThreadPool();
+        this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), this::accept, log);
     }
 
     void begin() {
@@ -338,6 +340,7 @@ public final class RunningAgent {
             }
         }
         workers.shutdownNow();
+        probeThreads.close();
         timer.close();
         if (options.proberFactory() instanceof AutoCloseable probers) {
             try {

@@ -25,7 +25,11 @@ final class TargetSlot {
     /** Bumped when a reload changes the target, so a result of the old configuration is dropped. */
     long generation;
     Instant startedAt;
+    /** Whether the running probe has had a thread yet (its overrun watchdog runs from then). */
+    boolean begun;
+    /** The thread running a piece of the probe now, and the permit it holds; null between pieces. */
     Thread thread;
+    ThreadPermits.Permit permit;
     boolean removed;
     /** A reload changed the target while a probe of it ran: probe the new configuration once that ends. */
     boolean startWhenIdle;

@@ -27,6 +27,14 @@ final class PhaseClock {
         stepStart = ticker.nanoTime();
     }
 
+    /**
+     * Ends the running step now, from any thread, and keeps it current: a non-blocking connect ends on
+     * the connector's thread, not when a probe thread takes up the connected socket.
+     */
+    synchronized void endStep() {
+        end();
+    }
+
     synchronized Step current() {
         return current;
     }

@@ -44,6 +44,11 @@ final class ProbeDeadline {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis));
     }
 
+    /** Nanoseconds left, zero or less once the deadline has passed: for a connect waiting on a selector. */
+    long remainingNanos() {
+        return deadlineNanos - ticker.nanoTime();
+    }
+
     boolean passed() {
         return fired.get() || deadlineNanos - ticker.nanoTime() <= 0;
     }

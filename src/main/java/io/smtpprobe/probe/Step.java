@@ -8,6 +8,12 @@ enum Step {
     SETUP(null),
     DNS(Phase.DNS),
     CONNECT(Phase.CONNECT),
+    /**
+     * Connected, waiting for a probe thread to converse on (the asynchronous probe only; smtp and
+     * submission time this wait as greeting, since the server's delay runs from the handshake). Counted
+     * in the total only: a deadline that passes here is ours (every thread busy), not the peer's.
+     */
+    THREAD_WAIT(null),
     /** The implicit TLS handshake of smtps (RFC 8314), timed as the TLS-negotiation phase. */
     TLS(Phase.STARTTLS),
     GREETING(Phase.GREETING),
@@ -35,6 +41,7 @@ enum Step {
             case SETUP -> "setup";
             case DNS -> "DNS resolution";
             case CONNECT -> "TCP connect";
+            case THREAD_WAIT -> "the wait for a free probe thread";
             case TLS -> "TLS handshake";
             case GREETING -> "greeting";
             case EHLO -> "EHLO";

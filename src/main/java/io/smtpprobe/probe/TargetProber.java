@@ -1,14 +1,7 @@
 package io.smtpprobe.probe;
 
-import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.TargetConfig;
-import io.smtpprobe.config.TlsConfig;
-import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,15 +9,17 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import javax.net.ssl.SSLContext;
 
 /**
  * The prober: resolves a target, then makes one attempt per host (the first address of each) in the
  * target's mode, within a hard deadline, and turns whatever happened into a {@link ProbeResult}.
- * Thread-safe; one instance serves every target. Close it to stop its deadline watchdog.
+ * Thread-safe; one instance serves every target. Close it to stop its deadline watchdog. Given a
+ * {@link Connector}, its asynchronous {@link #probe(TargetConfig, Executor)} waits for TCP handshakes
+ * without holding a thread; the blocking {@link #probe(TargetConfig)} always connects on its caller.
  */
 public final class TargetProber implements Prober, AutoCloseable {
     private static final int MAX_REPLY_CHARS = 512;
@@ -37,8 +32,9 @@ public final class TargetProber implements Prober, AutoCloseable {
     private final boolean ownsWatchdog;
     private final BearerTokens tokens;
     private final OutcomeMapper mapper = new OutcomeMapper();
-    private final TlsContexts tlsContexts = new TlsContexts();
-    private final MailSessions mailSessions = new MailSessions();
+    private final HostAttempt.Tools tools;
+    /** Where asynchronous probes wait for their handshakes; null: they connect on a probe thread. */
+    private final Connector connector;
 
     /** A prober with its own watchdog thread (one for all probes), stopped by {@link #close()}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker) {
@@ -47,24 +43,33 @@ public final class TargetProber implements Prober, AutoCloseable {
 
     /** A prober with its own watchdog that gets XOAUTH2 bearer tokens from {@code tokens}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, BearerTokens tokens) {
-        this(options, resolver, clock, ticker, newWatchdog(), true, tokens);
+        this(options, resolver, clock, ticker, newWatchdog(), true, tokens, null);
     }
 
     /** A prober that closes timed-out connections on the caller's scheduler. */
     public TargetProber(
             ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, ScheduledExecutorService watchdog) {
-        this(options, resolver, clock, ticker, watchdog, false, BearerTokens.NONE);
+        this(options, resolver, clock, ticker, watchdog, false, BearerTokens.NONE, null);
     }
 
     /** A prober that closes timed-out connections on the caller's scheduler and has a token source. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker,
             ScheduledExecutorService watchdog, BearerTokens tokens) {
-        this(options, resolver, clock, ticker, watchdog, false, tokens);
+        this(options, resolver, clock, ticker, watchdog, false, tokens, null);
+    }
+
+    /**
+     * A prober whose asynchronous probes wait for TCP handshakes on {@code connector} (the caller's, as
+     * is the watchdog scheduler; both outlive this prober and are closed by the caller).
+     */
+    public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker,
+            ScheduledExecutorService watchdog, BearerTokens tokens, Connector connector) {
+        this(options, resolver, clock, ticker, watchdog, false, tokens, connector);
     }
 
     private TargetProber(
             ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, ScheduledExecutorService watchdog,
-            boolean ownsWatchdog, BearerTokens tokens) {
+            boolean ownsWatchdog, BearerTokens tokens, Connector connector) {
         this.tokens = tokens;
         this.options = options;
         this.resolver = resolver;
@@ -72,9 +77,12 @@ public final class TargetProber implements Prober, AutoCloseable {
         this.ticker = ticker;
         this.watchdog = watchdog;
         this.ownsWatchdog = ownsWatchdog;
+        this.connector = connector;
+        this.tools = new HostAttempt.Tools(options, resolver, ticker, watchdog, tokens, mapper, new TlsContexts(),
+                new MailSessions());
         // Cold, loading JSSE with the system trust store and Angus Mail took 0.3 to 1.1 s on a loaded
         // two-core VM: done here, once, rather than inside the first probe's deadline.
-        tlsContexts.warmUp();
+        tools.tlsContexts().warmUp();
         SmtpConversation.loadProtocolClasses();
     }
 
@@ -91,155 +99,79 @@ public final class TargetProber implements Prober, AutoCloseable {
 
     @Override
     public List<ProbeResult> probe(TargetConfig target) {
-        Instant startedAt = clock.instant();
-        if (target.mx() == null) {
-            return List.of(probeHost(target, target.host(), 0, startedAt));
+        Plan plan = plan(target);
+        if (plan.failure() != null) {
+            return List.of(plan.failure());
         }
-        long mxStart = ticker.nanoTime();
-        List<String> hosts;
-        try {
-            hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()));
-            if (hosts.isEmpty()) {
-                throw new ResolutionException("no MX hosts for " + target.mx());
-            }
-        } catch (ResolutionException | RuntimeException e) {
-            // A resolver that throws unchecked is a bug; it still ends as one result (error), not a crash.
-            return List.of(dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e));
-        }
-        long mxNanos = ticker.nanoTime() - mxStart;
         List<ProbeResult> results = new ArrayList<>();
-        for (String host : hosts) {
-            results.add(probeHost(target, host, mxNanos, startedAt));
+        for (String host : plan.hosts()) {
+            results.add(new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt()).run());
         }
         return results;
     }
 
-    private ProbeResult probeHost(TargetConfig target, String host, long mxNanos, Instant startedAt) {
-        PhaseClock phases = new PhaseClock(ticker);
-        ProbeDeadline deadline = new ProbeDeadline(ticker, options.timeout());
-        phases.add(Phase.DNS, mxNanos);
-        phases.enter(Step.DNS);
-        InetAddress address;
+    /**
+     * Probes with every TCP connect waiting on this prober's {@link Connector} instead of a thread, the
+     * hosts of an MX target one after another; without a connector, the blocking probe on {@code threads}.
+     */
+    @Override
+    public CompletableFuture<List<ProbeResult>> probe(TargetConfig target, Executor threads) {
+        if (connector == null) {
+            return Prober.super.probe(target, threads);
+        }
+        return CompletableFuture.supplyAsync(() -> plan(target), threads).thenCompose(plan -> plan.failure() != null
+                ? CompletableFuture.completedFuture(List.of(plan.failure()))
+                : chain(target, plan, 0, new ArrayList<>(), threads));
+    }
+
+    /** Probes host {@code index} of the plan and then, on the thread that finished it, the next. */
+    private CompletableFuture<List<ProbeResult>> chain(
+            TargetConfig target, Plan plan, int index, List<ProbeResult> results, Executor threads) {
+        if (index == plan.hosts().size()) {
+            return CompletableFuture.completedFuture(results);
+        }
+        return new HostAttempt(tools, target, plan.hosts().get(index), plan.mxNanos(), plan.startedAt())
+                .run(connector, threads)
+                .thenCompose(result -> {
+                    results.add(result);
+                    return chain(target, plan, index + 1, results, threads);
+                });
+    }
+
+    /** The hosts to probe, or the one result of an MX lookup that failed. */
+    private record Plan(Instant startedAt, List<String> hosts, long mxNanos, ProbeResult failure) {}
+
+    private Plan plan(TargetConfig target) {
+        Instant startedAt = clock.instant();
+        if (target.mx() == null) {
+            return new Plan(startedAt, List.of(target.host()), 0, null);
+        }
+        long mxStart = ticker.nanoTime();
         try {
-            address = firstAddress(host);
+            List<String> hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()));
+            if (hosts.isEmpty()) {
+                throw new ResolutionException("no MX hosts for " + target.mx());
+            }
+            return new Plan(startedAt, hosts, ticker.nanoTime() - mxStart, null);
         } catch (ResolutionException | RuntimeException e) {
-            OutcomeMapper.Mapped mapped = mapper.map(e, dnsContext(deadline));
-            return result(target, host, null, phases, mapped.outcome(), null, mapped.detail(), null, null, startedAt);
-        }
-        return attempt(target, host, address, phases, deadline, startedAt);
-    }
-
-    /** The first address of a host, carrying the host name: TLS checks the certificate against the name. */
-    private InetAddress firstAddress(String host) throws ResolutionException {
-        List<InetAddress> addresses = resolver.addresses(host);
-        if (addresses.isEmpty()) {
-            throw new ResolutionException("no address for " + host);
-        }
-        try {
-            return InetAddress.getByAddress(host, addresses.get(0).getAddress());
-        } catch (UnknownHostException e) {
-            throw new ResolutionException("the resolver returned an invalid address for " + host, e);
+            // A resolver that throws unchecked is a bug; it still ends as one result (error), not a crash.
+            return new Plan(startedAt, List.of(), 0,
+                    dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e));
         }
     }
 
-    private static OutcomeMapper.Context dnsContext(ProbeDeadline deadline) {
-        return new OutcomeMapper.Context(Step.DNS, false, deadline.timeout().toMillis(), false, null, 0, null, false);
-    }
-
-    private ProbeResult attempt(
-            TargetConfig target, String host, InetAddress address, PhaseClock phases, ProbeDeadline deadline,
-            Instant startedAt) {
-        int port = port(target);
-        Socket raw = new Socket();
-        ScheduledFuture<?> watch = deadline.watch(raw, watchdog);
-        SmtpConversation conversation = null;
-        TlsSocketFactory tls = null;
-        ReplyLimits limits = new ReplyLimits();
-        try {
-            phases.enter(Step.SETUP);
-            if (target.mode() != Mode.TCP) {
-                TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
-                SSLContext context = tlsContexts.forConfig(tlsConfig);
-                tls = new TlsSocketFactory(context.getSocketFactory(), host, !tlsConfig.insecureSkipVerify(), limits);
-                conversation = new SmtpConversation(target, address, port, options, phases, tls, tokens, mailSessions);
-            }
-            if (deadline.passed()) {
-                // Still in setup: the deadline went on setup (TLS context, token), not on an unanswered SYN.
-                throw new DeadlineExceededException();
-            }
-            phases.enter(Step.CONNECT);
-            connect(raw, new InetSocketAddress(address, port), deadline);
-            if (conversation != null) {
-                conversation.run(new DeadlineSocket(raw, deadline, limits));
-            }
-            String reply = conversation == null ? null : lastLine(conversation.withoutSecrets(conversation.lastReply()));
-            String detail = conversation == null ? "TCP connect succeeded" : "the conversation completed";
-            return result(target, host, address, phases, Outcome.OK, reply, detail, tlsInfo(tls), transcript(conversation),
-                    startedAt);
-        } catch (Exception e) {
-            SmtpConversation.Snapshot state = conversation == null
-                    ? new SmtpConversation.Snapshot(phases.current(), 0, null)
-                    : conversation.snapshot();
-            OutcomeMapper.Mapped mapped = mapper.map(e, context(state, deadline, limits, conversation));
-            return result(target, host, address, phases, mapped.outcome(), lastLine(masked(conversation, state.reply())),
-                    masked(conversation, mapped.detail()), tlsInfo(tls), transcript(conversation), startedAt);
-        } finally {
-            watch.cancel(false);
-            closeQuietly(raw);
-            if (conversation != null) {
-                conversation.release();
-            }
-        }
-    }
-
-    /** Everything the mapper needs to know about where and how the attempt failed. */
-    private static OutcomeMapper.Context context(
-            SmtpConversation.Snapshot state, ProbeDeadline deadline, ReplyLimits limits, SmtpConversation conversation) {
-        return new OutcomeMapper.Context(state.step(), deadline.passed(), deadline.timeout().toMillis(),
-                limits.anyReceived(), limits.notSmtp(), state.replyCode(), state.reply(),
-                conversation != null && conversation.authSent());
-    }
-
-    private static void connect(Socket raw, InetSocketAddress destination, ProbeDeadline deadline) throws IOException {
-        int timeout = deadline.remainingMillis();
-        if (timeout <= 0) {
-            throw new SocketTimeoutException("no time left to connect");
-        }
-        raw.connect(destination, timeout);
-    }
-
-    private static int port(TargetConfig target) {
+    static int port(TargetConfig target) {
         return target.port() > 0 ? target.port() : target.mode().defaultPort();
-    }
-
-    /** Server text (a reply, a detail quoting one) without our secrets, should the server have echoed them. */
-    private static String masked(SmtpConversation conversation, String text) {
-        return conversation == null ? text : conversation.withoutSecrets(text);
-    }
-
-    private static TlsInfo tlsInfo(TlsSocketFactory tls) {
-        return tls == null ? null : tls.info();
-    }
-
-    private static String transcript(SmtpConversation conversation) {
-        return conversation == null ? null : conversation.transcript();
     }
 
     private ProbeResult dnsFailure(
             TargetConfig target, String domain, Instant startedAt, long elapsed, Exception failure) {
-        OutcomeMapper.Mapped mapped = mapper.map(failure, dnsContext(new ProbeDeadline(ticker, options.timeout())));
+        OutcomeMapper.Mapped mapped = mapper.map(failure, HostAttempt.dnsContext(new ProbeDeadline(ticker, options.timeout())));
         Map<Phase, Duration> timings = new EnumMap<>(Phase.class);
         timings.put(Phase.DNS, Duration.ofNanos(elapsed));
         timings.put(Phase.TOTAL, Duration.ofNanos(elapsed));
         return new ProbeResult(target.name(), domain, null, port(target), target.mode(), mapped.outcome(), null,
                 mapped.detail(), timings, null, startedAt, null);
-    }
-
-    private ProbeResult result(
-            TargetConfig target, String host, InetAddress address, PhaseClock phases, Outcome outcome, String reply,
-            String detail, TlsInfo tls, String transcript, Instant startedAt) {
-        return new ProbeResult(target.name(), host, address == null ? null : literal(address), port(target),
-                target.mode(), outcome, reply, detail, phases.finish(), tls, startedAt, transcript);
     }
 
     /** The address as people write it: IPv6 in the RFC 5952 form ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */
@@ -281,14 +213,6 @@ public final class TargetProber implements Prober, AutoCloseable {
         StringBuilder clean = new StringBuilder();
         line.codePoints().limit(MAX_REPLY_CHARS).forEach(c -> clean.appendCodePoint(Character.isISOControl(c) ? '?' : c));
         return clean.toString();
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // Nothing left to do with a socket that will not close.
-        }
     }
 
     @Override

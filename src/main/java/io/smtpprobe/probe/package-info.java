@@ -2,7 +2,9 @@
  * Probes: DNS, TCP connect and the SMTP conversation, one attempt each, every phase timed. Returns
  * results and knows nothing of metrics, HTTP or the command line.
  *
- * <p>{@link io.smtpprobe.probe.TargetProber} resolves a target and runs one attempt per host. The
+ * <p>{@link io.smtpprobe.probe.TargetProber} resolves a target and runs one attempt per host
+ * ({@code HostAttempt}). The daemon's asynchronous form waits for each TCP handshake on the
+ * {@link io.smtpprobe.probe.Connector}'s one selector thread instead of a probe thread. The
  * connection is a {@code DeadlineSocket}: every read waits at most until the probe's deadline and
  * counts against {@code ReplyLimits}, and a watchdog closes it when the deadline passes. Angus Mail
  * speaks SMTP over it ({@code TimedSmtpTransport} hooks the steps for timing and refuses AUTH

@@ -144,14 +144,14 @@ class ProbeSchedulerTest {
         timer.advance(Duration.ZERO);
 
         assertThat(dispatched).hasValue(2);
-        assertThat(scheduler.inFlight()).isEqualTo(2);
+        assertThat(scheduler.onThreads()).isEqualTo(2);
         assertThat(scheduler.waiting()).isEqualTo(3);
 
         prober.open("t0");
         assertThat(next().target()).isEqualTo("t0");
 
         assertThat(dispatched).hasValue(3);
-        assertThat(scheduler.inFlight()).isEqualTo(2);
+        assertThat(scheduler.onThreads()).isEqualTo(2);
         assertThat(scheduler.waiting()).isEqualTo(2);
         targets.forEach(t -> prober.open(t.name()));
         for (int i = 0; i < 4; i++) {
@@ -159,6 +159,27 @@ class ProbeSchedulerTest {
         }
         assertThat(scheduler.inFlight()).isZero();
         assertThat(dispatched).hasValue(5);
+    }
+
+    @Test
+    void stopsProbesThatNeverHadAThreadAndWaitsOnlyForTheOneRunning() throws InterruptedException {
+        ProbeScheduler scheduler = scheduler(false);
+        prober.block("t0");
+        prober.block("t1");
+        scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 1), prober, targets(2));
+        timer.advance(Duration.ZERO);
+        prober.awaitStarted("t0");
+        assertThat(scheduler.inFlight()).isEqualTo(2);
+        assertThat(scheduler.waiting()).isEqualTo(1);
+
+        scheduler.stop();
+
+        assertThat(scheduler.inFlight()).as("the probe that never had a thread is dropped").isEqualTo(1);
+        prober.open("t0");
+        assertThat(scheduler.awaitInFlight(Duration.ofSeconds(10))).isTrue();
+        assertThat(next().target()).isEqualTo("t0");
+        assertThat(prober.startsOf("t1")).isEmpty();
+        assertThat(recorded).isEmpty();
     }
 
     @Test
@@ -297,7 +318,7 @@ class ProbeSchedulerTest {
         scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 3), prober, targets);
 
         assertThat(dispatched).hasValue(3);
-        assertThat(scheduler.inFlight()).isEqualTo(3);
+        assertThat(scheduler.onThreads()).isEqualTo(3);
         assertThat(scheduler.waiting()).isEqualTo(1);
     }
 

@@ -1,0 +1,275 @@
+package io.smtpprobe.probe;
+
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.config.TlsConfig;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import javax.net.ssl.SSLContext;
+
+/**
+ * One probe of one host, within its own deadline: resolve, set up, connect, converse, and turn what
+ * happened into a {@link ProbeResult}. The blocking form connects on the calling thread; the
+ * asynchronous form waits for the handshake on a {@link Connector} and converses on a probe thread.
+ * Everything but the connect itself is the same code.
+ */
+final class HostAttempt {
+    /** What every attempt of a prober shares. */
+    record Tools(ProbeOptions options, HostResolver resolver, Ticker ticker, ScheduledExecutorService watchdog,
+            BearerTokens tokens, OutcomeMapper mapper, TlsContexts tlsContexts, MailSessions mailSessions) {}
+
+    private final Tools tools;
+    private final TargetConfig target;
+    private final String host;
+    private final Instant startedAt;
+    private final PhaseClock phases;
+    private final ProbeDeadline deadline;
+    private final ReplyLimits limits = new ReplyLimits();
+    private InetAddress address;
+    private SmtpConversation conversation;
+    private TlsSocketFactory tls;
+
+    HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt) {
+        this.tools = tools;
+        this.target = target;
+        this.host = host;
+        this.startedAt = startedAt;
+        this.phases = new PhaseClock(tools.ticker());
+        this.deadline = new ProbeDeadline(tools.ticker(), tools.options().timeout());
+        phases.add(Phase.DNS, mxNanos);
+    }
+
+    /** Probes the host on this thread, connect included. */
+    ProbeResult run() {
+        ProbeResult unresolved = resolve();
+        if (unresolved != null) {
+            return unresolved;
+        }
+        Socket raw = new Socket();
+        ScheduledFuture<?> watch = deadline.watch(raw, tools.watchdog());
+        try {
+            setUp();
+            connect(raw);
+            return converse(raw);
+        } catch (Exception e) {
+            return failed(e);
+        } finally {
+            watch.cancel(false);
+            closeQuietly(raw);
+            release();
+        }
+    }
+
+    /**
+     * Probes the host with its TCP connect waiting on {@code connector}: resolution and setup run on
+     * this thread, which is free again once the connect is started; the conversation runs on
+     * {@code threads} once the handshake has settled.
+     */
+    CompletableFuture<ProbeResult> run(Connector connector, Executor threads) {
+        ProbeResult unresolved = resolve();
+        if (unresolved != null) {
+            return CompletableFuture.completedFuture(unresolved);
+        }
+        SocketChannel channel;
+        try {
+            channel = SocketChannel.open();
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.completedFuture(failed(e));
+        }
+        ScheduledFuture<?> watch = deadline.watch(channel, tools.watchdog());
+        Runnable cleanUp = () -> {
+            watch.cancel(false);
+            closeQuietly(channel);
+            release();
+        };
+        CompletableFuture<Void> connected;
+        try {
+            setUp();
+            connected = connector.connect(channel, new InetSocketAddress(address, port()), deadline,
+                    this::connectSettled);
+        } catch (Exception e) {
+            cleanUp.run();
+            return CompletableFuture.completedFuture(failed(e));
+        }
+        return connected.handleAsync((ignored, failure) -> {
+            try {
+                return failure == null ? converseOn(channel) : failed(connectFailure(failure));
+            } finally {
+                cleanUp.run();
+            }
+        }, threads);
+    }
+
+    /**
+     * The connect phase ends here, on the thread that saw the handshake settle, not when a probe thread
+     * takes the socket up. The greeting phase starts here too: the server's greeting delay runs from the
+     * handshake, and what it sends meanwhile waits in the socket. An implicit TLS handshake (smtps)
+     * starts only once a thread sends the hello, so until then the probe only waits for a thread.
+     */
+    private void connectSettled(boolean connected) {
+        if (!connected) {
+            phases.endStep();
+        } else if (target.mode() == Mode.SMTP || target.mode() == Mode.SUBMISSION) {
+            phases.enter(Step.GREETING);
+        } else {
+            phases.enter(Step.THREAD_WAIT);
+        }
+    }
+
+    private ProbeResult converseOn(SocketChannel channel) {
+        // A TCP probe is done once connected, even if its deadline passed while it waited for a thread.
+        if (conversation != null && deadline.passed()) {
+            // Every probe thread was busy until the deadline: ours to report, not the peer's silence.
+            OutcomeMapper.Mapped mapped = tools.mapper().map(new DeadlineExceededException(),
+                    new OutcomeMapper.Context(Step.THREAD_WAIT, true, deadline.timeout().toMillis(), false, null, 0,
+                            null, false));
+            return result(mapped.outcome(), null, mapped.detail(), tlsInfo(), transcript());
+        }
+        try {
+            if (conversation != null) {
+                channel.configureBlocking(true);
+            }
+            return converse(channel.socket());
+        } catch (Exception e) {
+            return failed(e);
+        }
+    }
+
+    /** What the connector failed the connect with (it fails only with exceptions, never errors). */
+    private static Exception connectFailure(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return cause instanceof Exception e ? e : new CompletionException(cause);
+    }
+
+    /** Resolves the host to its first address, or returns the DNS failure as the result. */
+    private ProbeResult resolve() {
+        phases.enter(Step.DNS);
+        try {
+            address = firstAddress();
+            return null;
+        } catch (ResolutionException | RuntimeException e) {
+            OutcomeMapper.Mapped mapped = tools.mapper().map(e, dnsContext(deadline));
+            return result(mapped.outcome(), null, mapped.detail(), null, null);
+        }
+    }
+
+    /** The first address of a host, carrying the host name: TLS checks the certificate against the name. */
+    private InetAddress firstAddress() throws ResolutionException {
+        List<InetAddress> addresses = tools.resolver().addresses(host);
+        if (addresses.isEmpty()) {
+            throw new ResolutionException("no address for " + host);
+        }
+        try {
+            return InetAddress.getByAddress(host, addresses.get(0).getAddress());
+        } catch (UnknownHostException e) {
+            throw new ResolutionException("the resolver returned an invalid address for " + host, e);
+        }
+    }
+
+    static OutcomeMapper.Context dnsContext(ProbeDeadline deadline) {
+        return new OutcomeMapper.Context(Step.DNS, false, deadline.timeout().toMillis(), false, null, 0, null, false);
+    }
+
+    /** The TLS context and the conversation, up to the connect. */
+    private void setUp() throws Exception {
+        phases.enter(Step.SETUP);
+        if (target.mode() != Mode.TCP) {
+            TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
+            SSLContext context = tools.tlsContexts().forConfig(tlsConfig);
+            tls = new TlsSocketFactory(context.getSocketFactory(), host, !tlsConfig.insecureSkipVerify(), limits);
+            conversation = new SmtpConversation(target, address, port(), tools.options(), phases, tls, tools.tokens(),
+                    tools.mailSessions());
+        }
+        if (deadline.passed()) {
+            // Still in setup: the deadline went on setup (TLS context, token), not on an unanswered SYN.
+            throw new DeadlineExceededException();
+        }
+        phases.enter(Step.CONNECT);
+    }
+
+    /** The conversation's mail session goes back for the next probe, whatever happened. */
+    private void release() {
+        if (conversation != null) {
+            conversation.release();
+        }
+    }
+
+    private void connect(Socket raw) throws IOException {
+        int timeout = deadline.remainingMillis();
+        if (timeout <= 0) {
+            throw new SocketTimeoutException("no time left to connect");
+        }
+        raw.connect(new InetSocketAddress(address, port()), timeout);
+    }
+
+    /** The conversation over a connected socket, bound to the deadline and the reply limits. */
+    private ProbeResult converse(Socket raw) throws Exception {
+        if (conversation != null) {
+            conversation.run(new DeadlineSocket(raw, deadline, limits));
+        }
+        String reply = conversation == null ? null
+                : TargetProber.lastLine(conversation.withoutSecrets(conversation.lastReply()));
+        String detail = conversation == null ? "TCP connect succeeded" : "the conversation completed";
+        return result(Outcome.OK, reply, detail, tlsInfo(), transcript());
+    }
+
+    private ProbeResult failed(Exception e) {
+        SmtpConversation.Snapshot state = conversation == null
+                ? new SmtpConversation.Snapshot(phases.current(), 0, null)
+                : conversation.snapshot();
+        OutcomeMapper.Mapped mapped = tools.mapper().map(e, context(state));
+        return result(mapped.outcome(), TargetProber.lastLine(masked(state.reply())), masked(mapped.detail()),
+                tlsInfo(), transcript());
+    }
+
+    /** Everything the mapper needs to know about where and how the attempt failed. */
+    private OutcomeMapper.Context context(SmtpConversation.Snapshot state) {
+        return new OutcomeMapper.Context(state.step(), deadline.passed(), deadline.timeout().toMillis(),
+                limits.anyReceived(), limits.notSmtp(), state.replyCode(), state.reply(),
+                conversation != null && conversation.authSent());
+    }
+
+    private int port() {
+        return TargetProber.port(target);
+    }
+
+    /** Server text (a reply, a detail quoting one) without our secrets, should the server have echoed them. */
+    private String masked(String text) {
+        return conversation == null ? text : conversation.withoutSecrets(text);
+    }
+
+    private TlsInfo tlsInfo() {
+        return tls == null ? null : tls.info();
+    }
+
+    private String transcript() {
+        return conversation == null ? null : conversation.transcript();
+    }
+
+    private ProbeResult result(Outcome outcome, String reply, String detail, TlsInfo tlsInfo, String transcript) {
+        return new ProbeResult(target.name(), host, address == null ? null : TargetProber.literal(address), port(),
+                target.mode(), outcome, reply, detail, phases.finish(), tlsInfo, startedAt, transcript);
+    }
+
+    private static void closeQuietly(Closeable socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Nothing left to do with a socket that will not close.
+        }
+    }
+}
