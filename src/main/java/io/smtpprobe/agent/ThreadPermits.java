@@ -7,9 +7,13 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The probe threads as the scheduler hands them out: at most {@code probe.concurrency} pieces of probe
- * work (resolving, setting up, conversing) run at once; the rest wait in arrival order, the work of
- * probes already under way (their deadlines running, a connected socket waiting) before the first work
- * of new ones. A probe waiting for a TCP handshake holds no permit. The scheduler may give a permit
+ * work (resolving, setting up, conversing) run at once; the rest wait in two lines, each in arrival
+ * order: the work of probes already under way (their deadlines running, a connected socket waiting) and
+ * the first work of new ones. Free places go to the two lines in turn. Neither may starve the other:
+ * under-way work first would hold back, behind a burst of healthy TLS conversations, the connects of
+ * targets that only need a SYN sent (a round of 1000 on two cores took 6.2 s instead of 5.5); new work
+ * first would let a burst of new probes burn the deadlines of connected ones. A probe waiting for a
+ * TCP handshake holds no permit. The scheduler may give a permit
  * back before its task returns (an abandoned probe's), so that the next one starts at once.
  *
  * <p>Never calls out while holding its own lock: a task may run inline (tests pass {@code Runnable::run}).
@@ -17,7 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
 final class ThreadPermits {
     /** Work that runs holding a permit, which it may release early. */
     interface Job {
-        /** Whether the job continues work already under way, and so goes before jobs that start new work. */
+        /** Whether the job continues work already under way (the line that takes turns with new work). */
         boolean continuing();
 
         /** Called when the job gets its permit, on the granting thread, before it is handed to a thread. */
@@ -48,6 +52,8 @@ final class ThreadPermits {
     private final Deque<Job> starting = new ArrayDeque<>();
     private int limit = 1;
     private int running;
+    /** Whose turn the next free place is: new work's or under-way work's. */
+    private boolean newWorkNext;
 
     ThreadPermits(Executor threads) {
         this.threads = threads;
@@ -100,7 +106,7 @@ final class ThreadPermits {
                     if (!permit.released && running <= limit && !(continuing.isEmpty() && starting.isEmpty())) {
                         // The place passes to the next job: running stays as it is.
                         permit.released = true;
-                        next = continuing.isEmpty() ? starting.pollFirst() : continuing.pollFirst();
+                        next = pollNext();
                         handed = new Permit();
                     }
                 }
@@ -115,6 +121,15 @@ final class ThreadPermits {
         }
     }
 
+    /** The next job, from the two lines in turn; under the lock, with at least one job waiting. */
+    private Job pollNext() {
+        newWorkNext = !newWorkNext;
+        if (newWorkNext && !starting.isEmpty() || continuing.isEmpty()) {
+            return starting.pollFirst();
+        }
+        return continuing.pollFirst();
+    }
+
     private void drain() {
         while (true) {
             Job job;
@@ -123,7 +138,7 @@ final class ThreadPermits {
                 if (running >= limit || continuing.isEmpty() && starting.isEmpty()) {
                     return;
                 }
-                job = continuing.isEmpty() ? starting.pollFirst() : continuing.pollFirst();
+                job = pollNext();
                 running++;
                 permit = new Permit();
             }

@@ -71,15 +71,21 @@ class ThreadPermitsTest {
     }
 
     @Test
-    void givesAFreedThreadToWorkUnderWayBeforeNewWork() {
+    void givesFreePlacesToNewWorkAndWorkUnderWayInTurn() {
         permits.limit(1);
         permits.execute(job("first", false));
-        permits.execute(job("new", false));
-        permits.execute(job("connected", true));
+        for (String name : List.of("new-1", "new-2", "new-3")) {
+            permits.execute(job(name, false));
+        }
+        for (String name : List.of("connected-1", "connected-2")) {
+            permits.execute(job(name, true));
+        }
 
         runNext();
 
-        assertThat(ran).containsExactly("first", "connected", "new");
+        // Neither line waits behind the whole of the other: a burst of new probes cannot burn the deadlines
+        // of connected ones, and a burst of conversations cannot hold back connects that only send a SYN.
+        assertThat(ran).containsExactly("first", "connected-1", "new-1", "connected-2", "new-2", "new-3");
     }
 
     @Test
