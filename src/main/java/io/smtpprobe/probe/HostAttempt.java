@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * One probe of one host, within its own deadline: resolve, set up, connect, converse, and turn what
@@ -189,8 +189,8 @@ final class HostAttempt {
         phases.enter(Step.SETUP);
         if (target.mode() != Mode.TCP) {
             TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
-            SSLContext context = tools.tlsContexts().forConfig(tlsConfig);
-            tls = new TlsSocketFactory(context.getSocketFactory(), host, !tlsConfig.insecureSkipVerify(), limits);
+            TrustManager[] trust = tools.tlsContexts().trust(tlsConfig);
+            tls = new TlsSocketFactory(() -> TlsContexts.newContext(trust), host, !tlsConfig.insecureSkipVerify(), limits);
             conversation = new SmtpConversation(target, address, port(), tools.options(), phases, tls, tools.tokens(),
                     tools.mailSessions());
         }

@@ -23,9 +23,9 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * Builds the TLS client context a target's {@link TlsConfig} asks for. Each probe gets a context of
- * its own, so no TLS session is resumed across probes and every handshake checks the certificate
- * afresh. What is shared is the parsed trust: a {@code tls.ca_file} is read again only when its size
+ * Builds the TLS client context a target's {@link TlsConfig} asks for. Each probe that starts TLS gets
+ * a context of its own, so no TLS session is resumed across probes and every handshake checks the
+ * certificate afresh. What is shared is the parsed trust: a {@code tls.ca_file} is read again only when its size
  * or modification time changed, not at every probe (parsing a PEM bundle was a tenth of the CPU of a
  * STARTTLS probe). Thread-safe; one instance per prober.
  */
@@ -49,28 +49,39 @@ final class TlsContexts {
         }
     }
 
-    /**
-     * The system trust store by default, or only the CAs of {@code tls.ca_file}, or (with
-     * {@code tls.insecure_skip_verify}) no verification at all.
-     *
-     * @throws TlsSetupException when the CA file cannot be read or holds no certificate: a local fault
-     */
+    /** A context with this configuration's trust: see {@link #trust}. */
     SSLContext forConfig(TlsConfig tls) throws TlsSetupException {
         try {
-            TrustManager[] trust;
-            if (tls.insecureSkipVerify()) {
-                trust = new TrustManager[] {new AcceptAnything()};
-            } else if (tls.caFile() == null) {
-                trust = trustManagers(null);
-            } else {
-                trust = caFileTrust(tls.caFile());
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust, null);
-            return context;
+            return newContext(trust(tls));
         } catch (GeneralSecurityException e) {
             throw new TlsSetupException("cannot set up TLS: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The trust a target's TLS checks certificates against: the system trust store by default, or only
+     * the CAs of {@code tls.ca_file}, or (with {@code tls.insecure_skip_verify}) no verification at all.
+     * Probes ask for it in their setup, so a bad CA file is reported as the local fault it is; the
+     * context itself is made only when a probe starts TLS ({@link #newContext}).
+     *
+     * @throws TlsSetupException when the CA file cannot be read or holds no certificate: a local fault
+     */
+    TrustManager[] trust(TlsConfig tls) throws TlsSetupException {
+        try {
+            if (tls.insecureSkipVerify()) {
+                return new TrustManager[] {new AcceptAnything()};
+            }
+            return tls.caFile() == null ? trustManagers(null) : caFileTrust(tls.caFile());
+        } catch (GeneralSecurityException e) {
+            throw new TlsSetupException("cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** A fresh context (its own, empty session cache: nothing is resumed) over the given trust. */
+    static SSLContext newContext(TrustManager[] trust) throws GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust, null);
+        return context;
     }
 
     private TrustManager[] caFileTrust(Path file) throws TlsSetupException, GeneralSecurityException {

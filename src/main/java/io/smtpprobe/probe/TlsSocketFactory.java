@@ -3,8 +3,11 @@ package io.smtpprobe.probe;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -14,21 +17,29 @@ import javax.net.ssl.SSLSocketFactory;
  * The TLS layer of one probe, handed to Angus Mail as {@code mail.smtp.ssl.socketFactory} for
  * STARTTLS and used directly for smtps. It layers TLS over the {@link DeadlineSocket}, so the
  * deadline and caps keep holding, names the target host (not the IP) for SNI and the certificate
- * check, and remembers the session for {@link TlsInfo}.
+ * check, and remembers the session for {@link TlsInfo}. The JDK's TLS context behind it is made at
+ * the first TLS socket: most probes of a VM whose port 25 is blocked never get that far, and 500 of
+ * them waiting for their SYNs held 500 unused contexts.
  */
 final class TlsSocketFactory extends SSLSocketFactory {
     /** RFC 6125 matching as the JDK does it for LDAPS; the same algorithm Angus Mail selects. */
     static final String IDENTIFICATION_ALGORITHM = "LDAPS";
 
-    private final SSLSocketFactory delegate;
+    /** Makes the context; called at most once, when TLS starts. */
+    interface ContextSource {
+        SSLContext make() throws GeneralSecurityException;
+    }
+
+    private final ContextSource source;
+    private SSLSocketFactory delegate;
     private final String expectedHost;
     private final boolean verifyHostname;
     private final ReplyLimits limits;
     private SSLSocket socket;
     private boolean established;
 
-    TlsSocketFactory(SSLSocketFactory delegate, String expectedHost, boolean verifyHostname, ReplyLimits limits) {
-        this.delegate = delegate;
+    TlsSocketFactory(ContextSource source, String expectedHost, boolean verifyHostname, ReplyLimits limits) {
+        this.source = source;
         this.expectedHost = expectedHost;
         this.verifyHostname = verifyHostname;
         this.limits = limits;
@@ -37,13 +48,25 @@ final class TlsSocketFactory extends SSLSocketFactory {
     @Override
     public synchronized Socket createSocket(Socket plain, String host, int port, boolean autoClose)
             throws IOException {
-        SSLSocket ssl = (SSLSocket) delegate.createSocket(plain, expectedHost, port, autoClose);
+        SSLSocket ssl = (SSLSocket) delegate().createSocket(plain, expectedHost, port, autoClose);
         limits.tlsStarted();
         SSLParameters parameters = ssl.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm(verifyHostname ? IDENTIFICATION_ALGORITHM : null);
         ssl.setSSLParameters(parameters);
         socket = ssl;
         return ssl;
+    }
+
+    private synchronized SSLSocketFactory delegate() throws SSLException {
+        if (delegate == null) {
+            try {
+                delegate = source.make().getSocketFactory();
+            } catch (GeneralSecurityException e) {
+                // The trust was loaded in the probe's setup; what is left to fail is the JDK's own TLS provider.
+                throw new SSLException("cannot set up TLS: " + e.getMessage(), e);
+            }
+        }
+        return delegate;
     }
 
     /** Called once the handshake has completed: from here on the connection is encrypted. */
@@ -77,12 +100,20 @@ final class TlsSocketFactory extends SSLSocketFactory {
 
     @Override
     public String[] getDefaultCipherSuites() {
-        return delegate.getDefaultCipherSuites();
+        try {
+            return delegate().getDefaultCipherSuites();
+        } catch (SSLException e) {
+            return new String[0];
+        }
     }
 
     @Override
     public String[] getSupportedCipherSuites() {
-        return delegate.getSupportedCipherSuites();
+        try {
+            return delegate().getSupportedCipherSuites();
+        } catch (SSLException e) {
+            return new String[0];
+        }
     }
 
     // Refused on purpose, not unfinished: a probe always layers TLS over the connected DeadlineSocket

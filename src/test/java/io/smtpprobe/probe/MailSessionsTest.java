@@ -12,7 +12,7 @@ class MailSessionsTest {
     private static final Map<String, String> SETTINGS = Map.of("mail.smtp.localhost", "vm.test");
 
     private static TlsSocketFactory factory(String host) throws Exception {
-        return new TlsSocketFactory(SSLContext.getDefault().getSocketFactory(), host, true, new ReplyLimits());
+        return new TlsSocketFactory(SSLContext::getDefault, host, true, new ReplyLimits());
     }
 
     @Test
