@@ -40,7 +40,11 @@ public final class Connector implements AutoCloseable {
     private final List<Pending> pending = new ArrayList<>();
     /** Connects handed to the selector thread and not yet settled. */
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Connects settled and deregistering; a field so that a failing selector still fails them. */
+    private final List<Pending> finished = new ArrayList<>();
     private volatile boolean closed;
+    /** Why the selector thread stopped on its own, or null: every later connect fails with it. */
+    private volatile Throwable broken;
 
     /** Opens the selector and starts its thread (a daemon thread named {@code smtp-probe-connect}). */
     public Connector() {
@@ -97,10 +101,17 @@ public final class Connector implements AutoCloseable {
                 expire();
                 settleFinished();
             }
-        } catch (IOException | RuntimeException e) {
-            // A selector that fails is not recoverable; fail everything rather than leave probes waiting forever.
-            closed = true;
+        } catch (IOException | RuntimeException | Error e) {
+            // A selector that fails is not recoverable: fail everything, now and later, with the reason,
+            // rather than leave probes waiting forever or blame a close that never happened.
+            broken = e;
+            if (e instanceof Error error) {
+                throw error;
+            }
         } finally {
+            closed = true;
+            finished.forEach(p -> p.fail(closedError()));
+            finished.clear();
             pending.forEach(p -> p.fail(closedError()));
             pending.clear();
             failIncoming();
@@ -163,7 +174,6 @@ public final class Connector implements AutoCloseable {
      * close releases the descriptor at once.
      */
     private void settleFinished() throws IOException {
-        List<Pending> finished = new ArrayList<>();
         while (true) {
             pending.removeIf(p -> {
                 if (p.settledHere) {
@@ -193,8 +203,10 @@ public final class Connector implements AutoCloseable {
         return new SocketTimeoutException("Connect timed out");
     }
 
-    private static IOException closedError() {
-        return new IOException("the prober was closed while the TCP connect was waiting");
+    private IOException closedError() {
+        Throwable cause = broken;
+        return cause == null ? new IOException("the prober was closed while the TCP connect was waiting")
+                : new IOException("the TCP connect selector failed (" + cause + "); restart smtp-probe", cause);
     }
 
     /** Fails every connect still waiting and ends the selector thread before returning. */
