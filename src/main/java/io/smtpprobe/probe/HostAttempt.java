@@ -132,11 +132,12 @@ final class HostAttempt {
     private ProbeResult converseOn(SocketChannel channel) {
         // A TCP probe is done once connected, even if its deadline passed while it waited for a thread.
         if (conversation != null && deadline.passed()) {
-            // Every probe thread was busy until the deadline: ours to report, not the peer's silence.
-            OutcomeMapper.Mapped mapped = tools.mapper().map(new DeadlineExceededException(),
-                    new OutcomeMapper.Context(Step.THREAD_WAIT, true, deadline.timeout().toMillis(), false, null, 0,
-                            null, false));
-            return result(mapped.outcome(), null, mapped.detail(), tlsInfo(), transcript());
+            // Every probe thread was busy until the deadline: a local fault (error, judged inconclusive), never
+            // deadline_exceeded, which says the peer's conversation ran out of time and raises relay alarms.
+            String detail = "every probe thread was busy until the probe deadline of "
+                    + DnsLookup.seconds(deadline.timeout()) + " passed, after the TCP connect succeeded;"
+                    + " raise probe.concurrency to the number of targets that answer at once";
+            return result(Outcome.ERROR, null, detail, tlsInfo(), transcript());
         }
         try {
             if (conversation != null) {

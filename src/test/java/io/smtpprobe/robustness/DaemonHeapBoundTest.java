@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>One probe thread per target: connects no longer wait for a thread, so with fewer threads than
  * peers that stall for the whole deadline, a connected probe can spend its deadline waiting for a
- * thread and end as our {@code deadline_exceeded} (AsyncProbeTest pins that), which is not what its
- * peer deserves.
+ * thread and end as our own {@code error} (AsyncProbeTest pins that), which is not what its peer
+ * deserves.
  */
 class DaemonHeapBoundTest {
     private static final int COPIES = 2;
