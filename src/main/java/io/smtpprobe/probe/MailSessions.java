@@ -1,11 +1,12 @@
 package io.smtpprobe.probe;
 
 import jakarta.mail.Session;
+import jakarta.mail.URLName;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Queue;
+import java.util.Deque;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Angus Mail sessions kept for reuse. Making a {@link Session} reads Angus's provider lists from the
@@ -14,16 +15,20 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * reuse one, each session used by one probe at a time. The only per-probe setting, the TLS socket
  * factory, is put in when a session is taken and removed when it comes back, so an idle session
  * keeps no probe's socket alive. At most as many sessions per set of settings as probes ever ran
- * them at once. Thread-safe.
+ * them at once, up to {@link #MAX_IDLE}. Thread-safe.
  */
 final class MailSessions {
     private static final String SOCKET_FACTORY = "mail.smtp.ssl.socketFactory";
 
-    private final Map<Map<String, String>, Queue<Session>> idle = new ConcurrentHashMap<>();
+    /** Idle sessions kept per set of settings; more (a burst of probes) are dropped when given back. */
+    static final int MAX_IDLE = 16;
+
+    private final Map<Map<String, String>, Deque<Session>> idle = new ConcurrentHashMap<>();
 
     /** A session with these settings and this probe's TLS socket factory; give it back with {@link #release}. */
     Session take(Map<String, String> settings, TlsSocketFactory tls) {
-        Session session = idle.computeIfAbsent(settings, s -> new ConcurrentLinkedQueue<>()).poll();
+        // Last in, first out: the sessions a steady load needs stay in use, the rest stay idle.
+        Session session = idle.computeIfAbsent(settings, s -> new ConcurrentLinkedDeque<>()).pollFirst();
         if (session == null) {
             Properties properties = new Properties();
             properties.putAll(settings);
@@ -33,14 +38,23 @@ final class MailSessions {
         return session;
     }
 
-    /** Returns a session from {@link #take} once its probe is over, whatever the outcome. */
-    void release(Map<String, String> settings, Session session) {
+    /**
+     * Returns a session from {@link #take} once its probe is over, whatever the outcome.
+     *
+     * @param server the URL the probe connected to: Jakarta Mail remembers a connect without a password
+     *     in the session under it, which a reused session must not pile up for every server it met
+     */
+    void release(Map<String, String> settings, Session session, URLName server) {
         session.getProperties().remove(SOCKET_FACTORY);
-        idle.computeIfAbsent(settings, s -> new ConcurrentLinkedQueue<>()).offer(session);
+        session.setPasswordAuthentication(server, null);
+        Deque<Session> sessions = idle.computeIfAbsent(settings, s -> new ConcurrentLinkedDeque<>());
+        if (sessions.size() < MAX_IDLE) {
+            sessions.offerFirst(session);
+        }
     }
 
     /** Sessions waiting for reuse, for tests. */
     int idle() {
-        return idle.values().stream().mapToInt(Queue::size).sum();
+        return idle.values().stream().mapToInt(Deque::size).sum();
     }
 }

@@ -91,7 +91,7 @@ final class SmtpConversation {
     /** Gives the mail session back for the next probe; call once, when the probe is over. */
     void release() {
         if (sessions != null) {
-            sessions.release(settings, session);
+            sessions.release(settings, session, transport.getURLName());
         }
     }
 
