@@ -68,7 +68,9 @@ def make_cds_archive(work, opts):
     archive = os.path.join(work, "cds", "smtp-probe.jsa")
     os.makedirs(os.path.dirname(archive), exist_ok=True)
     env = dict(os.environ, SMTP_PROBE_JAR=JAR, JAVA_OPTS=" ".join(opts))
-    subprocess.run(["sh", MAKE_CDS, "--launcher", LAUNCHER, archive], env=env, check=True, capture_output=True)
+    made = subprocess.run(["sh", MAKE_CDS, "--launcher", LAUNCHER, archive], env=env, capture_output=True, text=True)
+    if made.returncode != 0:
+        raise RuntimeError("systemd/make-cds-archive failed: %s" % (made.stderr.strip() or made.stdout.strip()))
     CDS_ARCHIVE = archive
 
 
