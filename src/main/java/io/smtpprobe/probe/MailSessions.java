@@ -1,10 +1,11 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.config.ConfigLoader;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
+import java.util.Deque;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Deque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
@@ -20,8 +21,11 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class MailSessions {
     private static final String SOCKET_FACTORY = "mail.smtp.ssl.socketFactory";
 
-    /** Idle sessions kept per set of settings; more (a burst of probes) are dropped when given back. */
-    static final int MAX_IDLE = 16;
+    /**
+     * Idle sessions kept per set of settings. A probe holds a session only while it converses, so at
+     * most {@code probe.concurrency} are out at once; this bounds the pool even so.
+     */
+    static final int MAX_IDLE = ConfigLoader.MAX_CONCURRENCY;
 
     private final Map<Map<String, String>, Deque<Session>> idle = new ConcurrentHashMap<>();
 

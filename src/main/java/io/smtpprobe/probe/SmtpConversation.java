@@ -33,12 +33,15 @@ final class SmtpConversation {
     private final PhaseClock clock;
     private final TlsSocketFactory tls;
     private final BoundedOutput transcript;
-    private final TimedSmtpTransport transport;
+    private final URLName url;
+    private TimedSmtpTransport transport;
     private final AuthConfig credentials;
     private final String tokenFailure;
     private final MailSessions sessions;
     private final Map<String, String> settings;
-    private final Session session;
+    private Session session;
+    /** Whether {@link #session} came from {@link #sessions} and goes back there. */
+    private boolean pooled;
     private String replyBeforeQuit;
     private Snapshot failure;
 
@@ -52,20 +55,7 @@ final class SmtpConversation {
         this.tls = tls;
         this.transcript = options.transcript() ? new BoundedOutput(TRANSCRIPT_CAP) : null;
         this.settings = settings();
-        if (transcript == null) {
-            this.sessions = sessions;
-            this.session = sessions.take(settings, tls);
-        } else {
-            // A transcript needs a session of its own: its debug output is this probe's alone.
-            this.sessions = null;
-            Properties properties = new Properties();
-            properties.putAll(settings);
-            properties.put("mail.smtp.ssl.socketFactory", tls);
-            this.session = Session.getInstance(properties);
-            // The output first: setDebug announces itself, and that line must not reach stdout.
-            session.setDebugOut(new PrintStream(transcript, true, StandardCharsets.UTF_8));
-            session.setDebug(true);
-        }
+        this.sessions = sessions;
         String problem = null;
         AuthConfig auth = null;
         try {
@@ -77,9 +67,29 @@ final class SmtpConversation {
         this.tokenFailure = problem;
         // Credentials travel in the URL so that Angus never asks a Session Authenticator (which could
         // start a second attempt); the host is the IP literal so no code path looks a name up again.
-        URLName url = new URLName("smtp", address.getHostAddress(), port, null,
+        this.url = new URLName("smtp", address.getHostAddress(), port, null,
                 auth == null ? null : auth.username(), auth == null ? null : auth.password().reveal());
-        this.transport = new TimedSmtpTransport(session, url, clock, tls, tlsRequired());
+    }
+
+    /**
+     * The mail session and Angus's transport, made once connected: a probe whose SYN goes unanswered
+     * (every port-25 probe of a blocked VM) never holds a session.
+     */
+    private void open() {
+        if (transcript == null) {
+            session = sessions.take(settings, tls);
+            pooled = true;
+        } else {
+            // A transcript needs a session of its own: its debug output is this probe's alone.
+            Properties properties = new Properties();
+            properties.putAll(settings);
+            properties.put("mail.smtp.ssl.socketFactory", tls);
+            session = Session.getInstance(properties);
+            // The output first: setDebug announces itself, and that line must not reach stdout.
+            session.setDebugOut(new PrintStream(transcript, true, StandardCharsets.UTF_8));
+            session.setDebug(true);
+        }
+        transport = new TimedSmtpTransport(session, url, clock, tls, tlsRequired());
     }
 
     /** Loads Angus Mail's classes and provider list without any I/O (see TargetProber's warm-up). */
@@ -90,13 +100,15 @@ final class SmtpConversation {
 
     /** Gives the mail session back for the next probe; call once, when the probe is over. */
     void release() {
-        if (sessions != null) {
+        if (pooled) {
+            pooled = false;
             sessions.release(settings, session, transport.getURLName());
         }
     }
 
     /** Runs the conversation on a connected socket; throws whatever ended it early. */
     void run(Socket connected) throws MessagingException, IOException {
+        open();
         Socket socket = mode == Mode.SMTPS ? implicitTls(connected) : connected;
         clock.enter(Step.GREETING);
         // Greeting, EHLO (HELO fallback), STARTTLS and AUTH as the properties ask (RFC 5321, 3207, 4954).
@@ -130,6 +142,9 @@ final class SmtpConversation {
     Snapshot snapshot() {
         if (failure != null) {
             return failure;
+        }
+        if (transport == null) {
+            return new Snapshot(clock.current(), 0, null);
         }
         return new Snapshot(clock.current(), transport.getLastReturnCode(), transport.getLastServerResponse());
     }
@@ -268,7 +283,7 @@ final class SmtpConversation {
     }
 
     boolean authSent() {
-        return transport.authSent();
+        return transport != null && transport.authSent();
     }
 
     /**
