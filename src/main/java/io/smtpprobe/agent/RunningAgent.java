@@ -7,11 +7,13 @@ import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.metrics.AgentMetrics;
+import io.smtpprobe.metrics.Exposition;
 import io.smtpprobe.metrics.ExpositionFormat;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Prober;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,13 +98,8 @@ public final class RunningAgent {
     }
 
     /** The exposition as it is now, its length known before it is written (for /metrics' Content-Length). */
-    public io.smtpprobe.metrics.Exposition exposition(ExpositionFormat format) throws java.io.IOException {
+    public Exposition exposition(ExpositionFormat format) throws IOException {
         return metrics.exposition(format);
-    }
-
-    /** Writes the exposition straight to {@code out}, without holding it in memory. */
-    public void scrape(ExpositionFormat format, java.io.OutputStream out) throws java.io.IOException {
-        metrics.scrape(format, out);
     }
 
     /** The latest result of every host and the diagnosis over them, for /status. */
