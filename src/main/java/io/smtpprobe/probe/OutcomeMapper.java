@@ -51,7 +51,7 @@ final class OutcomeMapper {
             return new Mapped(Outcome.ERROR, find(failure, TlsSetupException.class).getMessage());
         }
         if (step == Step.CONNECT) {
-            return connect(failure);
+            return connect(failure, context);
         }
         if (find(failure, StartTlsUnavailableException.class) != null) {
             return new Mapped(Outcome.STARTTLS_UNAVAILABLE,
@@ -95,9 +95,11 @@ final class OutcomeMapper {
         };
     }
 
-    private static Mapped connect(Throwable failure) {
+    private static Mapped connect(Throwable failure, Context context) {
         if (find(failure, SocketTimeoutException.class) != null) {
-            return new Mapped(Outcome.TCP_TIMEOUT, "no answer to the TCP connect (SYN unanswered)");
+            // A connect waits exactly until the deadline: one outcome and one wording whether the deadline
+            // was seen to pass before this mapping or a moment after (the blocking and the selector path).
+            return deadline(context);
         }
         if (find(failure, NoRouteToHostException.class) != null) {
             return new Mapped(Outcome.UNREACHABLE, "no route to host (" + message(failure) + ")");
