@@ -34,12 +34,18 @@ final class MailSessions {
         // Last in, first out: the sessions a steady load needs stay in use, the rest stay idle.
         Session session = idle.computeIfAbsent(settings, s -> new ConcurrentLinkedDeque<>()).pollFirst();
         if (session == null) {
-            Properties properties = new Properties();
-            properties.putAll(settings);
-            session = Session.getInstance(properties);
+            return fresh(settings, tls);
         }
         session.getProperties().put(SOCKET_FACTORY, tls);
         return session;
+    }
+
+    /** A new session with these settings and this probe's TLS socket factory; pooled or not, as the caller decides. */
+    static Session fresh(Map<String, String> settings, TlsSocketFactory tls) {
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        properties.put(SOCKET_FACTORY, tls);
+        return Session.getInstance(properties);
     }
 
     /**

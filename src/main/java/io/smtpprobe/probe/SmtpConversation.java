@@ -80,11 +80,8 @@ final class SmtpConversation {
             session = sessions.take(settings, tls);
             pooled = true;
         } else {
-            // A transcript needs a session of its own: its debug output is this probe's alone.
-            Properties properties = new Properties();
-            properties.putAll(settings);
-            properties.put("mail.smtp.ssl.socketFactory", tls);
-            session = Session.getInstance(properties);
+            // A transcript needs a session of its own, never pooled: its debug output is this probe's alone.
+            session = MailSessions.fresh(settings, tls);
             // The output first: setDebug announces itself, and that line must not reach stdout.
             session.setDebugOut(new PrintStream(transcript, true, StandardCharsets.UTF_8));
             session.setDebug(true);
