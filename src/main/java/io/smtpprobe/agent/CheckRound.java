@@ -1,5 +1,6 @@
 package io.smtpprobe.agent;
 
+import io.smtpprobe.classify.CheckInvocation;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.DiagnosisEngine;
 import io.smtpprobe.classify.ResultClassifier;
@@ -22,10 +23,13 @@ import java.util.function.Consumer;
 public final class CheckRound {
     private final Prober prober;
     private final int concurrency;
+    private final CheckInvocation invocation;
 
-    public CheckRound(Prober prober, int concurrency) {
+    /** @param invocation how the targets were chosen, for the commands the diagnosis recommends */
+    public CheckRound(Prober prober, int concurrency, CheckInvocation invocation) {
         this.prober = prober;
         this.concurrency = concurrency;
+        this.invocation = invocation;
     }
 
     /**
@@ -34,7 +38,7 @@ public final class CheckRound {
     public RoundReport run(List<TargetConfig> targets, Port25Policy policy, Consumer<ProbeResult> progress)
             throws InterruptedException {
         if (targets.isEmpty()) {
-            return new RoundReport(policy, List.of(), DiagnosisEngine.diagnose(policy, List.of()));
+            return new RoundReport(policy, List.of(), DiagnosisEngine.diagnose(policy, List.of(), invocation));
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, targets.size()), r -> {
             Thread thread = new Thread(r, "check-probe");
@@ -56,7 +60,7 @@ public final class CheckRound {
                     classified.add(ResultClassifier.classify(policy, targets.get(i), result));
                 }
             }
-            return new RoundReport(policy, classified, DiagnosisEngine.diagnose(policy, classified));
+            return new RoundReport(policy, classified, DiagnosisEngine.diagnose(policy, classified, invocation));
         } finally {
             pool.shutdownNow();
         }

@@ -1,5 +1,6 @@
 package io.smtpprobe.agent;
 
+import io.smtpprobe.classify.CheckInvocation;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.DiagnosisEngine;
 import io.smtpprobe.classify.Finding;
@@ -29,8 +30,11 @@ final class LatestResults {
     /** Target name to host to the verdict last reported for it; kept per target so a result costs O(its hosts). */
     private final Map<String, Map<String, Verdict>> verdicts = new HashMap<>();
     private Finding finding;
+    /** The daemon's configuration file, for the commands the diagnosis recommends. */
+    private final CheckInvocation invocation;
 
-    LatestResults(List<TargetConfig> targets, Port25Policy policy) {
+    LatestResults(List<TargetConfig> targets, Port25Policy policy, CheckInvocation invocation) {
+        this.invocation = invocation;
         reconfigure(targets, policy);
     }
 
@@ -55,7 +59,7 @@ final class LatestResults {
             }
         }
         verdicts.put(target.name(), now);
-        finding = DiagnosisEngine.diagnose(policy, all());
+        finding = DiagnosisEngine.diagnose(policy, all(), invocation);
         return classified;
     }
 
@@ -81,7 +85,7 @@ final class LatestResults {
             entry.setValue(again);
             rejudged.put(target, again);
         }
-        finding = DiagnosisEngine.diagnose(policy, all());
+        finding = DiagnosisEngine.diagnose(policy, all(), invocation);
         return rejudged;
     }
 

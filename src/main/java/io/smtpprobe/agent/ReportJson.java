@@ -64,6 +64,7 @@ public final class ReportJson {
         node.put("address", r.address());
         node.put("port", r.port());
         node.put("mode", r.mode().label());
+        node.put("role", classified.role().label());
         node.put("expected", classified.expected().label());
         node.put("outcome", r.outcome().label());
         node.put("verdict", classified.verdict().label());

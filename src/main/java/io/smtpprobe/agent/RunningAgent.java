@@ -1,5 +1,6 @@
 package io.smtpprobe.agent;
 
+import io.smtpprobe.classify.CheckInvocation;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.Finding;
 import io.smtpprobe.config.Config;
@@ -72,7 +73,7 @@ public final class RunningAgent {
     void begin() {
         Port25Policy policy = options.policy().apply(config);
         synchronized (stateLock) {
-            latest = new LatestResults(config.targets(), policy);
+            latest = new LatestResults(config.targets(), policy, CheckInvocation.configured(configFile));
             metrics.policy(policy);
             metrics.diagnosis(latest.finding().diagnosis());
         }

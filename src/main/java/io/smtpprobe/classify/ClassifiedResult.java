@@ -1,12 +1,22 @@
 package io.smtpprobe.classify;
 
+import io.smtpprobe.config.AuthConfig;
 import io.smtpprobe.policy.Expectation;
+import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.ProbeResult;
 
 /**
- * A probe result with its expectation and verdict.
+ * A probe result with its expectation, verdict and role.
  *
- * @param subjectToBlock whether Azure's port-25 rule applies to this destination (port 25,
- *     internet-routed); such results decide the port-25 diagnosis, the others are controls
+ * @param internet whether the destination is internet-routed (not a private address, or {@code route:
+ *     internet}); on port 25 such results are subject to Azure's block and decide the port-25 diagnosis
+ * @param auth the target's credentials, or null: advice names where the password came from
  */
-public record ClassifiedResult(ProbeResult result, Expectation expected, Verdict verdict, boolean subjectToBlock) {}
+public record ClassifiedResult(
+        ProbeResult result, Expectation expected, Verdict verdict, boolean internet, Role role, AuthConfig auth) {
+
+    /** Whether Azure's port-25 rule applies to this destination (port 25, internet-routed). */
+    public boolean subjectToBlock() {
+        return internet && result.port() == PolicyTable.SMTP_PORT;
+    }
+}

@@ -11,7 +11,11 @@ public enum Diagnosis {
     NO_EGRESS,
     RELAY_FAILING,
     MIXED,
-    INSUFFICIENT_DATA;
+    INSUFFICIENT_DATA,
+    /** No name server gave a usable answer to any lookup (r2). */
+    DNS_UNAVAILABLE,
+    /** Port 25 reaches the MX hosts as expected, but some refuse us or do not take the session now (r2). */
+    RECEIVERS_REJECTING;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

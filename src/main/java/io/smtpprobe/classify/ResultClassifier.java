@@ -1,5 +1,6 @@
 package io.smtpprobe.classify;
 
+import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.policy.PolicyTable;
@@ -8,16 +9,40 @@ import io.smtpprobe.probe.ProbeResult;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** Gives a probe result its expectation (from policy, destination and config) and its verdict. */
+/** Gives a probe result its expectation (from policy, destination and config), its verdict and its role. */
 public final class ResultClassifier {
     private ResultClassifier() {}
 
     public static ClassifiedResult classify(Port25Policy policy, TargetConfig target, ProbeResult result) {
         InetAddress address = literal(result.address());
-        boolean subject = result.port() == PolicyTable.SMTP_PORT && PolicyTable.subjectToBlock(target.route(), address);
+        boolean internet = PolicyTable.subjectToBlock(target.route(), address);
         Expectation expected =
                 PolicyTable.expectationFor(policy, target.expect(), target.route(), result.port(), address);
-        return new ClassifiedResult(result, expected, VerdictClassifier.classify(result.outcome(), expected), subject);
+        Verdict verdict = VerdictClassifier.classify(result.outcome(), result.replyCode(), expected);
+        return new ClassifiedResult(result, expected, verdict, internet, role(target, internet), target.auth());
+    }
+
+    /**
+     * The configured role, or the guess of DESIGN.md section 3: an {@code mx:} target is mx, {@code tcp}
+     * a control, submission and smtps relays, and {@code smtp} to a private destination a smarthost
+     * (relay), to any other an mx. A host that did not resolve counts as internet-routed, as for the
+     * port-25 rule, unless {@code route: private} says otherwise.
+     */
+    static Role role(TargetConfig target, boolean internet) {
+        return switch (target.role()) {
+            case MX -> Role.MX;
+            case RELAY -> Role.RELAY;
+            case CONTROL -> Role.CONTROL;
+            case AUTO -> target.mx() != null ? Role.MX : guess(target.mode(), internet);
+        };
+    }
+
+    private static Role guess(Mode mode, boolean internet) {
+        return switch (mode) {
+            case TCP -> Role.CONTROL;
+            case SUBMISSION, SMTPS -> Role.RELAY;
+            case SMTP -> internet ? Role.MX : Role.RELAY;
+        };
     }
 
     /** Parses an IP literal without any name lookup; null when there is no address. */

@@ -7,7 +7,10 @@ public enum Verdict {
     AS_EXPECTED,
     UNEXPECTEDLY_BLOCKED,
     UNEXPECTEDLY_OPEN,
+    /** Expected reachable, and the server refused us for good: a 5xx at greeting, EHLO, MAIL FROM or RCPT TO. */
     RECEIVER_REJECTED,
+    /** Expected reachable, and the destination did not take the session now: an RST, or a 4xx at those stages. */
+    RECEIVER_UNAVAILABLE,
     SESSION_FAILED,
     INCONCLUSIVE;
 
@@ -19,7 +22,7 @@ public enum Verdict {
     public boolean isProblem() {
         return switch (this) {
             case AS_EXPECTED, INCONCLUSIVE -> false;
-            case UNEXPECTEDLY_BLOCKED, UNEXPECTEDLY_OPEN, RECEIVER_REJECTED, SESSION_FAILED -> true;
+            case UNEXPECTEDLY_BLOCKED, UNEXPECTEDLY_OPEN, RECEIVER_REJECTED, RECEIVER_UNAVAILABLE, SESSION_FAILED -> true;
         };
     }
 }

@@ -7,6 +7,7 @@ import io.smtpprobe.agent.HeloName;
 import io.smtpprobe.agent.OfferDetector;
 import io.smtpprobe.agent.ReportJson;
 import io.smtpprobe.agent.RoundReport;
+import io.smtpprobe.classify.CheckInvocation;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.config.ConfigLoader;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,6 +44,8 @@ import picocli.CommandLine.Spec;
                     + " 70 internal error."})
 final class CheckCommand implements Callable<Integer> {
     enum Output { TEXT, JSON }
+
+    private static final int DEFAULT_WIDTH = 100;
 
     private final Map<String, String> environment;
 
@@ -71,6 +75,10 @@ final class CheckCommand implements Callable<Integer> {
                 "  NAME= in front names it; ?expect=..&route=..&starttls=.. after it.",
                 "  A USER's password comes from $SMTP_PROBE_PASSWORD."})
     private List<String> targetSpecs = new ArrayList<>();
+
+    @Option(names = "--only", paramLabel = "NAME",
+            description = "Probe only the target of this name (repeatable), from --config or the built-in default.")
+    private List<String> only = new ArrayList<>();
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "The deadline of each probe, e.g. 5s; overrides probe.timeout.")
@@ -107,6 +115,14 @@ final class CheckCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return fail(err, e, ExitCodes.USAGE);
         }
+        String unknown = unknownNames(targets);
+        if (unknown != null) {
+            err.println("smtp-probe: " + unknown);
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        CheckInvocation invocation = invocation(targets);
+        targets = targets.stream().filter(t -> only.isEmpty() || only.contains(t.name())).toList();
         if (timeout != null) {
             ProbeConfig probe = config.probe();
             config = config.withProbe(new ProbeConfig(probe.interval(), probe.jitter(), timeout, probe.concurrency(),
@@ -129,7 +145,7 @@ final class CheckCommand implements Callable<Integer> {
                 config.probe().timeout().dividedBy(2), Clock.systemUTC());
         try (TargetProber prober = new TargetProber(options,
                 new DnsResolver(config.dns(), config.probe().timeout()), Clock.systemUTC(), Ticker.SYSTEM, tokens)) {
-            report = new CheckRound(prober, config.probe().concurrency()).run(targets, policy, result -> {
+            report = new CheckRound(prober, config.probe().concurrency(), invocation).run(targets, policy, result -> {
                 if (text) {
                     synchronized (err) {
                         err.println(ReportText.progressLine(result));
@@ -141,12 +157,18 @@ final class CheckCommand implements Callable<Integer> {
         if (text) {
             err.println();
             err.flush();
-            out.print(ReportText.render(report, transcript));
+            out.print(ReportText.render(report, transcript, terminalWidth()));
         } else {
             out.println(ReportJson.write(report, transcript));
         }
         out.flush();
         return report.exitCode();
+    }
+
+    /** The terminal's width as the shell exports it in COLUMNS, else a common one. */
+    private int terminalWidth() {
+        String columns = environment.getOrDefault("COLUMNS", "");
+        return columns.matches("[1-9][0-9]{1,3}") ? Integer.parseInt(columns) : DEFAULT_WIDTH;
     }
 
     private static int fail(PrintWriter err, ConfigException e, int exitCode) {
@@ -157,6 +179,35 @@ final class CheckCommand implements Callable<Integer> {
 
     private List<TargetConfig> parseTargets() throws ConfigException {
         return TargetSpec.parseAll(targetSpecs, environment);
+    }
+
+    /** What is wrong with {@code --only}, naming the targets there are; null when every name is known. */
+    private String unknownNames(List<TargetConfig> targets) {
+        List<String> known = targets.stream().map(TargetConfig::name).toList();
+        List<String> missing = only.stream().filter(name -> !known.contains(name)).distinct().toList();
+        if (missing.isEmpty()) {
+            return null;
+        }
+        String from = !targetSpecs.isEmpty() ? "the --target options" : configFile == null
+                ? "the built-in default" : configFile.toString();
+        return "--only " + String.join(", ", missing) + ": no such target in " + from + "; the targets are "
+                + String.join(", ", known);
+    }
+
+    /**
+     * How the targets were chosen, so that the diagnosis recommends commands that run as printed.
+     *
+     * @param all every target of the config or of the {@code --target} specs, in their order
+     */
+    private CheckInvocation invocation(List<TargetConfig> all) {
+        if (targetSpecs.isEmpty()) {
+            return CheckInvocation.configured(configFile);
+        }
+        Map<String, String> specs = new LinkedHashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            specs.put(all.get(i).name(), targetSpecs.get(i)); // one target per spec, in the same order
+        }
+        return CheckInvocation.specs(specs);
     }
 
     private Port25Policy policy(Config config) throws InterruptedException {

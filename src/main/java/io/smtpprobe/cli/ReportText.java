@@ -3,6 +3,7 @@ package io.smtpprobe.cli;
 import io.smtpprobe.agent.RoundReport;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.policy.Port25Policy;
+import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
 import java.util.Locale;
 
@@ -12,19 +13,22 @@ final class ReportText {
 
     private ReportText() {}
 
-    static String render(RoundReport report, boolean transcripts) {
+    /**
+     * @param lineWidth the terminal's width: the REASON column wraps to fit it and is never cut
+     */
+    static String render(RoundReport report, boolean transcripts, int lineWidth) {
         StringBuilder out = new StringBuilder();
         out.append(policyLine(report.policy())).append('\n');
         for (String warning : report.policy().warnings()) {
             out.append("warning: ").append(warning).append('\n');
         }
         out.append('\n');
-        TextTable table = new TextTable(60, "TARGET", "HOST", "PORT", "EXPECTED", "OUTCOME", "VERDICT", "TIME",
-                "REASON");
+        TextTable table = new TextTable(lineWidth, "TARGET", "ROLE", "HOST", "PORT", "EXPECTED", "OUTCOME",
+                "VERDICT", "TIME", "REASON");
         for (ClassifiedResult r : report.results()) {
             ProbeResult p = r.result();
-            table.add(p.target(), p.host(), Integer.toString(p.port()), r.expected().label(), p.outcome().label(),
-                    r.verdict().label(), seconds(p), p.detail());
+            table.add(p.target(), r.role().label(), p.host(), Integer.toString(p.port()), r.expected().label(),
+                    p.outcome().label(), r.verdict().label(), seconds(p), reason(p));
         }
         out.append(table.render()).append('\n');
         out.append("Diagnosis: ").append(report.finding().diagnosis().label()).append('\n');
@@ -40,6 +44,12 @@ final class ReportText {
             }
         }
         return out.toString();
+    }
+
+    /** The detail, and for a result that is not ok the server's last reply too: a person needs both. */
+    static String reason(ProbeResult p) {
+        boolean quoteReply = p.outcome() != Outcome.OK && p.reply() != null && !p.detail().contains(p.reply());
+        return quoteReply ? p.detail() + "; the server said: " + p.reply() : p.detail();
     }
 
     static String policyLine(Port25Policy policy) {

@@ -3,14 +3,20 @@ package io.smtpprobe.cli;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with left-aligned columns sized to their content; the last column may be cut. */
+/**
+ * A plain-text table with left-aligned columns sized to their content. The last column is wrapped
+ * to fit a line width, continuing under itself, so nothing in it is ever cut off.
+ */
 final class TextTable {
-    private final List<String[]> rows = new ArrayList<>();
-    private final int lastColumnWidth;
+    /** The narrowest the last column gets, however wide the others are: a terminal scrolls, a cut hides. */
+    static final int MIN_LAST_COLUMN = 30;
 
-    /** @param lastColumnWidth the most characters shown of the last column (0 for no limit) */
-    TextTable(int lastColumnWidth, String... header) {
-        this.lastColumnWidth = lastColumnWidth;
+    private final List<String[]> rows = new ArrayList<>();
+    private final int lineWidth;
+
+    /** @param lineWidth the width to wrap the last column at (0 for no wrapping) */
+    TextTable(int lineWidth, String... header) {
+        this.lineWidth = lineWidth;
         rows.add(header);
     }
 
@@ -21,23 +27,28 @@ final class TextTable {
     String render() {
         int columns = rows.get(0).length;
         int[] widths = new int[columns];
+        int indent = 0;
         for (String[] row : rows) {
             for (int c = 0; c < columns - 1; c++) {
                 widths[c] = Math.max(widths[c], cell(row, c).length());
             }
         }
+        for (int c = 0; c < columns - 1; c++) {
+            indent += widths[c] + 2;
+        }
+        int lastWidth = lineWidth <= 0 ? Integer.MAX_VALUE : Math.max(MIN_LAST_COLUMN, lineWidth - indent);
         StringBuilder out = new StringBuilder();
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder();
-            for (int c = 0; c < columns; c++) {
+            for (int c = 0; c < columns - 1; c++) {
                 String cell = cell(row, c);
-                if (c == columns - 1) {
-                    line.append(cut(cell));
-                } else {
-                    line.append(cell).append(" ".repeat(widths[c] - cell.length() + 2));
-                }
+                line.append(cell).append(" ".repeat(widths[c] - cell.length() + 2));
             }
-            out.append(line.toString().stripTrailing()).append('\n');
+            List<String> last = wrap(cell(row, columns - 1).replaceAll("\\s+", " ").trim(), lastWidth);
+            out.append((line + last.get(0)).stripTrailing()).append('\n');
+            for (String more : last.subList(1, last.size())) {
+                out.append(" ".repeat(indent)).append(more).append('\n');
+            }
         }
         return out.toString();
     }
@@ -46,11 +57,29 @@ final class TextTable {
         return row[column] == null ? "" : row[column];
     }
 
-    private String cut(String cell) {
-        String flat = cell.replaceAll("\\s+", " ").trim();
-        if (lastColumnWidth <= 0 || flat.length() <= lastColumnWidth) {
-            return flat;
+    /** Lines of at most {@code width} characters, broken at spaces; a longer word is broken where it must. */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            while (word.length() > width) {
+                if (!line.isEmpty()) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                }
+                lines.add(word.substring(0, width));
+                word = word.substring(width);
+            }
+            if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (!line.isEmpty()) {
+                line.append(' ');
+            }
+            line.append(word);
         }
-        return flat.substring(0, lastColumnWidth - 3) + "...";
+        lines.add(line.toString());
+        return lines;
     }
 }

@@ -11,6 +11,7 @@ package io.smtpprobe.config;
  * @param auth credentials for submission and smtps, or null
  * @param mailFrom an optional envelope sender tried after AUTH (never followed by DATA), or null
  * @param rcptTo an optional recipient tried after MAIL FROM, or null
+ * @param role the {@code role:} key; {@link RoleSetting#AUTO} guesses it from mode and destination
  */
 public record TargetConfig(
         String name,
@@ -25,7 +26,15 @@ public record TargetConfig(
         StartTls starttls,
         TlsConfig tls,
         String mailFrom,
-        String rcptTo) {
+        String rcptTo,
+        RoleSetting role) {
+
+    /** A target whose role is guessed. */
+    public TargetConfig(String name, String host, String mx, int mxHosts, int port, Mode mode, AuthConfig auth,
+            ExpectSetting expect, Route route, StartTls starttls, TlsConfig tls, String mailFrom, String rcptTo) {
+        this(name, host, mx, mxHosts, port, mode, auth, expect, route, starttls, tls, mailFrom, rcptTo,
+                RoleSetting.AUTO);
+    }
 
     /** What the target points at, for messages: the host, or {@code mx:domain}. */
     public String destination() {

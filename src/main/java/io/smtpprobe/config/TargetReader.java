@@ -23,7 +23,7 @@ final class TargetReader {
     TargetConfig read(YamlMapping target) {
         int errorsBefore = target.errors().size();
         target.allowOnly("name", "host", "mx", "mx_hosts", "port", "mode", "auth", "expect", "route", "starttls",
-                "tls", "mail_from", "rcpt_to");
+                "tls", "mail_from", "rcpt_to", "role");
         String host = target.string("host", null);
         String mx = target.string("mx", null);
         if (host == null && mx == null && !target.has("host") && !target.has("mx")) {
@@ -86,12 +86,13 @@ final class TargetReader {
         }
         ExpectSetting expect = target.choice("expect", ExpectSetting.class, ExpectSetting.AUTO);
         Route route = target.choice("route", Route.class, Route.AUTO);
+        RoleSetting role = target.choice("role", RoleSetting.class, RoleSetting.AUTO);
 
         if (target.errors().size() > errorsBefore) {
             return null;
         }
         return new TargetConfig(name, host, mx, mx == null ? 0 : mxHosts, port, mode, auth, expect, route,
-                starttls, tls, mailFrom, rcptTo);
+                starttls, tls, mailFrom, rcptTo, role);
     }
 
     /** STARTTLS is opportunistic towards MX hosts and required on submission (RFC 8314 section 3.3). */

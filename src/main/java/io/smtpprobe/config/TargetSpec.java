@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  *       read from the environment variable {@value #PASSWORD_VARIABLE}, never from the command line.</li>
  *   <li>KEY is one of {@code expect} (auto|reachable|blocked), {@code route} (auto|internet|private),
  *       {@code starttls} (opportunistic|required|off), {@code mx_hosts} (1-10), {@code insecure_skip_verify}
- *       (true|false), {@code ca_file} (a PEM bundle), {@code mail_from}, {@code rcpt_to}.</li>
+ *       (true|false), {@code ca_file} (a PEM bundle), {@code mail_from}, {@code rcpt_to}, {@code role} (auto|mx|relay|control).</li>
  *   <li>NAME (the {@code target} label) defaults to the host or the domain.</li>
  * </ul>
  *
@@ -43,7 +43,7 @@ public final class TargetSpec {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]*");
     private static final Set<String> KEYS = Set.of("expect", "route", "starttls", "mx_hosts", "insecure_skip_verify",
-            "ca_file", "mail_from", "rcpt_to");
+            "ca_file", "mail_from", "rcpt_to", "role");
     private static final String MODES = "tcp, smtp, submission or smtps";
 
     private TargetSpec() {}

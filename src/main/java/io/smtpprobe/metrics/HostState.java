@@ -1,6 +1,7 @@
 package io.smtpprobe.metrics;
 
 import io.smtpprobe.classify.ClassifiedResult;
+import io.smtpprobe.classify.Role;
 import io.smtpprobe.classify.Verdict;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.probe.Outcome;
@@ -19,10 +20,11 @@ import java.util.Map;
  * compares false in every alert expression and leaves a gap in graphs. The certificate expiry reads NaN
  * when the last probe negotiated no TLS.
  *
+ * @param role the target's role, a label of {@code smtp_probe_success} so alerts find relays of any mode
  * @param phaseSeconds seconds per phase, indexed by {@link Phase#ordinal()}, NaN where the probe did not get
  */
-record HostState(String host, int port, Mode mode, Outcome outcome, Verdict verdict, double[] phaseSeconds,
-                 double certificateExpiry) {
+record HostState(String host, int port, Mode mode, Role role, Outcome outcome, Verdict verdict,
+                 double[] phaseSeconds, double certificateExpiry) {
 
     static HostState of(ClassifiedResult classified) {
         ProbeResult result = classified.result();
@@ -34,7 +36,7 @@ record HostState(String host, int port, Mode mode, Outcome outcome, Verdict verd
         double expiry = result.tls() != null && result.tls().certificateExpiry() != null
                 ? result.tls().certificateExpiry().getEpochSecond()
                 : Double.NaN;
-        return new HostState(result.host(), result.port(), result.mode(), result.outcome(), classified.verdict(),
+        return new HostState(result.host(), result.port(), result.mode(), classified.role(), result.outcome(), classified.verdict(),
                 seconds, expiry);
     }
 

@@ -97,7 +97,8 @@ final class TargetRenderer {
                     }
                 }
                 case SUCCESS -> sample(family, "{" + hostLabel + ",mode=\"" + host.mode().label() + "\",port=\""
-                        + host.port() + "\"," + targetLabel + "}", host.outcome() == Outcome.OK ? 1 : 0);
+                        + host.port() + "\",role=\"" + host.role().label() + "\"," + targetLabel + "}",
+                        host.outcome() == Outcome.OK ? 1 : 0);
                 case TLS_CERTIFICATE_EXPIRY -> {
                     if (target.hasTlsSeries()) {
                         sample(family, "{" + hostLabel + "," + targetLabel + "}", host.certificateExpiry());

@@ -77,7 +77,7 @@ public final class DnsResolver implements HostResolver {
             case RECORDS -> exchanges(domain, answer.records(), max);
             case NO_RECORDS -> implicitMx(domain);
             case NXDOMAIN, FAILED -> throw new ResolutionException(
-                    display(domain) + ": MX lookup failed: " + answer.reason());
+                    display(domain) + ": MX lookup failed: " + answer.reason(), kind(answer));
         };
     }
 
@@ -94,13 +94,18 @@ public final class DnsResolver implements HostResolver {
         }
         Resolved resolved = resolve(absolute(host));
         if (resolved.addresses().isEmpty()) {
-            throw new ResolutionException(display(host) + ": " + resolved.failure());
+            throw new ResolutionException(display(host) + ": " + resolved.failure(), resolved.kind());
         }
         return resolved.addresses();
     }
 
-    /** Addresses found, or when there are none, why. */
-    private record Resolved(List<InetAddress> addresses, String failure) {}
+    /** Addresses found, or when there are none, why and of which kind. */
+    private record Resolved(List<InetAddress> addresses, String failure, DnsFailure kind) {}
+
+    /** Whether the name servers answered (the name or record is not there) or gave no usable answer. */
+    private static DnsFailure kind(DnsAnswer answer) {
+        return answer.status() == DnsAnswer.Status.FAILED ? DnsFailure.RESOLVER_FAILED : DnsFailure.NO_SUCH_NAME;
+    }
 
     private Resolved resolve(Name name) throws ResolutionException {
         return switch (ipFamily) {
@@ -140,7 +145,7 @@ public final class DnsResolver implements HostResolver {
         Resolved resolved = resolve(absolute(domain));
         if (resolved.addresses().isEmpty()) {
             throw new ResolutionException(display(domain) + ": no MX records, and no address to use as an implicit"
-                    + " MX (RFC 5321 section 5.1): " + resolved.failure());
+                    + " MX (RFC 5321 section 5.1): " + resolved.failure(), resolved.kind());
         }
         return List.of(display(domain));
     }
@@ -149,7 +154,7 @@ public final class DnsResolver implements HostResolver {
         DnsAnswer answer = ask(name, type);
         // the other family may have addresses: say which setting chose this one
         String note = "; dns.ip_family is " + ipFamily.name().toLowerCase(Locale.ROOT);
-        return new Resolved(addressesOf(answer.records()), failure(answer, type, note));
+        return new Resolved(addressesOf(answer.records()), failure(answer, type, note), kind(answer));
     }
 
     /**
@@ -163,7 +168,7 @@ public final class DnsResolver implements HostResolver {
             // A name that does not exist has no AAAA either (RFC 8020 section 2), and name servers
             // that time out or fail for A do the same for AAAA: a second query would only double
             // the wait and repeat the reason.
-            return new Resolved(List.of(), failure(v4, Type.A, ""));
+            return new Resolved(List.of(), failure(v4, Type.A, ""), kind(v4));
         }
         DnsAnswer v6 = ask(name, Type.AAAA);
         List<InetAddress> found = new ArrayList<>(addressesOf(v4.records()));
@@ -171,7 +176,7 @@ public final class DnsResolver implements HostResolver {
         String failure = v6.status() == DnsAnswer.Status.NO_RECORDS
                 ? "no A or AAAA records (the name exists but has no address)"
                 : failure(v4, Type.A, "") + "; " + failure(v6, Type.AAAA, "");
-        return new Resolved(List.copyOf(found), failure);
+        return new Resolved(List.copyOf(found), failure, kind(v6));
     }
 
     /** Why a lookup gave no address; {@code note} is added to the explanation of "no records". */
@@ -201,7 +206,8 @@ public final class DnsResolver implements HostResolver {
             return lookup.ask(name, type);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ResolutionException(name.toString(true) + ": " + Type.string(type) + " lookup interrupted", e);
+            throw new ResolutionException(name.toString(true) + ": " + Type.string(type) + " lookup interrupted",
+                    DnsFailure.RESOLVER_FAILED, e);
         }
     }
 

@@ -164,7 +164,7 @@ final class HostAttempt {
             return null;
         } catch (ResolutionException | RuntimeException e) {
             OutcomeMapper.Mapped mapped = tools.mapper().map(e, dnsContext(deadline));
-            return result(mapped.outcome(), null, mapped.detail(), null, null);
+            return result(mapped.outcome(), null, mapped.detail(), null, null).withDnsFailure(DnsFailure.of(e));
         }
     }
 

@@ -33,9 +33,12 @@ public enum Outcome {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The connection never got established: nothing on the far side answered at TCP level. */
-    public boolean isNetworkLevelFailure() {
-        return this == TCP_TIMEOUT || this == TCP_REFUSED || this == UNREACHABLE;
+    /**
+     * A path failure (DESIGN.md section 3): nothing answered at all. Not {@link #TCP_REFUSED}: an RST
+     * came from the destination or a firewall on the way, so the path works.
+     */
+    public boolean isPathFailure() {
+        return this == TCP_TIMEOUT || this == UNREACHABLE;
     }
 
     /** A TCP connection was established, so something on the far side answered. */

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param phases how long each completed phase took; {@link Phase#TOTAL} is always present
  * @param tls the TLS session, or null when none was negotiated
  * @param transcript the redacted SMTP conversation when one was asked for, else null
+ * @param dnsFailure for {@link Outcome#DNS_FAILURE}, whether DNS answered "no such name" or could not be
+ *     asked (timeout, SERVFAIL, network unreachable); null for every other outcome
  */
 public record ProbeResult(
         String target,
@@ -34,7 +36,8 @@ public record ProbeResult(
         Map<Phase, Duration> phases,
         TlsInfo tls,
         Instant startedAt,
-        String transcript) {
+        String transcript,
+        DnsFailure dnsFailure) {
 
     public ProbeResult {
         Objects.requireNonNull(target, "target");
@@ -46,6 +49,49 @@ public record ProbeResult(
         copy.putAll(phases);
         phases = Collections.unmodifiableMap(copy);
         detail = detail == null ? "" : detail;
+        if (dnsFailure != null && outcome != Outcome.DNS_FAILURE) {
+            throw new IllegalArgumentException("dnsFailure is only for dns_failure, found " + outcome.label());
+        }
+    }
+
+    /** A result that did not fail in DNS, or whose DNS failure is of no known kind. */
+    public ProbeResult(String target, String host, String address, int port, Mode mode, Outcome outcome, String reply,
+            String detail, Map<Phase, Duration> phases, TlsInfo tls, Instant startedAt, String transcript) {
+        this(target, host, address, port, mode, outcome, reply, detail, phases, tls, startedAt, transcript, null);
+    }
+
+    /** This result with the kind of its DNS failure (for {@link Outcome#DNS_FAILURE} only). */
+    public ProbeResult withDnsFailure(DnsFailure kind) {
+        return new ProbeResult(target, host, address, port, mode, outcome, reply, detail, phases, tls, startedAt,
+                transcript, kind);
+    }
+
+    /** Whether probing this host took a DNS lookup: its host is a name (or an MX domain), not an IP literal. */
+    public boolean neededLookup() {
+        try {
+            return IpLiteral.parse(host).isEmpty();
+        } catch (IllegalArgumentException e) {
+            return true; // not a valid literal, so it went to the resolver and failed there
+        }
+    }
+
+    /**
+     * The three-digit code of {@link #reply()} (RFC 5321 section 4.2), or 0 when there is no reply or it
+     * does not start with one.
+     */
+    public int replyCode() {
+        if (reply == null || reply.length() < 3) {
+            return 0;
+        }
+        for (int i = 0; i < 3; i++) {
+            if (reply.charAt(i) < '0' || reply.charAt(i) > '9') {
+                return 0;
+            }
+        }
+        if (reply.length() > 3 && reply.charAt(3) != ' ' && reply.charAt(3) != '-') {
+            return 0;
+        }
+        return Integer.parseInt(reply.substring(0, 3));
     }
 
     public Duration total() {

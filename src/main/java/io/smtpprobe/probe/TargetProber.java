@@ -171,7 +171,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         timings.put(Phase.DNS, Duration.ofNanos(elapsed));
         timings.put(Phase.TOTAL, Duration.ofNanos(elapsed));
         return new ProbeResult(target.name(), domain, null, port(target), target.mode(), mapped.outcome(), null,
-                mapped.detail(), timings, null, startedAt, null);
+                mapped.detail(), timings, null, startedAt, null).withDnsFailure(DnsFailure.of(failure));
     }
 
     /** The address as people write it: IPv6 in the RFC 5952 form ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */

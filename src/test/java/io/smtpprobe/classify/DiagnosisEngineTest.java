@@ -2,66 +2,276 @@ package io.smtpprobe.classify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.config.AuthConfig;
+import io.smtpprobe.config.AuthMechanism;
+import io.smtpprobe.config.ExpectSetting;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.config.Route;
+import io.smtpprobe.config.Secret;
+import io.smtpprobe.config.StartTls;
+import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.config.TlsConfig;
 import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
+import io.smtpprobe.probe.DnsFailure;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeResult;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Diagnosis over whole rounds: every value reached from a realistic set of results. */
+/**
+ * Diagnosis over whole rounds: every value, and every step of the precedence table of DESIGN.md
+ * section 3 beating the one after it, from rounds that are classified as the agent classifies them.
+ */
 class DiagnosisEngineTest {
     private static final Port25Policy PAYG = PolicyTable.evaluate("pay-as-you-go", null, false, "config");
     private static final Port25Policy EA = PolicyTable.evaluate("enterprise-agreement", null, false, "config");
     private static final Port25Policy UNKNOWN = PolicyTable.evaluate("unknown", null, false, "config");
+    private static final CheckInvocation CONFIG = CheckInvocation.configured(Path.of("/etc/smtp-probe/config.yml"));
+    private static final String RESOLVER_DOWN = "MX lookup failed: could not query 10.255.255.53:53:"
+            + " java.net.SocketException: Network is unreachable";
 
     /**
-     * A round described as {@code kind:outcome} items separated by spaces: kind {@code mx} is a
-     * port-25 internet target, {@code relay} a submission target on 587, {@code ctl} a TCP/443 control.
+     * A round as {@code kind:outcome[:reply code]} items separated by spaces. Kinds: {@code mx} smtp to a
+     * public MX host name on 25; {@code ip25} smtp to a public address on 25; {@code relay} submission on
+     * 587; {@code smarthost} smtp to a private address on 25; {@code ctl} tcp to a public host name on 443;
+     * {@code ipctl} tcp to a public address on 443. Outcome {@code dns_down} is a dns_failure of the resolver,
+     * {@code nxdomain} one of "no such name".
      */
     @ParameterizedTest(name = "{0} / {1} -> {2}")
     @CsvSource({
-        "pay-as-you-go, mx:tcp_timeout mx:tcp_timeout relay:ok ctl:ok, port25_blocked_as_expected",
-        "pay-as-you-go, mx:tcp_timeout, port25_blocked_as_expected",
-        "enterprise-agreement, mx:tcp_timeout relay:ok ctl:ok, port25_blocked_unexpectedly",
-        "enterprise-agreement, mx:ok mx:ok relay:ok, port25_open_as_expected",
-        "pay-as-you-go, mx:ok ctl:ok, port25_open_unexpectedly",
-        "pay-as-you-go, mx:greeting_rejected ctl:ok, port25_open_unexpectedly",
+        // dns_unavailable, before everything
+        "pay-as-you-go, mx:dns_down mx:dns_down relay:dns_down ctl:dns_down, dns_unavailable",
+        "pay-as-you-go, mx:dns_down relay:dns_down ipctl:ok, dns_unavailable",
+        "enterprise-agreement, mx:dns_down ip25:tcp_timeout ipctl:tcp_timeout, dns_unavailable",
+        "pay-as-you-go, mx:nxdomain mx:nxdomain ctl:ok, insufficient_data",
+        "enterprise-agreement, mx:dns_down mx:ok ctl:ok, port25_open_as_expected",
+        // no_egress: path failures on 25 and on another internet port; an RST is never one
         "pay-as-you-go, mx:tcp_timeout relay:tcp_timeout ctl:tcp_timeout, no_egress",
         "enterprise-agreement, mx:tcp_timeout relay:unreachable, no_egress",
-        "pay-as-you-go, ctl:tcp_timeout, no_egress",
+        "enterprise-agreement, mx:tcp_timeout mx:tcp_timeout, port25_blocked_unexpectedly",
+        "pay-as-you-go, mx:tcp_timeout mx:tcp_timeout, port25_blocked_as_expected",
+        "pay-as-you-go, ctl:tcp_timeout, insufficient_data",
+        "pay-as-you-go, mx:tcp_timeout ctl:tcp_refused, port25_blocked_as_expected",
+        // port25_blocked_unexpectedly, before the relay
+        "enterprise-agreement, mx:tcp_timeout relay:ok ctl:ok, port25_blocked_unexpectedly",
+        "enterprise-agreement, mx:tcp_timeout relay:auth_rejected ctl:ok, port25_blocked_unexpectedly",
+        "enterprise-agreement, mx:tcp_timeout smarthost:tcp_timeout, port25_blocked_unexpectedly",
+        // port25_open_unexpectedly, before the relay
+        "pay-as-you-go, mx:ok ctl:ok, port25_open_unexpectedly",
+        "pay-as-you-go, mx:greeting_rejected:554 ctl:ok, port25_open_unexpectedly",
+        "pay-as-you-go, mx:ok relay:auth_rejected, port25_open_unexpectedly",
+        "pay-as-you-go, mx:ok mx:tcp_timeout ctl:ok, port25_open_unexpectedly",
+        // relay_failing, of any mode, before the receivers
         "pay-as-you-go, mx:tcp_timeout relay:auth_rejected ctl:ok, relay_failing",
         "pay-as-you-go, mx:tcp_timeout relay:tls_certificate_invalid, relay_failing",
+        "pay-as-you-go, smarthost:tcp_timeout, relay_failing",
+        "pay-as-you-go, mx:tcp_timeout smarthost:tcp_timeout ctl:ok, relay_failing",
+        "enterprise-agreement, mx:ok smarthost:tcp_timeout ctl:ok, relay_failing",
+        "pay-as-you-go, mx:tcp_refused relay:tcp_refused ctl:tcp_refused, relay_failing",
+        "enterprise-agreement, mx:greeting_rejected:554 relay:auth_rejected, relay_failing",
+        // receivers_rejecting, before mixed
+        "enterprise-agreement, mx:greeting_rejected:554 mx:ok, receivers_rejecting",
+        "enterprise-agreement, mx:recipient_rejected:450 ctl:ok, receivers_rejecting",
+        "enterprise-agreement, mx:tcp_refused mx:tcp_refused, receivers_rejecting",
+        "enterprise-agreement, mx:greeting_rejected:421 mx:tcp_timeout ctl:ok, receivers_rejecting",
+        // mixed, before the as-expected findings
         "enterprise-agreement, mx:ok mx:tcp_timeout ctl:ok, mixed",
+        "pay-as-you-go, mx:tcp_refused mx:tcp_timeout ctl:ok, mixed",
+        // as expected
+        "pay-as-you-go, mx:tcp_timeout mx:tcp_timeout relay:ok ctl:ok, port25_blocked_as_expected",
+        "pay-as-you-go, mx:tcp_refused ctl:ok, port25_blocked_as_expected",
+        "enterprise-agreement, mx:ok mx:ok relay:ok, port25_open_as_expected",
+        "enterprise-agreement, mx:tls_handshake_failed ctl:ok, port25_open_as_expected",
+        // insufficient_data, last
         "pay-as-you-go, relay:ok ctl:ok, insufficient_data",
-        "pay-as-you-go, mx:dns_failure relay:ok, insufficient_data",
+        "pay-as-you-go, mx:nxdomain relay:ok, insufficient_data",
         "unknown, mx:tcp_timeout ctl:ok, insufficient_data",
         "pay-as-you-go, '', insufficient_data",
     })
-    void diagnosesWholeRounds(String offer, String round, String diagnosis) {
-        Port25Policy policy = switch (offer) {
-            case "pay-as-you-go" -> PAYG;
-            case "enterprise-agreement" -> EA;
-            default -> UNKNOWN;
-        };
-        Finding finding = DiagnosisEngine.diagnose(policy, round(policy, round));
+    void diagnosesWholeRoundsInTheOrderOfPrecedence(String offer, String round, String diagnosis) {
+        Port25Policy policy = policy(offer);
+        Finding finding = DiagnosisEngine.diagnose(policy, round(policy, round), CONFIG);
         assertThat(finding.diagnosis().label()).isEqualTo(diagnosis);
         assertThat(finding.explanation()).isNotBlank();
         assertThat(finding.action()).isNotBlank();
     }
 
+    @Nested
+    class DnsUnavailable {
+        @Test
+        void namesTheResolverAndTheErrorAndGivesNoMxTargetAdvice() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:dns_down relay:dns_down"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.DNS_UNAVAILABLE);
+            assertThat(finding.explanation()).contains("10.255.255.53:53").contains("Network is unreachable");
+            assertThat(finding.action()).contains("dns.servers").contains("port 53")
+                    .doesNotContain("Add an mx: target");
+        }
+
+        @Test
+        void saysTheNetworkWorksWhenTargetsGivenByAddressAnswer() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:dns_down ipctl:ok"), CONFIG);
+            assertThat(finding.explanation()).contains("the network works and only DNS does not");
+        }
+
+        @Test
+        void saysThereMayBeNoNetworkWhenTargetsGivenByAddressGetNoAnswer() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:dns_down ip25:tcp_timeout"), CONFIG);
+            assertThat(finding.explanation()).contains("no network at all");
+        }
+
+        @Test
+        void noSuchNameIsNotAnUnavailableResolverAndAsksToCheckTheNames() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:nxdomain ctl:ok"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.INSUFFICIENT_DATA);
+            assertThat(finding.explanation()).contains("Seen:").contains("dns_failure");
+            assertThat(finding.action()).contains("Check the names").doesNotContain("Add an mx: target");
+        }
+    }
+
+    @Nested
+    class OnlyPort25Evidence {
+        @Test
+        void twoDroppedPort25TargetsAloneAreAPort25FindingThatSaysNoControlWasProbed() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_timeout mx:tcp_timeout"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.PORT25_BLOCKED_AS_EXPECTED);
+            assertThat(finding.explanation()).contains("No control on another port was probed")
+                    .doesNotContain("no outbound connectivity");
+            assertThat(finding.action()).contains("add a tcp target");
+        }
+
+        @Test
+        void saysSoToWhenPolicySaysOpen() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:tcp_timeout mx:tcp_timeout"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.PORT25_BLOCKED_UNEXPECTEDLY);
+            assertThat(finding.explanation()).contains("No control on another port was probed");
+        }
+
+        @Test
+        void noEgressNeedsAnotherPortAndIsNotAPolicyFinding() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_timeout relay:tcp_timeout"), CONFIG);
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.NO_EGRESS);
+            assertThat(finding.explanation()).contains("not Azure's port-25 policy").contains("port 25 (mx0");
+        }
+    }
+
+    @Nested
+    class ReceiversRejecting {
+        @Test
+        void a554IsLastingAndPointsAtReputation() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:greeting_rejected:554 ctl:ok"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.RECEIVERS_REJECTING);
+            assertThat(finding.explanation()).contains("mx0 (mx0.example:25) replied 554 5.7.1 refused")
+                    .contains("the greeting").contains("(lasting)").doesNotContain("(passing)");
+            assertThat(finding.action()).contains("blocklists").contains("reverse DNS").contains("SPF")
+                    .doesNotContain("Retry later");
+        }
+
+        @Test
+        void a421IsPassingAndAdvisesRetryingNotBlocklists() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:greeting_rejected:421 ctl:ok"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.RECEIVERS_REJECTING);
+            assertThat(finding.explanation()).contains("replied 421 4.7.0 refused").contains("(passing)")
+                    .doesNotContain("(lasting)");
+            assertThat(finding.action()).contains("Retry later").doesNotContain("blocklists");
+        }
+
+        @Test
+        void greylistingAtRcptIsPassing() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:recipient_rejected:450 ctl:ok"), CONFIG);
+            assertThat(finding.explanation()).contains("at RCPT TO").contains("(passing)");
+        }
+
+        @Test
+        void anRstEverywhereIsAPassingRefusalNotABlock() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:tcp_refused mx:tcp_refused"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.RECEIVERS_REJECTING);
+            assertThat(finding.explanation()).contains("RST").contains("(passing)").doesNotContain("blocked");
+            assertThat(finding.action()).contains("`smtp-probe check --config /etc/smtp-probe/config.yml --only mx0"
+                    + " --transcript`");
+        }
+    }
+
+    @Nested
+    class RelayFailing {
+        @Test
+        void aDroppedPrivateSmarthostOnPort25IsARelayNotAPort25Finding() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "smarthost:tcp_timeout"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.RELAY_FAILING);
+            assertThat(finding.explanation()).contains("smarthost0 (10.0.0.1:25)")
+                    .contains("private destination, which Azure's port-25 block does not cover");
+            assertThat(finding.action()).contains("route to it");
+        }
+
+        @Test
+        void recommendsTheTranscriptOfTheFailingRelayFromTheConfigFile() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_timeout relay:protocol_error"),
+                    CONFIG);
+            assertThat(finding.action())
+                    .contains("`smtp-probe check --config /etc/smtp-probe/config.yml --only relay1 --transcript`");
+        }
+
+        @Test
+        void recommendsACommandWithoutConfigForTheBuiltInDefault() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "relay:protocol_error"),
+                    CheckInvocation.configured(null));
+            assertThat(finding.action()).contains("`smtp-probe check --only relay0 --transcript`");
+        }
+
+        @Test
+        void recommendsTheTargetSpecForTargetsGivenOnTheCommandLine() {
+            CheckInvocation specs = CheckInvocation.specs(Map.of("relay0", "relay0=submission://u@relay.example"));
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "relay:protocol_error"), specs);
+            assertThat(finding.action())
+                    .contains("`smtp-probe check --target relay0=submission://u@relay.example --transcript`");
+        }
+
+        @Test
+        void aWrongPasswordNamesThePasswordFileItCameFrom() {
+            AuthConfig auth = new AuthConfig("probe", new Secret("x"), "/run/credentials/relay-password",
+                    AuthMechanism.AUTO);
+            Finding finding = DiagnosisEngine.diagnose(PAYG, List.of(relay(Outcome.AUTH_REJECTED, auth)), CONFIG);
+            assertThat(finding.action()).contains("password_file /run/credentials/relay-password")
+                    .doesNotContain("environment");
+        }
+
+        @Test
+        void aWrongPasswordNamesTheEnvironmentVariableItCameFrom() {
+            AuthConfig auth = new AuthConfig("probe", new Secret("x"), "env:SMTP_PROBE_PASSWORD", AuthMechanism.AUTO);
+            Finding finding = DiagnosisEngine.diagnose(PAYG, List.of(relay(Outcome.AUTH_REJECTED, auth)), CONFIG);
+            assertThat(finding.action()).contains("environment variable SMTP_PROBE_PASSWORD")
+                    .doesNotContain("password_file");
+        }
+
+        private ClassifiedResult relay(Outcome outcome, AuthConfig auth) {
+            TargetConfig target = new TargetConfig("relay", "relay.example", null, 0, 587, Mode.SUBMISSION, auth,
+                    ExpectSetting.AUTO, Route.AUTO, StartTls.REQUIRED, TlsConfig.DEFAULT, null, null);
+            return ResultClassifier.classify(PAYG, target, result(target, "20.0.0.9", outcome, "535 5.7.8 no", null));
+        }
+    }
+
     @Test
     void blockedPayAsYouGoIsToldToUseARelayAndThatNoExemptionCanBeRequested() {
-        Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_timeout relay:ok"));
+        Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_timeout relay:ok"), CONFIG);
         assertThat(finding.explanation()).contains("as Azure's policy for pay-as-you-go");
         assertThat(finding.action()).contains("authenticated relay on port 587").contains("No new exemption");
     }
@@ -69,7 +279,7 @@ class DiagnosisEngineTest {
     @Test
     void blockedEnterpriseDevTestIsToldAboutSelfServiceUnblock() {
         Port25Policy devtest = PolicyTable.evaluate("enterprise-devtest", null, false, "config");
-        Finding finding = DiagnosisEngine.diagnose(devtest, round(devtest, "mx:tcp_timeout ctl:ok"));
+        Finding finding = DiagnosisEngine.diagnose(devtest, round(devtest, "mx:tcp_timeout ctl:ok"), CONFIG);
         assertThat(finding.action()).contains("Cannot send email (SMTP-Port 25)").contains("deallocate");
     }
 
@@ -77,42 +287,74 @@ class DiagnosisEngineTest {
     void blockedDespiteARecordedExemptionSaysToDeallocateAndStart() {
         Port25Policy exempt = PolicyTable.evaluate("pay-as-you-go", null, true, "config");
         assertThat(exempt.port25()).isEqualTo(Expectation.REACHABLE);
-        Finding finding = DiagnosisEngine.diagnose(exempt, round(exempt, "mx:tcp_timeout ctl:ok"));
+        Finding finding = DiagnosisEngine.diagnose(exempt, round(exempt, "mx:tcp_timeout ctl:ok"), CONFIG);
         assertThat(finding.diagnosis()).isEqualTo(Diagnosis.PORT25_BLOCKED_UNEXPECTEDLY);
         assertThat(finding.action()).contains("deallocate and start the VM");
     }
 
     @Test
-    void noEgressIsNotAPolicyFinding() {
-        Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_timeout relay:tcp_timeout"));
-        assertThat(finding.explanation()).contains("not Azure's port-25 policy");
+    void insufficientDataSaysWhatWasSeen() {
+        Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "relay:ok ctl:tcp_timeout"), CONFIG);
+        assertThat(finding.explanation()).contains("Seen: relay0 (relay0.example:587) ok; ctl1 (ctl1.example:443)"
+                + " tcp_timeout: tcp_timeout detail");
+        assertThat(finding.action()).contains("Add an mx: target on port 25");
     }
 
-    private static List<ClassifiedResult> round(Port25Policy policy, String spec) {
+    static Port25Policy policy(String offer) {
+        return switch (offer) {
+            case "pay-as-you-go" -> PAYG;
+            case "enterprise-agreement" -> EA;
+            default -> UNKNOWN;
+        };
+    }
+
+    /** A round described as in {@link #diagnosesWholeRoundsInTheOrderOfPrecedence}, classified as the agent does. */
+    static List<ClassifiedResult> round(Port25Policy policy, String spec) {
         List<ClassifiedResult> results = new ArrayList<>();
         for (String item : spec.trim().split("\\s+")) {
             if (item.isEmpty()) {
                 continue;
             }
             String[] parts = item.split(":");
-            Outcome outcome = Outcome.valueOf(parts[1].toUpperCase());
-            Mode mode = switch (parts[0]) {
-                case "mx" -> Mode.SMTP;
-                case "relay" -> Mode.SUBMISSION;
-                default -> Mode.TCP;
+            String kind = parts[0];
+            String name = kind + results.size();
+            int n = results.size() + 1;
+            TargetConfig target = switch (kind) {
+                case "mx" -> target(name, name + ".example", 25, Mode.SMTP);
+                case "ip25" -> target(name, "20.0.2." + n, 25, Mode.SMTP);
+                case "relay" -> target(name, name + ".example", 587, Mode.SUBMISSION);
+                case "smarthost" -> target(name, "10.0.0." + n, 25, Mode.SMTP);
+                case "ctl" -> target(name, name + ".example", 443, Mode.TCP);
+                case "ipctl" -> target(name, "20.0.1." + n, 443, Mode.TCP);
+                default -> throw new IllegalArgumentException("unknown kind " + kind);
             };
-            int port = switch (parts[0]) {
-                case "mx" -> 25;
-                case "relay" -> 587;
-                default -> 443;
+            String address = target.host().startsWith("20.") || target.host().startsWith("10.")
+                    ? target.host() : "20.0.0." + n;
+            DnsFailure dns = switch (parts[1]) {
+                case "dns_down" -> DnsFailure.RESOLVER_FAILED;
+                case "nxdomain" -> DnsFailure.NO_SUCH_NAME;
+                default -> null;
             };
-            ProbeResult result = new ProbeResult(parts[0] + results.size(), "host" + results.size() + ".example",
-                    "20.0.0." + (results.size() + 1), port, mode, outcome, null, "", Map.of(Phase.TOTAL,
-                            Duration.ofMillis(10)), null, Instant.EPOCH, null);
-            Expectation expected = port == 25 ? policy.port25() : Expectation.REACHABLE;
-            results.add(new ClassifiedResult(result, expected, VerdictClassifier.classify(outcome, expected),
-                    port == 25));
+            Outcome outcome = dns != null ? Outcome.DNS_FAILURE : Outcome.valueOf(parts[1].toUpperCase(Locale.ROOT));
+            String reply = parts.length > 2 ? parts[2] + (parts[2].startsWith("4") ? " 4.7.0" : " 5.7.1") + " refused"
+                    : null;
+            results.add(ResultClassifier.classify(policy, target,
+                    result(target, dns != null ? null : address, outcome, reply, dns)));
         }
         return results;
+    }
+
+    private static TargetConfig target(String name, String host, int port, Mode mode) {
+        return new TargetConfig(name, host, null, 0, port, mode, null, ExpectSetting.AUTO, Route.AUTO,
+                mode == Mode.SMTP ? StartTls.OPPORTUNISTIC : StartTls.OFF, TlsConfig.DEFAULT, null, null);
+    }
+
+    private static ProbeResult result(TargetConfig target, String address, Outcome outcome, String reply,
+            DnsFailure dns) {
+        String detail = dns == DnsFailure.RESOLVER_FAILED ? target.host() + ": " + RESOLVER_DOWN
+                : dns == DnsFailure.NO_SUCH_NAME ? target.host() + ": MX lookup failed: NXDOMAIN"
+                : outcome == Outcome.OK ? "" : outcome.label() + " detail";
+        return new ProbeResult(target.name(), target.host(), address, target.port(), target.mode(), outcome, reply,
+                detail, Map.of(Phase.TOTAL, Duration.ofMillis(10)), null, Instant.EPOCH, null, dns);
     }
 }

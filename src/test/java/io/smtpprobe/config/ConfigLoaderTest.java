@@ -318,6 +318,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheRoleKeyAndLeavesItToTheGuessWhenAbsent() throws Exception {
+        Config config = loader.parse("""
+                targets:
+                  - {host: 10.0.0.5, role: relay}
+                  - {host: 192.0.2.9, mode: tcp, port: 443, role: MX}
+                  - {mx: example.com}
+                """, "r.yml");
+
+        assertThat(config.targets()).extracting(TargetConfig::role)
+                .containsExactly(RoleSetting.RELAY, RoleSetting.MX, RoleSetting.AUTO);
+    }
+
+    @Test
     void reportsAConfigFileThatDoesNotExist() {
         Path missing = dir.resolve("nowhere.yml");
 

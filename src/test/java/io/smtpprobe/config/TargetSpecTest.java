@@ -66,6 +66,13 @@ class TargetSpecTest {
     }
 
     @Test
+    void readsTheRoleOfASmarthostOnAPublicAddress() throws Exception {
+        assertThat(TargetSpec.parse("smtp://smarthost.example.com?role=relay", Map.of()).role())
+                .isEqualTo(RoleSetting.RELAY);
+        assertThat(TargetSpec.parse("smtp://smarthost.example.com", Map.of()).role()).isEqualTo(RoleSetting.AUTO);
+    }
+
+    @Test
     void readsATcpControl() throws Exception {
         assertThat(TargetSpec.parse("https=tcp://www.example.com:443", Map.of())).isEqualTo(new TargetConfig(
                 "https", "www.example.com", null, 0, 443, Mode.TCP, null, ExpectSetting.AUTO, Route.AUTO,
@@ -117,7 +124,7 @@ class TargetSpecTest {
                                 + " found \"open\""),
                 Arguments.of("mx:example.com?port=2525",
                         "--target \"mx:example.com?port=2525\": unknown key \"port\"; use ca_file, expect,"
-                                + " insecure_skip_verify, mail_from, mx_hosts, rcpt_to, route, starttls"),
+                                + " insecure_skip_verify, mail_from, mx_hosts, rcpt_to, role, route, starttls"),
                 Arguments.of("mx:example.com?route=private&route=internet",
                         "--target \"mx:example.com?route=private&route=internet\": route is given twice"),
                 Arguments.of("smtps://relay.example.net?insecure_skip_verify=yes",

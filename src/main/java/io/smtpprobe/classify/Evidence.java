@@ -1,0 +1,83 @@
+package io.smtpprobe.classify;
+
+import io.smtpprobe.policy.Expectation;
+import io.smtpprobe.probe.DnsFailure;
+import io.smtpprobe.probe.Outcome;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * What a round's results show about the ways out of this VM, in the terms of DESIGN.md section 3: a
+ * path failure is {@code tcp_timeout} or {@code unreachable} (nothing answered); every other outcome
+ * past DNS means the destination, or something on the way, answered. DNS failures and our own errors
+ * say nothing about the path and are left out of the port evidence.
+ */
+final class Evidence {
+    final List<ClassifiedResult> all;
+    /** Internet-routed port-25 results past DNS: what Azure's block decides. */
+    final List<ClassifiedResult> port25;
+    /** Internet-routed results past DNS on other ports. */
+    final List<ClassifiedResult> internetElsewhere;
+    /** Results past DNS that are not port-25 evidence: other ports, private destinations. */
+    final List<ClassifiedResult> others;
+
+    Evidence(List<ClassifiedResult> results) {
+        this.all = List.copyOf(results);
+        this.port25 = select(r -> r.subjectToBlock() && pastDns(r));
+        this.internetElsewhere = select(r -> r.internet() && !r.subjectToBlock() && pastDns(r));
+        this.others = select(r -> !r.subjectToBlock() && pastDns(r));
+    }
+
+    List<ClassifiedResult> select(Predicate<ClassifiedResult> which) {
+        return all.stream().filter(which).toList();
+    }
+
+    /** Every name lookup of the round failed without an answer from a name server, and there was one. */
+    boolean dnsUnavailable() {
+        List<ClassifiedResult> lookups = select(r -> r.result().neededLookup());
+        return !lookups.isEmpty() && lookups.stream().allMatch(Evidence::resolverFailed);
+    }
+
+    static boolean resolverFailed(ClassifiedResult r) {
+        return r.result().outcome() == Outcome.DNS_FAILURE && r.result().dnsFailure() == DnsFailure.RESOLVER_FAILED;
+    }
+
+    /** Every internet target got no answer, on port 25 and on at least one other port. */
+    boolean noEgress() {
+        return !port25.isEmpty() && !internetElsewhere.isEmpty()
+                && port25.stream().allMatch(Evidence::pathFailed)
+                && internetElsewhere.stream().allMatch(Evidence::pathFailed);
+    }
+
+    /** Port 25 looks dropped: every port-25 result is a path failure. */
+    boolean port25Dropped() {
+        return !port25.isEmpty() && port25.stream().allMatch(Evidence::pathFailed);
+    }
+
+    /** Some port-25 destinations answered and others got no answer. */
+    boolean port25Mixed() {
+        return port25.stream().anyMatch(Evidence::pathFailed) && port25.stream().anyMatch(Evidence::answered);
+    }
+
+    boolean port25Expects(Expectation expectation) {
+        return port25.stream().anyMatch(r -> r.expected() == expectation);
+    }
+
+    /** Something that is not port-25 evidence answered: the network itself works. */
+    List<ClassifiedResult> othersAnswering() {
+        return others.stream().filter(Evidence::answered).toList();
+    }
+
+    static boolean pastDns(ClassifiedResult r) {
+        return r.result().outcome() != Outcome.DNS_FAILURE && r.result().outcome() != Outcome.ERROR;
+    }
+
+    static boolean pathFailed(ClassifiedResult r) {
+        return r.result().outcome().isPathFailure();
+    }
+
+    /** Past DNS and not a path failure: an RST, a greeting, a refusal all prove the path works. */
+    static boolean answered(ClassifiedResult r) {
+        return pastDns(r) && !pathFailed(r);
+    }
+}

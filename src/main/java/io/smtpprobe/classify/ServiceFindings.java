@@ -1,0 +1,126 @@
+package io.smtpprobe.classify;
+
+import io.smtpprobe.config.AuthConfig;
+import io.smtpprobe.policy.PolicyTable;
+import io.smtpprobe.probe.DnsFailure;
+import io.smtpprobe.probe.ProbeResult;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The wording of the findings about services the path reaches: a relay that fails, receivers that
+ * refuse us. Neither is Azure's platform, and each action ends with the command that shows the session.
+ */
+final class ServiceFindings {
+    private final CheckInvocation invocation;
+
+    ServiceFindings(CheckInvocation invocation) {
+        this.invocation = invocation;
+    }
+
+    Finding relayFailing(List<ClassifiedResult> failing) {
+        ClassifiedResult first = failing.get(0);
+        ProbeResult r = first.result();
+        String which = failing.stream()
+                .map(f -> f.result().target() + " (" + f.result().host() + ":" + f.result().port() + ") ends with "
+                        + f.result().outcome().label() + (f.result().detail().isEmpty() ? "" : ": "
+                        + f.result().detail()))
+                .collect(Collectors.joining("; "));
+        String platform = r.port() == PolicyTable.SMTP_PORT
+                ? " It is a relay on port 25 at a private destination, which Azure's port-25 block does not cover,"
+                : " Azure never blocks ports 587 and 465,";
+        return new Finding(Diagnosis.RELAY_FAILING,
+                (failing.size() == 1 ? "The relay " : "Relays fail: ") + which + "." + platform
+                        + " so this is the relay, its credentials, or a firewall or route on the way.",
+                relayAction(first) + " See the conversation: `" + invocation.check(r.target(), "--transcript") + "`.");
+    }
+
+    private static String relayAction(ClassifiedResult failing) {
+        ProbeResult r = failing.result();
+        String where = r.host() + ":" + r.port();
+        return switch (r.outcome()) {
+            case AUTH_REJECTED -> failing.auth() != null && failing.auth().isOAuth()
+                    ? "The relay rejected the bearer token: check that the app or managed identity may send as "
+                            + failing.auth().username() + " (SMTP.Send) and that SMTP AUTH is enabled for the mailbox."
+                    : "Check the relay username and password" + passwordSource(failing.auth()) + ".";
+            case AUTH_TEMPFAIL -> "The relay refused AUTH temporarily (" + reply(r, "454")
+                    + "): its authentication service may be down. Retry later and check the relay's status.";
+            case AUTH_UNAVAILABLE -> "The relay offers no AUTH mechanism we can use after TLS; check the port"
+                    + " and mode (submission on 587, smtps on 465).";
+            case TLS_CERTIFICATE_INVALID -> "The relay's certificate is not trusted for its name; check the"
+                    + " host name, or set tls.ca_file for a private CA.";
+            case STARTTLS_UNAVAILABLE -> "The relay does not offer STARTTLS; credentials are never sent in"
+                    + " clear text. Check the host and port.";
+            case TCP_TIMEOUT, UNREACHABLE -> "Nothing answered at " + where + ": check the NSG outbound rules, any"
+                    + " firewall, and for a private relay the route to it (peering, VPN, user-defined routes).";
+            case TCP_REFUSED -> where + " refused the connection (RST): nothing listens there, or a firewall"
+                    + " rejects. Check that the relay runs and listens on port " + r.port() + ".";
+            case DNS_FAILURE -> r.dnsFailure() == DnsFailure.RESOLVER_FAILED
+                    ? "The relay's name could not be looked up: check dns.servers and that the name servers answer."
+                    : "DNS says the relay's name " + r.host() + " does not exist or has no address: check host.";
+            case GREETING_REJECTED, EHLO_REJECTED, SENDER_REJECTED, RECIPIENT_REJECTED -> "The relay refused us ("
+                    + reply(r, r.outcome().label()) + "): check that it accepts mail from this VM's address, and the"
+                    + " configured mail_from and rcpt_to.";
+            case OK, GREETING_TIMEOUT, PROTOCOL_ERROR, TLS_HANDSHAKE_FAILED, DEADLINE_EXCEEDED, ERROR ->
+                    "Read the conversation to see where it stops.";
+        };
+    }
+
+    /** Where the password really came from: the file, or the environment variable. */
+    private static String passwordSource(AuthConfig auth) {
+        if (auth == null || auth.passwordSource() == null) {
+            return "";
+        }
+        String source = auth.passwordSource();
+        return source.startsWith("env:")
+                ? " (the password comes from the environment variable " + source.substring("env:".length()) + ")"
+                : " (the password comes from password_file " + source + ")";
+    }
+
+    Finding receiversRejecting(List<ClassifiedResult> refusing) {
+        boolean lasting = refusing.stream().anyMatch(r -> r.verdict() == Verdict.RECEIVER_REJECTED);
+        boolean passing = refusing.stream().anyMatch(r -> r.verdict() == Verdict.RECEIVER_UNAVAILABLE);
+        String who = refusing.stream().map(ServiceFindings::refusal).collect(Collectors.joining("; "));
+        String kinds = (lasting ? " A 5xx is lasting: the receiver does not want mail from this VM (IP reputation,"
+                + " blocklists, reverse DNS, SPF)." : "")
+                + (passing ? " A 4xx or an RST is passing: overload, a rate or connection limit, greylisting, or"
+                        + " nothing listening right now." : "");
+        String action = lasting
+                ? "Look the VM's public IP up on blocklists (Spamhaus, for example), give it a reverse DNS (PTR) name"
+                        + " that matches the HELO name, and publish SPF for the sending domain; Azure's public"
+                        + " addresses are often listed, so an authenticated relay on port 587 is the usual way out."
+                : "Retry later; if it lasts, the receiver limits or greylists this address, or the host is not a"
+                        + " mail server for the domain (check the target's host or mx).";
+        return new Finding(Diagnosis.RECEIVERS_REJECTING,
+                "Port 25 reaches the MX hosts as expected, but " + (refusing.size() == 1 ? "one does" : "some do")
+                        + " not take mail from this VM: " + who + "." + kinds
+                        + " This is the receiving side, not Azure's platform.",
+                action + " See the conversation: `"
+                        + invocation.check(refusing.get(0).result().target(), "--transcript") + "`.");
+    }
+
+    /** One refusing receiver: who, the reply, and whether it lasts. */
+    private static String refusal(ClassifiedResult refusing) {
+        ProbeResult r = refusing.result();
+        String said = r.reply() != null ? "replied " + r.reply() : r.detail();
+        String kind = refusing.verdict() == Verdict.RECEIVER_REJECTED ? "lasting" : "passing";
+        return r.target() + " (" + r.host() + ":" + r.port() + ") " + said + " at " + stage(r) + " (" + kind + ")";
+    }
+
+    private static String stage(ProbeResult r) {
+        return switch (r.outcome()) {
+            case GREETING_REJECTED -> "the greeting";
+            case EHLO_REJECTED -> "EHLO";
+            case SENDER_REJECTED -> "MAIL FROM";
+            case RECIPIENT_REJECTED -> "RCPT TO";
+            case TCP_REFUSED -> "connect";
+            case OK, DNS_FAILURE, TCP_TIMEOUT, UNREACHABLE, GREETING_TIMEOUT, PROTOCOL_ERROR, STARTTLS_UNAVAILABLE,
+                    TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE, AUTH_REJECTED, AUTH_TEMPFAIL,
+                    DEADLINE_EXCEEDED, ERROR -> r.outcome().label();
+        };
+    }
+
+    private static String reply(ProbeResult r, String fallback) {
+        return r.reply() != null ? r.reply() : fallback;
+    }
+}
