@@ -110,9 +110,9 @@ class DaemonEndToEndTest {
 
                 assertThat(series(metrics, "smtp_probe_success", "mail")).containsExactly(
                         "smtp_probe_success{host=\"mx1.mail.test\",mode=\"smtp\",port=\"" + greenMail.getSmtp().getPort()
-                                + "\",target=\"mail\"} 1.0",
+                                + "\",role=\"mx\",target=\"mail\"} 1.0",
                         "smtp_probe_success{host=\"mx2.mail.test\",mode=\"smtp\",port=\"" + greenMail.getSmtp().getPort()
-                                + "\",target=\"mail\"} 1.0");
+                                + "\",role=\"mx\",target=\"mail\"} 1.0");
                 assertThat(series(metrics, "smtp_probe_outcome", "mail")).containsExactly(
                         "smtp_probe_outcome{host=\"mx1.mail.test\",outcome=\"ok\",target=\"mail\"} 1.0",
                         "smtp_probe_outcome{host=\"mx2.mail.test\",outcome=\"ok\",target=\"mail\"} 1.0");
@@ -127,12 +127,12 @@ class DaemonEndToEndTest {
                 assertThat(series(metrics, "smtp_probe_outcome", "closed")).containsExactly(
                         "smtp_probe_outcome{host=\"127.0.0.1\",outcome=\"tcp_refused\",target=\"closed\"} 1.0");
                 assertThat(series(metrics, "smtp_probe_verdict", "closed")).containsExactly(
-                        "smtp_probe_verdict{host=\"127.0.0.1\",target=\"closed\",verdict=\"unexpectedly_blocked\"} 1.0");
+                        "smtp_probe_verdict{host=\"127.0.0.1\",target=\"closed\",verdict=\"receiver_unavailable\"} 1.0");
                 assertThat(metrics)
                         .contains("smtp_probe_expected_reachable{target=\"dropped\"} 0.0\n")
                         .contains("smtp_probe_expected_reachable{target=\"relay\"} 1.0\n")
                         .contains("smtp_probe_success{host=\"127.0.0.1\",mode=\"smtp\",port=\"" + silent.port()
-                                + "\",target=\"dropped\"} 0.0\n")
+                                + "\",role=\"relay\",target=\"dropped\"} 0.0\n")
                         .contains("smtp_probe_runs_total{outcome=\"ok\",target=\"mail\"} 2.0\n")
                         .contains("smtp_probe_runs_total{outcome=\"tcp_timeout\",target=\"dropped\"} 1.0\n")
                         .contains("smtp_probe_duration_seconds_count{target=\"mail\"} 2\n")
@@ -157,13 +157,15 @@ class DaemonEndToEndTest {
                         + r.path("host").asText() + "/" + r.path("outcome").asText() + "/" + r.path("verdict").asText())
                         .containsExactly("mail/mx1.mail.test/ok/as_expected", "mail/mx2.mail.test/ok/as_expected",
                                 "relay/relay.test/ok/as_expected", "dropped/127.0.0.1/tcp_timeout/as_expected",
-                                "closed/127.0.0.1/tcp_refused/unexpectedly_blocked");
+                                "closed/127.0.0.1/tcp_refused/receiver_unavailable");
+                assertThat(json.path("results")).extracting(r -> r.path("role").asText())
+                        .containsExactly("mx", "mx", "relay", "relay", "control");
                 assertThat(json.path("diagnosis").path("value").asText()).isEqualTo(metrics.lines()
                         .filter(l -> l.startsWith("smtp_probe_diagnosis{") && l.endsWith(" 1.0")).findFirst()
                         .orElseThrow().replaceAll(".*diagnosis=\"([a-z0-9_]+)\".*", "$1"));
                 assertThat(log.text()).doesNotContain(SubethaRelay.PASSWORD)
                         .contains("msg=\"verdict changed\" target=closed host=127.0.0.1 port=" + refused
-                                + " from=none to=unexpectedly_blocked outcome=tcp_refused");
+                                + " from=none to=receiver_unavailable outcome=tcp_refused");
             } finally {
                 daemon.agent().shutdown();
                 daemon.agent().awaitShutdown();

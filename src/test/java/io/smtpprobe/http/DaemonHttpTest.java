@@ -85,7 +85,7 @@ class DaemonHttpTest {
         assertThat(text.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         assertThat(text.body())
                 .contains("smtp_probe_build_info{version=\"9.9.9\"} 1\n")
-                .contains("smtp_probe_success{host=\"relay.test\",mode=\"submission\",port=\"587\",target=\"relay\"} 1.0\n")
+                .contains("smtp_probe_success{host=\"relay.test\",mode=\"submission\",port=\"587\",role=\"relay\",target=\"relay\"} 1.0\n")
                 .contains("smtp_probe_policy_info{offer=\"pay-as-you-go\",port25_expected=\"blocked\",source=\"config\"} 1\n")
                 .contains("jvm_threads_live_threads ").contains("process_files_open_files ")
                 .doesNotContain("# EOF");

@@ -89,8 +89,8 @@ class DaemonReloadTest {
         assertThat(daemon.agent().awaitReady(Duration.ofSeconds(10))).isTrue();
         String text = metrics();
         assertThat(text).doesNotContain("target=\"drop\"")
-                .contains("smtp_probe_success{host=\"127.0.0.1\",mode=\"tcp\",port=\"2503\",target=\"new\"} 1.0\n")
-                .contains("smtp_probe_success{host=\"127.0.0.1\",mode=\"tcp\",port=\"2501\",target=\"keep\"} 1.0\n")
+                .contains("smtp_probe_success{host=\"127.0.0.1\",mode=\"tcp\",port=\"2503\",role=\"control\",target=\"new\"} 1.0\n")
+                .contains("smtp_probe_success{host=\"127.0.0.1\",mode=\"tcp\",port=\"2501\",role=\"control\",target=\"keep\"} 1.0\n")
                 .contains("smtp_probe_policy_info{offer=\"enterprise-agreement\",port25_expected=\"reachable\","
                         + "source=\"config\"} 1\n")
                 .doesNotContain("offer=\"pay-as-you-go\"")

@@ -124,7 +124,7 @@ class AgentMetricsTest {
 
         String text = text();
         assertThat(text).doesNotContain("smtp.relay.example")
-                .contains("smtp_probe_success{host=\"smtp2.relay.example\",mode=\"smtps\",port=\"465\",target=\"relay\"} 0.0")
+                .contains("smtp_probe_success{host=\"smtp2.relay.example\",mode=\"smtps\",port=\"465\",role=\"relay\",target=\"relay\"} 0.0")
                 .contains("smtp_probe_runs_total{outcome=\"ok\",target=\"relay\"} 0.0")
                 .contains("smtp_probe_runs_total{outcome=\"auth_rejected\",target=\"relay\"} 1.0");
     }

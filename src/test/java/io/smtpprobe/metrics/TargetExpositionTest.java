@@ -157,7 +157,7 @@ class TargetExpositionTest {
 
             assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT)).doesNotContain("smtp_probe_tls_certificate_expiry")
                     .doesNotContain("target=\"gmail\"").doesNotContain("target=\"relay\"")
-                    .contains("smtp_probe_success{host=\"www.example\",mode=\"tcp\",port=\"443\",target=\"https\"} 1.0");
+                    .contains("smtp_probe_success{host=\"www.example\",mode=\"tcp\",port=\"443\",role=\"control\",target=\"https\"} 1.0");
         }
     }
 
@@ -172,7 +172,7 @@ class TargetExpositionTest {
 
             assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT))
                     .contains("smtp_probe_success{host=\"odd\\\"host.example\",mode=\"submission\",port=\"587\","
-                            + "target=\"a\\\\b\\\"c\\nd\"} 0.0\n")
+                            + "role=\"relay\",target=\"a\\\\b\\\"c\\nd\"} 0.0\n")
                     .contains("smtp_probe_last_run_timestamp_seconds{target=\"a\\\\b\\\"c\\nd\"} 1.795773600003E9\n");
             assertThat(TargetRenderer.escape("plain")).isEqualTo("plain");
             assertThat(TargetRenderer.escape("\\\"\n")).isEqualTo("\\\\\\\"\\n");
@@ -190,7 +190,7 @@ class TargetExpositionTest {
 
     static String verdicts(String host, String current) {
         StringBuilder lines = new StringBuilder();
-        for (String verdict : List.of("as_expected", "inconclusive", "receiver_rejected", "session_failed",
+        for (String verdict : List.of("as_expected", "inconclusive", "receiver_rejected", "receiver_unavailable", "session_failed",
                 "unexpectedly_blocked", "unexpectedly_open")) {
             lines.append("smtp_probe_verdict{host=\"").append(host).append("\",target=\"gmail\",verdict=\"")
                     .append(verdict).append("\"} ").append(verdict.equals(current) ? "1.0" : "0.0").append('\n');
