@@ -36,6 +36,9 @@ public record CheckInvocation(Path configFile, Map<String, String> targetSpecs) 
 
     /** {@code smtp-probe check} on the one target, with the options given (such as {@code --transcript}). */
     public String check(String target, String... options) {
+        if (!targetSpecs.isEmpty() && !targetSpecs.containsKey(target)) {
+            return checkAll(options); // not one of the specs: all of them is what runs
+        }
         List<String> words = new ArrayList<>(List.of("smtp-probe", "check"));
         String spec = targetSpecs.get(target);
         if (spec != null) {

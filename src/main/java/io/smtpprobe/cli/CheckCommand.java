@@ -45,8 +45,6 @@ import picocli.CommandLine.Spec;
 final class CheckCommand implements Callable<Integer> {
     enum Output { TEXT, JSON }
 
-    private static final int DEFAULT_WIDTH = 100;
-
     private final Map<String, String> environment;
 
     @Spec
@@ -165,10 +163,10 @@ final class CheckCommand implements Callable<Integer> {
         return report.exitCode();
     }
 
-    /** The terminal's width as the shell exports it in COLUMNS, else a common one. */
+    /** The terminal's width as exported in COLUMNS; 0 when unknown, and then lines are not wrapped at all. */
     private int terminalWidth() {
         String columns = environment.getOrDefault("COLUMNS", "");
-        return columns.matches("[1-9][0-9]{1,3}") ? Integer.parseInt(columns) : DEFAULT_WIDTH;
+        return columns.matches("[1-9][0-9]{1,3}") ? Integer.parseInt(columns) : 0;
     }
 
     private static int fail(PrintWriter err, ConfigException e, int exitCode) {

@@ -5,16 +5,21 @@ import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** The human form of a round: the policy in one line, a table of results, the diagnosis under it. */
 final class ReportText {
     private static final int WIDTH = 100;
+    /** The narrowest REASON column worth having; narrower, the reasons are listed under the table. */
+    private static final int MIN_REASON_WIDTH = 40;
 
     private ReportText() {}
 
     /**
-     * @param lineWidth the terminal's width: the REASON column wraps to fit it and is never cut
+     * @param lineWidth the terminal's width (0 when unknown: no wrapping): the REASON column wraps to fit it,
+     *     or when too narrow the reasons are listed under the table; a reason is never cut
      */
     static String render(RoundReport report, boolean transcripts, int lineWidth) {
         StringBuilder out = new StringBuilder();
@@ -23,14 +28,14 @@ final class ReportText {
             out.append("warning: ").append(warning).append('\n');
         }
         out.append('\n');
-        TextTable table = new TextTable(lineWidth, "TARGET", "ROLE", "HOST", "PORT", "EXPECTED", "OUTCOME",
-                "VERDICT", "TIME", "REASON");
-        for (ClassifiedResult r : report.results()) {
-            ProbeResult p = r.result();
-            table.add(p.target(), r.role().label(), p.host(), Integer.toString(p.port()), r.expected().label(),
-                    p.outcome().label(), r.verdict().label(), seconds(p), reason(p));
+        TextTable table = table(report, true, lineWidth);
+        if (lineWidth <= 0 || lineWidth - table.leadWidth() >= MIN_REASON_WIDTH) {
+            out.append(table.render()).append('\n');
+        } else {
+            // Too narrow for a readable REASON column: the reasons go under the table, whole.
+            out.append(table(report, false, lineWidth).render()).append('\n');
+            out.append(reasonsBelow(report, lineWidth));
         }
-        out.append(table.render()).append('\n');
         out.append("Diagnosis: ").append(report.finding().diagnosis().label()).append('\n');
         out.append(wrap(report.finding().explanation(), "  ")).append('\n');
         out.append("What to do:\n").append(wrap(report.finding().action(), "  ")).append('\n');
@@ -44,6 +49,41 @@ final class ReportText {
             }
         }
         return out.toString();
+    }
+
+    private static TextTable table(RoundReport report, boolean withReason, int lineWidth) {
+        List<String> header = new ArrayList<>(List.of("TARGET", "ROLE", "HOST", "PORT", "EXPECTED", "OUTCOME",
+                "VERDICT", "TIME"));
+        if (withReason) {
+            header.add("REASON");
+        }
+        TextTable table = new TextTable(lineWidth, header.toArray(String[]::new));
+        for (ClassifiedResult r : report.results()) {
+            ProbeResult p = r.result();
+            List<String> row = new ArrayList<>(List.of(p.target(), r.role().label(), p.host(),
+                    Integer.toString(p.port()), r.expected().label(), p.outcome().label(), r.verdict().label(),
+                    seconds(p)));
+            if (withReason) {
+                row.add(reason(p));
+            }
+            table.add(row.toArray(String[]::new));
+        }
+        return table;
+    }
+
+    /** The full reason of every result that is not ok, wrapped to the line width. */
+    private static String reasonsBelow(RoundReport report, int lineWidth) {
+        StringBuilder out = new StringBuilder("Reasons:\n");
+        for (ClassifiedResult r : report.results()) {
+            ProbeResult p = r.result();
+            if (p.outcome() != Outcome.OK) {
+                String text = p.target() + " " + p.host() + ":" + p.port() + ": " + reason(p);
+                List<String> lines = TextTable.wrap(text, Math.max(20, lineWidth - 4));
+                out.append("  ").append(lines.get(0)).append('\n');
+                lines.subList(1, lines.size()).forEach(line -> out.append("    ").append(line).append('\n'));
+            }
+        }
+        return out.append('\n').toString();
     }
 
     /** The detail, and for a result that is not ok the server's last reply too: a person needs both. */

@@ -24,18 +24,30 @@ final class TextTable {
         rows.add(cells);
     }
 
-    String render() {
-        int columns = rows.get(0).length;
-        int[] widths = new int[columns];
+    /** How far in the last column starts: the room the other columns take. */
+    int leadWidth() {
         int indent = 0;
+        for (int width : leadingWidths()) {
+            indent += width + 2;
+        }
+        return indent;
+    }
+
+    private int[] leadingWidths() {
+        int columns = rows.get(0).length;
+        int[] widths = new int[columns - 1];
         for (String[] row : rows) {
             for (int c = 0; c < columns - 1; c++) {
                 widths[c] = Math.max(widths[c], cell(row, c).length());
             }
         }
-        for (int c = 0; c < columns - 1; c++) {
-            indent += widths[c] + 2;
-        }
+        return widths;
+    }
+
+    String render() {
+        int columns = rows.get(0).length;
+        int[] widths = leadingWidths();
+        int indent = leadWidth();
         int lastWidth = lineWidth <= 0 ? Integer.MAX_VALUE : Math.max(MIN_LAST_COLUMN, lineWidth - indent);
         StringBuilder out = new StringBuilder();
         for (String[] row : rows) {
@@ -57,19 +69,14 @@ final class TextTable {
         return row[column] == null ? "" : row[column];
     }
 
-    /** Lines of at most {@code width} characters, broken at spaces; a longer word is broken where it must. */
+    /**
+     * Lines of at most {@code width} characters, broken at spaces. A longer word (a URL in a server's
+     * reply) gets a line of its own and stays whole, so that it can still be copied.
+     */
     static List<String> wrap(String text, int width) {
         List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder();
         for (String word : text.split(" ")) {
-            while (word.length() > width) {
-                if (!line.isEmpty()) {
-                    lines.add(line.toString());
-                    line.setLength(0);
-                }
-                lines.add(word.substring(0, width));
-                word = word.substring(width);
-            }
             if (!line.isEmpty() && line.length() + 1 + word.length() > width) {
                 lines.add(line.toString());
                 line.setLength(0);

@@ -124,12 +124,100 @@ class CheckCommandTest {
                 .containsExactly("offer", "created", "exemption", "port25_expected", "reason", "source", "warnings");
         assertThat(json.at("/policy/source").asText()).isEqualTo("flag");
         JsonNode control = json.get("results").get(1);
-        assertThat(fieldNames(control)).containsExactly("target", "host", "address", "port", "mode", "expected",
-                "outcome", "verdict", "reply", "detail", "phases", "tls", "started_at");
+        assertThat(fieldNames(control)).containsExactly("target", "host", "address", "port", "mode", "role",
+                "expected", "outcome", "verdict", "reply", "detail", "phases", "tls", "started_at");
+        assertThat(json.at("/results/0/role").asText()).isEqualTo("mx");
+        assertThat(control.get("role").asText()).isEqualTo("control");
         assertThat(control.get("outcome").asText()).isEqualTo("ok");
         assertThat(fieldNames(control.get("phases"))).contains("connect", "total");
         assertThat(control.at("/phases/total").asDouble()).isPositive();
         assertThat(fieldNames(json.get("diagnosis"))).containsExactly("value", "explanation", "action");
+    }
+
+    @Nested
+    class Only {
+        private Path config() throws Exception {
+            return Files.writeString(dir.resolve("only.yml"), """
+                    subscription: {offer: pay-as-you-go}
+                    azure: {metadata: "off"}
+                    probe: {timeout: 2s}
+                    targets:
+                      - {name: control, host: 127.0.0.1, port: %d, mode: tcp}
+                      - {name: closed, host: 127.0.0.1, port: %d, mode: tcp}
+                      - {name: other, host: 127.0.0.1, port: %d, mode: tcp}
+                    """.formatted(control.port(), closedPort(), control.port()));
+        }
+
+        @Test
+        void probesOnlyTheNamedConfiguredTargets() throws Exception {
+            Run run = run(List.of("check", "--config", config().toString(), "--only", "control", "--only", "other",
+                    "--output", "json"));
+
+            assertThat(run.exitCode).as(run.err).isZero();
+            assertThat(run.json().get("results")).extracting(r -> r.get("target").asText())
+                    .containsExactly("control", "other");
+        }
+
+        @Test
+        void anUnknownNameIsAUsageErrorThatListsTheTargets() throws Exception {
+            Run run = run(List.of("check", "--config", config().toString(), "--only", "relay587"));
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("--only relay587: no such target in " + dir.resolve("only.yml"))
+                    .contains("the targets are control, closed, other");
+        }
+
+        @Test
+        void anRstFromAnExpectedReachableTargetIsReceiverUnavailableAndExitsOne() throws Exception {
+            Run run = run(List.of("check", "--config", config().toString(), "--only", "closed", "--output", "json"));
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.PROBLEM);
+            assertThat(run.json().at("/results/0/outcome").asText()).isEqualTo("tcp_refused");
+            assertThat(run.json().at("/results/0/verdict").asText()).isEqualTo("receiver_unavailable");
+            assertThat(run.json().at("/results/0/role").asText()).isEqualTo("control");
+        }
+    }
+
+    @Nested
+    class LongReasons {
+        private static final String REFUSAL = "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using"
+                + " zen.spamhaus.example; https://www.spamhaus.example/query/ip/127.0.0.1 and a few more words"
+                + " that a person needs to read to the end";
+
+        @Test
+        void theTableShowsTheWholeReasonOnANarrowAndAWideTerminal() throws Exception {
+            try (ScriptedSmtpServer refusing = ScriptedSmtpServer.start(peer -> {
+                peer.send(REFUSAL);
+                peer.awaitClose();
+            })) {
+                for (String columns : List.of("80", "140", "250")) {
+                    Run run = runWithEnvironment(Map.of("COLUMNS", columns), List.of("check", "--offer",
+                            "enterprise-agreement", "--timeout", "2s", "--target",
+                            "mx=smtp://127.0.0.1:" + refusing.port() + "?route=internet"));
+
+                    assertThat(run.exitCode).as(run.err).isEqualTo(ExitCodes.PROBLEM);
+                    String table = run.out.substring(run.out.indexOf("TARGET"), run.out.indexOf("Diagnosis:"));
+                    assertThat(table.replaceAll("\\s+", " ")).as("COLUMNS=" + columns)
+                            .contains("the server greeted with 554; the server said: " + REFUSAL);
+                    // wrapped to the terminal, where only a word too long for any line (the URL) sticks out; on
+                    // 80 columns the table itself is wider, and the reasons are listed under it
+                    String reasons = columns.equals("80") ? table.substring(table.indexOf("Reasons:")) : table;
+                    assertThat(reasons.lines()).as("COLUMNS=" + columns)
+                            .allMatch(line -> line.length() <= Integer.parseInt(columns) || line.contains("https://"));
+                    assertThat(run.out).contains("Diagnosis: receivers_rejecting").contains("(lasting)");
+                }
+                Run unknownWidth = run(List.of("check", "--offer", "enterprise-agreement", "--timeout", "2s",
+                        "--target", "mx=smtp://127.0.0.1:" + refusing.port() + "?route=internet"));
+                assertThat(unknownWidth.out.lines().filter(line -> line.startsWith("mx "))).singleElement()
+                        .satisfies(line -> assertThat(line).endsWith("the server said: " + REFUSAL));
+            }
+        }
+    }
+
+    static int closedPort() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     @Nested
