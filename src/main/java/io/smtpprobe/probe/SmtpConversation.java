@@ -276,10 +276,10 @@ final class SmtpConversation {
      * sent (even decoded) in its reply, and replies reach /status, logs and the CLI.
      */
     String withoutSecrets(String text) {
-        return text == null ? null : new TranscriptRedactor().redact(text, secrets());
+        return text == null ? null : new SecretMask().redact(text, secrets());
     }
 
     String transcript() {
-        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), secrets());
+        return transcript == null ? null : new SecretMask().redact(transcript.text(), secrets());
     }
 }
