@@ -9,6 +9,7 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.testing.FakeDnsServer;
 import io.smtpprobe.testing.MutableClock;
 import io.smtpprobe.testing.PolicyHttpsServer;
+import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.SilentHttpServer;
 import io.smtpprobe.testing.SubethaRelay;
 import io.smtpprobe.testing.Targets;
@@ -116,6 +117,22 @@ class MtaStsTest {
                 assertThat(result.detail()).contains("the MTA-STS policy of example.test (mode enforce, id 20261204T1200)"
                         + " enforces verified TLS for this host: senders that honour it will not deliver here");
                 assertThat(policyHost.fetches()).isEqualTo(1);
+            }
+        }
+
+        @Test
+        void enforceModeRequiresStarttlsOfAnMxThatDoesNotOfferIt() throws Exception {
+            try (ScriptedSmtpServer plain = ScriptedSmtpServer.start(peer -> {
+                peer.send("220 mx1.example.test ESMTP");
+                peer.expect("EHLO");
+                peer.send("250 mx1.example.test");
+                peer.answerEverything("221 bye");
+            })) {
+                ProbeResult result = prober.probe(Targets.mx(DOMAIN, 1, plain.port(), Mode.SMTP).caFile(caFile)
+                        .build()).get(0);
+
+                assertThat(result.outcome()).isEqualTo(Outcome.STARTTLS_UNAVAILABLE);
+                assertThat(result.detail()).contains("senders that honour it will not deliver here");
             }
         }
 
