@@ -91,6 +91,8 @@ public final class ReportJson {
         node.put("cipher", tls.cipher());
         node.put("certificate_subject", tls.certificateSubject());
         node.put("certificate_expiry", tls.certificateExpiry() == null ? null : tls.certificateExpiry().toString());
+        node.put("verified", tls.verified());
+        node.put("verify_error", tls.verifyError());
         return node;
     }
 

@@ -77,9 +77,11 @@ final class TargetReader {
         }
         String mailFrom = address(target, "mail_from");
         String rcptTo = address(target, "rcpt_to");
-        if ((mailFrom != null || rcptTo != null) && mode != null && !mode.isRelay()) {
+        // smtp too (r2): an MX may accept the greeting and EHLO and refuse only at RCPT (Postfix's
+        // smtpd_delay_reject). Never DATA, in any mode.
+        if ((mailFrom != null || rcptTo != null) && mode == Mode.TCP) {
             target.error(mailFrom != null ? "mail_from" : "rcpt_to",
-                    "applies only to submission and smtps targets, found mode " + mode.label());
+                    "applies only to smtp, submission and smtps targets, found mode " + mode.label());
         }
         if (target.has("rcpt_to") && !target.has("mail_from")) {
             target.error("rcpt_to", "needs mail_from: RCPT TO follows MAIL FROM (RFC 5321 section 3.3)");

@@ -22,9 +22,10 @@ import java.util.Map;
  *
  * @param role the target's role, a label of {@code smtp_probe_success} so alerts find relays of any mode
  * @param phaseSeconds seconds per phase, indexed by {@link Phase#ordinal()}, NaN where the probe did not get
+ * @param tlsVerified 1 or 0 for a verified or unverified TLS session, NaN when the probe negotiated none
  */
 record HostState(String host, int port, Mode mode, Role role, Outcome outcome, Verdict verdict,
-                 double[] phaseSeconds, double certificateExpiry) {
+                 double[] phaseSeconds, double certificateExpiry, double tlsVerified) {
 
     static HostState of(ClassifiedResult classified) {
         ProbeResult result = classified.result();
@@ -36,8 +37,10 @@ record HostState(String host, int port, Mode mode, Role role, Outcome outcome, V
         double expiry = result.tls() != null && result.tls().certificateExpiry() != null
                 ? result.tls().certificateExpiry().getEpochSecond()
                 : Double.NaN;
-        return new HostState(result.host(), result.port(), result.mode(), classified.role(), result.outcome(), classified.verdict(),
-                seconds, expiry);
+        // 1/0 when the probe negotiated TLS; NaN (the series left out) when it did not.
+        double verified = result.tls() == null ? Double.NaN : result.tls().verified() ? 1 : 0;
+        return new HostState(result.host(), result.port(), result.mode(), classified.role(), result.outcome(),
+                classified.verdict(), seconds, expiry, verified);
     }
 
     /** Whether a result for this host is the same series (a changed port or mode makes other labels). */

@@ -28,6 +28,9 @@ enum TargetFamily {
     SUCCESS(MetricNames.SUCCESS, "gauge", "1 when the last probe of this host reached ok, else 0"),
     TLS_CERTIFICATE_EXPIRY(MetricNames.TLS_CERTIFICATE_EXPIRY_TIMESTAMP_SECONDS, "gauge",
             "Expiry of the server certificate seen by the last probe, in Unix seconds; NaN when it negotiated no TLS"),
+    TLS_VERIFIED(MetricNames.TLS_VERIFIED, "gauge",
+            "1 when the server certificate of the last probe passed verification, 0 when the session went on"
+                    + " without it; absent when it negotiated no TLS"),
     VERDICT(MetricNames.VERDICT, "gauge",
             "1 for the verdict of the last probe of this host, 0 for every other verdict");
 

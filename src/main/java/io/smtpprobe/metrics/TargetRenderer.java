@@ -104,6 +104,11 @@ final class TargetRenderer {
                         sample(family, "{" + hostLabel + "," + targetLabel + "}", host.certificateExpiry());
                     }
                 }
+                case TLS_VERIFIED -> {
+                    if (!Double.isNaN(host.tlsVerified())) {
+                        sample(family, "{" + hostLabel + "," + targetLabel + "}", host.tlsVerified());
+                    }
+                }
                 case VERDICT -> {
                     for (Verdict verdict : VERDICTS) {
                         sample(family, "{" + hostLabel + "," + targetLabel + ",verdict=\"" + verdict.label() + "\"}",

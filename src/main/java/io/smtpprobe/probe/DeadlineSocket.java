@@ -5,11 +5,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketAddress;
-import java.net.SocketException;
-import java.nio.channels.SocketChannel;
 
 /**
  * A connected socket whose every read waits at most until the probe's deadline and counts against
@@ -17,33 +13,26 @@ import java.nio.channels.SocketChannel;
  * deadline and the caps hold whatever sits on top. Per-read timeouts alone would let a peer that
  * sends one byte just inside each timeout keep us forever.
  */
-final class DeadlineSocket extends Socket {
+final class DeadlineSocket extends DelegatingSocket {
     private final Socket raw;
     private final ProbeDeadline deadline;
     private final ReplyLimits limits;
-    private InputStream input;
-    private OutputStream output;
 
     DeadlineSocket(Socket raw, ProbeDeadline deadline, ReplyLimits limits) {
+        super(raw);
         this.raw = raw;
         this.deadline = deadline;
         this.limits = limits;
     }
 
     @Override
-    public synchronized InputStream getInputStream() throws IOException {
-        if (input == null) {
-            input = new GuardedInput(raw.getInputStream());
-        }
-        return input;
+    InputStream wrap(InputStream in) {
+        return new GuardedInput(in);
     }
 
     @Override
-    public synchronized OutputStream getOutputStream() throws IOException {
-        if (output == null) {
-            output = new GuardedOutput(raw.getOutputStream());
-        }
-        return output;
+    OutputStream wrap(OutputStream out) {
+        return new GuardedOutput(out);
     }
 
     private final class GuardedInput extends FilterInputStream {
@@ -108,119 +97,4 @@ final class DeadlineSocket extends Socket {
     /** Read timeouts come from the deadline; a caller's own setting is accepted and superseded. */
     @Override
     public void setSoTimeout(int timeout) {}
-
-    @Override
-    public int getSoTimeout() throws SocketException {
-        return raw.getSoTimeout();
-    }
-
-    @Override
-    public void close() throws IOException {
-        raw.close();
-    }
-
-    @Override
-    public boolean isClosed() {
-        return raw.isClosed();
-    }
-
-    @Override
-    public boolean isConnected() {
-        return raw.isConnected();
-    }
-
-    @Override
-    public boolean isBound() {
-        return raw.isBound();
-    }
-
-    @Override
-    public InetAddress getInetAddress() {
-        return raw.getInetAddress();
-    }
-
-    @Override
-    public InetAddress getLocalAddress() {
-        return raw.getLocalAddress();
-    }
-
-    @Override
-    public int getPort() {
-        return raw.getPort();
-    }
-
-    @Override
-    public int getLocalPort() {
-        return raw.getLocalPort();
-    }
-
-    @Override
-    public SocketAddress getRemoteSocketAddress() {
-        return raw.getRemoteSocketAddress();
-    }
-
-    @Override
-    public SocketAddress getLocalSocketAddress() {
-        return raw.getLocalSocketAddress();
-    }
-
-    @Override
-    public SocketChannel getChannel() {
-        return null;
-    }
-
-    @Override
-    public void shutdownInput() throws IOException {
-        raw.shutdownInput();
-    }
-
-    @Override
-    public void shutdownOutput() throws IOException {
-        raw.shutdownOutput();
-    }
-
-    @Override
-    public boolean isInputShutdown() {
-        return raw.isInputShutdown();
-    }
-
-    @Override
-    public boolean isOutputShutdown() {
-        return raw.isOutputShutdown();
-    }
-
-    @Override
-    public void setTcpNoDelay(boolean on) throws SocketException {
-        raw.setTcpNoDelay(on);
-    }
-
-    @Override
-    public boolean getTcpNoDelay() throws SocketException {
-        return raw.getTcpNoDelay();
-    }
-
-    @Override
-    public void setSoLinger(boolean on, int linger) throws SocketException {
-        raw.setSoLinger(on, linger);
-    }
-
-    @Override
-    public int getSoLinger() throws SocketException {
-        return raw.getSoLinger();
-    }
-
-    @Override
-    public void setKeepAlive(boolean on) throws SocketException {
-        raw.setKeepAlive(on);
-    }
-
-    @Override
-    public boolean getKeepAlive() throws SocketException {
-        return raw.getKeepAlive();
-    }
-
-    @Override
-    public String toString() {
-        return "DeadlineSocket[" + raw + "]";
-    }
 }

@@ -21,6 +21,7 @@ import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -97,6 +98,19 @@ public final class DnsResolver implements HostResolver {
             throw new ResolutionException(display(host) + ": " + resolved.failure(), resolved.kind());
         }
         return resolved.addresses();
+    }
+
+    @Override
+    public List<String> txt(String name) throws ResolutionException {
+        DnsAnswer answer = ask(absolute(name), Type.TXT);
+        return switch (answer.status()) {
+            case RECORDS -> answer.records().stream()
+                    .map(r -> String.join("", ((TXTRecord) r).getStrings()))
+                    .toList();
+            case NO_RECORDS, NXDOMAIN -> List.of();
+            case FAILED -> throw new ResolutionException(display(name) + ": TXT lookup failed: " + answer.reason(),
+                    DnsFailure.RESOLVER_FAILED);
+        };
     }
 
     /** Addresses found, or when there are none, why and of which kind. */

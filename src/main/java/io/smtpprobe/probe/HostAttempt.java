@@ -1,6 +1,7 @@
 package io.smtpprobe.probe;
 
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
 import java.io.Closeable;
@@ -38,12 +39,15 @@ final class HostAttempt {
     private final PhaseClock phases;
     private final ProbeDeadline deadline;
     private final ReplyLimits limits = new ReplyLimits();
+    /** What the domain's MTA-STS policy says of this host; {@link MtaStsVerdict#NONE} outside mx: targets. */
+    private final MtaStsVerdict sts;
     private InetAddress address;
     private SmtpConversation conversation;
     private TlsSocketFactory tls;
 
-    HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt) {
+    HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt, MtaStsVerdict sts) {
         this.tools = tools;
+        this.sts = sts;
         this.target = target;
         this.host = host;
         this.startedAt = startedAt;
@@ -137,7 +141,7 @@ final class HostAttempt {
             String detail = "every probe thread was busy until the probe deadline of "
                     + DnsLookup.seconds(deadline.timeout()) + " passed, after the TCP connect succeeded;"
                     + " raise probe.concurrency to the number of targets that answer at once";
-            return result(Outcome.ERROR, null, detail, tlsInfo(), transcript());
+            return result(Outcome.ERROR, null, detail);
         }
         try {
             if (conversation != null) {
@@ -164,7 +168,7 @@ final class HostAttempt {
             return null;
         } catch (ResolutionException | RuntimeException e) {
             OutcomeMapper.Mapped mapped = tools.mapper().map(e, dnsContext(deadline));
-            return result(mapped.outcome(), null, mapped.detail(), null, null).withDnsFailure(DnsFailure.of(e));
+            return result(mapped.outcome(), null, mapped.detail()).withDnsFailure(DnsFailure.of(e));
         }
     }
 
@@ -182,7 +186,8 @@ final class HostAttempt {
     }
 
     static OutcomeMapper.Context dnsContext(ProbeDeadline deadline) {
-        return new OutcomeMapper.Context(Step.DNS, false, deadline.timeout().toMillis(), false, null, 0, null, false);
+        return new OutcomeMapper.Context(Step.DNS, false, deadline.timeout().toMillis(), false, null, 0, null, false,
+                false);
     }
 
     /** The TLS context and the conversation, up to the connect. */
@@ -190,16 +195,37 @@ final class HostAttempt {
         phases.enter(Step.SETUP);
         if (target.mode() != Mode.TCP) {
             TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
-            TrustManager[] trust = tools.tlsContexts().trust(tlsConfig);
-            tls = new TlsSocketFactory(() -> TlsContexts.newContext(trust), host, !tlsConfig.insecureSkipVerify(), limits);
+            boolean skip = tlsConfig.insecureSkipVerify();
+            CertificateCheck check = new CertificateCheck(tools.tlsContexts().trust(tlsConfig), host,
+                    verificationEnforced(), skip);
+            Transcript transcript = tools.options().transcript() ? new Transcript() : null;
+            tls = new TlsSocketFactory(() -> TlsContexts.newContext(new TrustManager[] {check}), host, !skip, limits,
+                    check, transcript);
             conversation = new SmtpConversation(target, address, port(), tools.options(), phases, tls, tools.tokens(),
-                    tools.mailSessions());
+                    tools.mailSessions(), transcript, sts.enforced() && starttls() != StartTls.OFF);
         }
         if (deadline.passed()) {
             // Still in setup: the deadline went on setup (TLS context, token), not on an unanswered SYN.
             throw new DeadlineExceededException();
         }
         phases.enter(Step.CONNECT);
+    }
+
+    /**
+     * Whether a certificate that fails verification fails the probe (DESIGN section 3): not on port 25
+     * with opportunistic STARTTLS, where MTAs deliver anyway (RFC 7435), unless the domain's MTA-STS policy
+     * enforces TLS for this host (RFC 8461 section 5); always where credentials follow (submission, smtps).
+     */
+    private boolean verificationEnforced() {
+        return switch (target.mode()) {
+            case SUBMISSION, SMTPS -> true;
+            case SMTP -> starttls() == StartTls.REQUIRED || sts.enforced();
+            case TCP -> false;
+        };
+    }
+
+    private StartTls starttls() {
+        return target.starttls() == null ? StartTls.OPPORTUNISTIC : target.starttls();
     }
 
     /** The conversation's mail session goes back for the next probe, whatever happened. */
@@ -225,7 +251,7 @@ final class HostAttempt {
         String reply = conversation == null ? null
                 : TargetProber.lastLine(conversation.withoutSecrets(conversation.lastReply()));
         String detail = conversation == null ? "TCP connect succeeded" : "the conversation completed";
-        return result(Outcome.OK, reply, detail, tlsInfo(), transcript());
+        return result(Outcome.OK, reply, detail);
     }
 
     private ProbeResult failed(Exception e) {
@@ -233,15 +259,14 @@ final class HostAttempt {
                 ? new SmtpConversation.Snapshot(phases.current(), 0, null)
                 : conversation.snapshot();
         OutcomeMapper.Mapped mapped = tools.mapper().map(e, context(state));
-        return result(mapped.outcome(), TargetProber.lastLine(masked(state.reply())), masked(mapped.detail()),
-                tlsInfo(), transcript());
+        return result(mapped.outcome(), TargetProber.lastLine(masked(state.reply())), masked(mapped.detail()));
     }
 
     /** Everything the mapper needs to know about where and how the attempt failed. */
     private OutcomeMapper.Context context(SmtpConversation.Snapshot state) {
         return new OutcomeMapper.Context(state.step(), deadline.passed(), deadline.timeout().toMillis(),
                 limits.anyReceived(), limits.notSmtp(), state.replyCode(), state.reply(),
-                conversation != null && conversation.authSent());
+                conversation != null && conversation.authSent(), tls != null && tls.established());
     }
 
     private int port() {
@@ -261,9 +286,20 @@ final class HostAttempt {
         return conversation == null ? null : conversation.transcript();
     }
 
-    private ProbeResult result(Outcome outcome, String reply, String detail, TlsInfo tlsInfo, String transcript) {
+    private ProbeResult result(Outcome outcome, String reply, String detail) {
+        TlsInfo tlsInfo = tlsInfo();
         return new ProbeResult(target.name(), host, address == null ? null : TargetProber.literal(address), port(),
-                target.mode(), outcome, reply, detail, phases.finish(), tlsInfo, startedAt, transcript);
+                target.mode(), outcome, reply, detail + tlsNote(outcome, tlsInfo) + sts.note(outcome), phases.finish(),
+                tlsInfo, startedAt, transcript());
+    }
+
+    /** Says so when the session went on with a certificate that failed verification (opportunistic TLS). */
+    private static String tlsNote(Outcome outcome, TlsInfo tlsInfo) {
+        if (tlsInfo == null || tlsInfo.verified() || CertificateCheck.SKIPPED.equals(tlsInfo.verifyError())) {
+            return "";
+        }
+        return (outcome == Outcome.OK ? "; " : "; meanwhile ") + "the TLS session continued unverified ("
+                + tlsInfo.verifyError() + "), as opportunistic TLS on port 25 allows (RFC 7435)";
     }
 
     private static void closeQuietly(Closeable socket) {

@@ -14,4 +14,15 @@ public interface HostResolver {
 
     /** The addresses of a host in the configured family, in the order they should be tried. */
     List<InetAddress> addresses(String host) throws ResolutionException;
+
+    /**
+     * The TXT records at {@code name}, each record's strings joined; empty when the name or the records
+     * do not exist. Used for the {@code _mta-sts} record (RFC 8461 section 3.1). A resolver that cannot
+     * look TXT records up finds none.
+     *
+     * @throws ResolutionException when the name servers gave no answer (timeout, SERVFAIL)
+     */
+    default List<String> txt(String name) throws ResolutionException {
+        return List.of();
+    }
 }

@@ -30,7 +30,7 @@ final class OutcomeMapper {
     /** What the probe knew when it failed. */
     record Context(
             Step step, boolean deadlinePassed, long timeoutMillis, boolean peerSpoke, String notSmtp, int replyCode,
-            String reply, boolean authSent) {}
+            String reply, boolean authSent, boolean tlsEstablished) {}
 
     record Mapped(Outcome outcome, String detail) {}
 
@@ -86,6 +86,9 @@ final class OutcomeMapper {
             // bytes that cannot start a reply (a TLS alert on a plain port) are not SMTP at all.
             case GREETING -> context.notSmtp() != null
                     ? new Mapped(Outcome.PROTOCOL_ERROR, context.notSmtp() + "; no greeting within " + seconds)
+                    : context.tlsEstablished()
+                    ? new Mapped(Outcome.GREETING_TIMEOUT, "the TLS handshake completed, but the server sent no greeting"
+                            + " within " + seconds)
                     : context.peerSpoke()
                     ? new Mapped(Outcome.DEADLINE_EXCEEDED,
                             "the greeting was still arriving when the probe deadline of " + seconds + " passed")
@@ -199,12 +202,18 @@ final class OutcomeMapper {
         if (context.notSmtp() != null && context.step() == Step.GREETING) {
             return new Mapped(Outcome.PROTOCOL_ERROR, context.notSmtp());
         }
+        // After an implicit TLS handshake (smtps) the server has shown it speaks TLS on this port; what it
+        // does next is about the server, not the mode (a smarthost whose smtpd dies after TLS, for one).
+        boolean afterTls = context.tlsEstablished() && context.step() == Step.GREETING;
         if (code == -1 && "[EOF]".equals(context.reply())) {
-            return new Mapped(Outcome.PROTOCOL_ERROR, "the server closed the connection during " + context.step().label());
+            return new Mapped(Outcome.PROTOCOL_ERROR, afterTls
+                    ? "the server closed the connection after the TLS handshake, before its greeting"
+                    : "the server closed the connection during " + context.step().label());
         }
         if (find(failure, EOFException.class) != null || find(failure, SocketException.class) != null) {
-            return new Mapped(Outcome.PROTOCOL_ERROR,
-                    "the connection broke during " + context.step().label() + " (" + message(failure) + ")");
+            return new Mapped(Outcome.PROTOCOL_ERROR, (afterTls
+                    ? "the connection broke after the TLS handshake, before the server's greeting"
+                    : "the connection broke during " + context.step().label()) + " (" + message(failure) + ")");
         }
         return new Mapped(Outcome.PROTOCOL_ERROR, "not an SMTP reply during " + context.step().label() + peerSaid(context));
     }
@@ -225,7 +234,8 @@ final class OutcomeMapper {
                 "unexpected " + failure.getClass().getName() + " during " + step.label() + ": " + message(failure));
     }
 
-    private static String message(Throwable failure) {
+    /** The message of the deepest cause: what actually went wrong. */
+    static String message(Throwable failure) {
         Throwable deepest = failure;
         while (deepest.getCause() != null && deepest.getCause() != deepest) {
             deepest = deepest.getCause();

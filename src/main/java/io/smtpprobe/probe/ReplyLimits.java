@@ -60,7 +60,8 @@ final class ReplyLimits {
     }
 
     synchronized void count(byte[] buffer, int offset, int length) throws ReplyLimitExceededException {
-        for (int i = offset; i < offset + length && headLength < head.length; i++) {
+        // Only plain text can say "not SMTP": once TLS is up (smtps from the first byte) the bytes are records.
+        for (int i = offset; plaintext && i < offset + length && headLength < head.length; i++) {
             head[headLength++] = buffer[i];
         }
         total += length;

@@ -10,14 +10,11 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import javax.net.ssl.SSLSocket;
 
 /**
  * One SMTP conversation, read top to bottom: (TLS,) greeting, EHLO, STARTTLS, EHLO, AUTH, MAIL FROM,
@@ -25,14 +22,13 @@ import javax.net.ssl.SSLSocket;
  * never sends DATA: a probe delivers nothing.
  */
 final class SmtpConversation {
-    private static final int TRANSCRIPT_CAP = 128 * 1024;
-
     private final TargetConfig target;
     private final Mode mode;
     private final ProbeOptions options;
     private final PhaseClock clock;
     private final TlsSocketFactory tls;
-    private final BoundedOutput transcript;
+    private final Transcript transcript;
+    private final boolean policyRequiresTls;
     private final URLName url;
     private TimedSmtpTransport transport;
     private final AuthConfig credentials;
@@ -47,13 +43,15 @@ final class SmtpConversation {
 
     SmtpConversation(
             TargetConfig target, InetAddress address, int port, ProbeOptions options, PhaseClock clock,
-            TlsSocketFactory tls, BearerTokens tokens, MailSessions sessions) {
+            TlsSocketFactory tls, BearerTokens tokens, MailSessions sessions, Transcript transcript,
+            boolean policyRequiresTls) {
         this.target = target;
         this.mode = target.mode();
         this.options = options;
         this.clock = clock;
         this.tls = tls;
-        this.transcript = options.transcript() ? new BoundedOutput(TRANSCRIPT_CAP) : null;
+        this.transcript = transcript;
+        this.policyRequiresTls = policyRequiresTls;
         this.settings = settings();
         this.sessions = sessions;
         String problem = null;
@@ -76,16 +74,10 @@ final class SmtpConversation {
      * (every port-25 probe of a blocked VM) never holds a session.
      */
     private void open() {
-        if (transcript == null) {
-            session = sessions.take(settings, tls);
-            pooled = true;
-        } else {
-            // A transcript needs a session of its own, never pooled: its debug output is this probe's alone.
-            session = MailSessions.fresh(settings, tls);
-            // The output first: setDebug announces itself, and that line must not reach stdout.
-            session.setDebugOut(new PrintStream(transcript, true, StandardCharsets.UTF_8));
-            session.setDebug(true);
-        }
+        // The transcript is recorded on the socket (ConversationSocket), never from Angus's debug output,
+        // so a probe with a transcript takes a pooled session like any other.
+        session = sessions.take(settings, tls);
+        pooled = true;
         transport = new TimedSmtpTransport(session, url, clock, tls, tlsRequired());
     }
 
@@ -106,7 +98,7 @@ final class SmtpConversation {
     /** Runs the conversation on a connected socket; throws whatever ended it early. */
     void run(Socket connected) throws MessagingException, IOException {
         open();
-        Socket socket = mode == Mode.SMTPS ? implicitTls(connected) : connected;
+        Socket socket = mode == Mode.SMTPS ? implicitTls(connected) : new ConversationSocket(connected, transcript);
         clock.enter(Step.GREETING);
         // Greeting, EHLO (HELO fallback), STARTTLS and AUTH as the properties ask (RFC 5321, 3207, 4954).
         try {
@@ -148,10 +140,8 @@ final class SmtpConversation {
 
     private Socket implicitTls(Socket connected) throws IOException {
         clock.enter(Step.TLS);
-        SSLSocket ssl = (SSLSocket) tls.createSocket(connected, null, connected.getPort(), true);
-        ssl.startHandshake();
-        tls.markEstablished();
-        return ssl;
+        // The factory handshakes (and checks the certificate) before it returns.
+        return tls.createSocket(connected, null, connected.getPort(), true);
     }
 
     private void requireAuthentication() throws MessagingException {
@@ -213,7 +203,9 @@ final class SmtpConversation {
         props.put("mail.smtp.quitwait", "true");
         props.put("mail.smtp.starttls.enable", Boolean.toString(startTls()));
         props.put("mail.smtp.starttls.required", Boolean.toString(tlsRequired() && mode != Mode.SMTPS));
-        props.put("mail.smtp.ssl.checkserveridentity", Boolean.toString(!insecure()));
+        // The name is checked in the TLS handshake (TlsSocketFactory, CertificateCheck); Angus never sees an
+        // SSLSocket, so its own check would not run anyway.
+        props.put("mail.smtp.ssl.checkserveridentity", "false");
         props.put("mail.debug.auth", "false");
         return Map.copyOf(props);
     }
@@ -229,17 +221,13 @@ final class SmtpConversation {
     private boolean tlsRequired() {
         return switch (mode) {
             case SUBMISSION, SMTPS -> true;
-            case SMTP -> starttlsSetting() == StartTls.REQUIRED;
+            case SMTP -> starttlsSetting() == StartTls.REQUIRED || policyRequiresTls;
             case TCP -> false;
         };
     }
 
     private StartTls starttlsSetting() {
         return target.starttls() == null ? StartTls.OPPORTUNISTIC : target.starttls();
-    }
-
-    private boolean insecure() {
-        return target.tls() != null && target.tls().insecureSkipVerify();
     }
 
     /**
@@ -288,10 +276,10 @@ final class SmtpConversation {
      * sent (even decoded) in its reply, and replies reach /status, logs and the CLI.
      */
     String withoutSecrets(String text) {
-        return text == null ? null : new TranscriptRedactor().redact(text, secrets());
+        return text == null ? null : new SecretMask().redact(text, secrets());
     }
 
     String transcript() {
-        return transcript == null ? null : new TranscriptRedactor().redact(transcript.text(), secrets());
+        return transcript == null ? null : new SecretMask().redact(transcript.text(), secrets());
     }
 }

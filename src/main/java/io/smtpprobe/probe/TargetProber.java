@@ -1,6 +1,9 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.config.TlsConfig;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +38,7 @@ public final class TargetProber implements Prober, AutoCloseable {
     private final HostAttempt.Tools tools;
     /** Where asynchronous probes wait for their handshakes; null: they connect on a probe thread. */
     private final Connector connector;
+    private final MtaStsPolicies mtaSts;
 
     /** A prober with its own watchdog thread (one for all probes), stopped by {@link #close()}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker) {
@@ -43,19 +47,24 @@ public final class TargetProber implements Prober, AutoCloseable {
 
     /** A prober with its own watchdog that gets XOAUTH2 bearer tokens from {@code tokens}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, BearerTokens tokens) {
-        this(options, resolver, clock, ticker, newWatchdog(), true, tokens, null);
+        this(options, resolver, clock, ticker, newWatchdog(), true, tokens, null, MtaStsPolicies.HTTPS_PORT);
+    }
+
+    /** For tests: a prober that fetches MTA-STS policies from {@code mtaStsPort} instead of 443. */
+    TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, int mtaStsPort) {
+        this(options, resolver, clock, ticker, newWatchdog(), true, BearerTokens.NONE, null, mtaStsPort);
     }
 
     /** A prober that closes timed-out connections on the caller's scheduler. */
     public TargetProber(
             ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, ScheduledExecutorService watchdog) {
-        this(options, resolver, clock, ticker, watchdog, false, BearerTokens.NONE, null);
+        this(options, resolver, clock, ticker, watchdog, false, BearerTokens.NONE, null, MtaStsPolicies.HTTPS_PORT);
     }
 
     /** A prober that closes timed-out connections on the caller's scheduler and has a token source. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker,
             ScheduledExecutorService watchdog, BearerTokens tokens) {
-        this(options, resolver, clock, ticker, watchdog, false, tokens, null);
+        this(options, resolver, clock, ticker, watchdog, false, tokens, null, MtaStsPolicies.HTTPS_PORT);
     }
 
     /**
@@ -64,12 +73,12 @@ public final class TargetProber implements Prober, AutoCloseable {
      */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker,
             ScheduledExecutorService watchdog, BearerTokens tokens, Connector connector) {
-        this(options, resolver, clock, ticker, watchdog, false, tokens, connector);
+        this(options, resolver, clock, ticker, watchdog, false, tokens, connector, MtaStsPolicies.HTTPS_PORT);
     }
 
     private TargetProber(
             ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker, ScheduledExecutorService watchdog,
-            boolean ownsWatchdog, BearerTokens tokens, Connector connector) {
+            boolean ownsWatchdog, BearerTokens tokens, Connector connector, int mtaStsPort) {
         this.tokens = tokens;
         this.options = options;
         this.resolver = resolver;
@@ -78,6 +87,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         this.watchdog = watchdog;
         this.ownsWatchdog = ownsWatchdog;
         this.connector = connector;
+        this.mtaSts = new MtaStsPolicies(resolver, clock, mtaStsPort);
         this.tools = new HostAttempt.Tools(options, resolver, ticker, watchdog, tokens, mapper, new TlsContexts(),
                 new MailSessions());
         // Cold, loading JSSE with the system trust store and Angus Mail took 0.3 to 1.1 s on a loaded
@@ -105,7 +115,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         }
         List<ProbeResult> results = new ArrayList<>();
         for (String host : plan.hosts()) {
-            results.add(new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt()).run());
+            results.add(new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.sts(host)).run());
         }
         return results;
     }
@@ -130,7 +140,8 @@ public final class TargetProber implements Prober, AutoCloseable {
         if (index == plan.hosts().size()) {
             return CompletableFuture.completedFuture(results);
         }
-        return new HostAttempt(tools, target, plan.hosts().get(index), plan.mxNanos(), plan.startedAt())
+        String host = plan.hosts().get(index);
+        return new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.sts(host))
                 .run(connector, threads)
                 .thenCompose(result -> {
                     results.add(result);
@@ -138,25 +149,51 @@ public final class TargetProber implements Prober, AutoCloseable {
                 });
     }
 
-    /** The hosts to probe, or the one result of an MX lookup that failed. */
-    private record Plan(Instant startedAt, List<String> hosts, long mxNanos, ProbeResult failure) {}
+    /**
+     * The hosts to probe, or the one result of an MX lookup that failed.
+     *
+     * @param mtaSts the MX domain's MTA-STS policy, or null for a target that is not an smtp mx: target
+     */
+    private record Plan(Instant startedAt, List<String> hosts, long mxNanos, ProbeResult failure,
+            MtaStsPolicies.Lookup mtaSts) {
+        MtaStsVerdict sts(String host) {
+            return mtaSts == null ? MtaStsVerdict.NONE : mtaSts.forHost(host);
+        }
+    }
 
     private Plan plan(TargetConfig target) {
         Instant startedAt = clock.instant();
         if (target.mx() == null) {
-            return new Plan(startedAt, List.of(target.host()), 0, null);
+            return new Plan(startedAt, List.of(target.host()), 0, null, null);
         }
         long mxStart = ticker.nanoTime();
+        ProbeDeadline deadline = new ProbeDeadline(ticker, options.timeout());
+        List<String> hosts;
         try {
-            List<String> hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()));
+            hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()));
             if (hosts.isEmpty()) {
                 throw new ResolutionException("no MX hosts for " + target.mx());
             }
-            return new Plan(startedAt, hosts, ticker.nanoTime() - mxStart, null);
         } catch (ResolutionException | RuntimeException e) {
             // A resolver that throws unchecked is a bug; it still ends as one result (error), not a crash.
             return new Plan(startedAt, List.of(), 0,
-                    dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e));
+                    dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e), null);
+        }
+        long mxNanos = ticker.nanoTime() - mxStart;
+        return new Plan(startedAt, hosts, mxNanos, null, mtaSts(target, deadline));
+    }
+
+    /** The MX domain's MTA-STS policy (smtp mode only: a tcp probe has no TLS to enforce), within the deadline. */
+    private MtaStsPolicies.Lookup mtaSts(TargetConfig target, ProbeDeadline deadline) {
+        if (target.mode() != Mode.SMTP || (target.starttls() == StartTls.OFF)) {
+            return null;
+        }
+        TlsConfig tls = target.tls() == null || target.tls().insecureSkipVerify() ? TlsConfig.DEFAULT : target.tls();
+        try {
+            return mtaSts.lookup(target.mx(), tools.tlsContexts().trust(tls), deadline);
+        } catch (TlsSetupException e) {
+            return new MtaStsPolicies.Lookup(target.mx(), null, "cannot check the policy host's certificate: "
+                    + e.getMessage());
         }
     }
 

@@ -48,8 +48,8 @@ final class TimedSmtpTransport extends SMTPTransport {
     @Override
     protected void startTLS() throws MessagingException {
         clock.enter(Step.STARTTLS);
+        // The factory handshakes and checks the certificate before Angus gets the socket back.
         super.startTLS();
-        tls.markEstablished();
     }
 
     /** AUTH is hidden until TLS is up, so Angus never starts an exchange that would carry secrets. */

@@ -17,9 +17,12 @@ import javax.net.ssl.SSLSocketFactory;
  * The TLS layer of one probe, handed to Angus Mail as {@code mail.smtp.ssl.socketFactory} for
  * STARTTLS and used directly for smtps. It layers TLS over the {@link DeadlineSocket}, so the
  * deadline and caps keep holding, names the target host (not the IP) for SNI and the certificate
- * check, and remembers the session for {@link TlsInfo}. The JDK's TLS context behind it is made at
- * the first TLS socket: most probes of a VM whose port 25 is blocked never get that far, and 500 of
- * them waiting for their SYNs held 500 unused contexts.
+ * check, runs the handshake itself (the {@link CertificateCheck} decides whether a certificate that
+ * fails verification fails it) and hands Angus a {@link ConversationSocket} over the TLS socket: not
+ * an {@code SSLSocket}, so Angus neither handshakes again nor checks the name its own way. It
+ * remembers the session for {@link TlsInfo}. The JDK's TLS context behind it is made at the first TLS
+ * socket: most probes of a VM whose port 25 is blocked never get that far, and 500 of them waiting for
+ * their SYNs held 500 unused contexts.
  */
 final class TlsSocketFactory extends SSLSocketFactory {
     /** RFC 6125 matching as the JDK does it for LDAPS; the same algorithm Angus Mail selects. */
@@ -35,26 +38,56 @@ final class TlsSocketFactory extends SSLSocketFactory {
     private final String expectedHost;
     private final boolean verifyHostname;
     private final ReplyLimits limits;
+    private final CertificateCheck check;
+    private final Transcript transcript;
     private SSLSocket socket;
     private boolean established;
 
-    TlsSocketFactory(ContextSource source, String expectedHost, boolean verifyHostname, ReplyLimits limits) {
+    /**
+     * @param source makes the context; its trust must be {@code check}
+     * @param transcript where to note the TLS session, or null
+     */
+    TlsSocketFactory(ContextSource source, String expectedHost, boolean verifyHostname, ReplyLimits limits,
+            CertificateCheck check, Transcript transcript) {
         this.source = source;
         this.expectedHost = expectedHost;
         this.verifyHostname = verifyHostname;
         this.limits = limits;
+        this.check = check;
+        this.transcript = transcript;
     }
 
+    /** Layers TLS over {@code plain} (the connection under it, if it is a conversation socket) and handshakes. */
     @Override
-    public synchronized Socket createSocket(Socket plain, String host, int port, boolean autoClose)
-            throws IOException {
-        SSLSocket ssl = (SSLSocket) delegate().createSocket(plain, expectedHost, port, autoClose);
-        limits.tlsStarted();
-        SSLParameters parameters = ssl.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm(verifyHostname ? IDENTIFICATION_ALGORITHM : null);
-        ssl.setSSLParameters(parameters);
-        socket = ssl;
-        return ssl;
+    public Socket createSocket(Socket plain, String host, int port, boolean autoClose) throws IOException {
+        SSLSocket ssl;
+        synchronized (this) {
+            ssl = (SSLSocket) delegate().createSocket(ConversationSocket.unwrap(plain), expectedHost, port, autoClose);
+            limits.tlsStarted();
+            SSLParameters parameters = ssl.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm(verifyHostname ? IDENTIFICATION_ALGORITHM : null);
+            ssl.setSSLParameters(parameters);
+            socket = ssl;
+        }
+        try {
+            ssl.startHandshake();
+        } catch (IOException e) {
+            if (transcript != null) {
+                transcript.note("TLS handshake failed: " + OutcomeMapper.message(e));
+            }
+            throw e;
+        }
+        synchronized (this) {
+            established = true;
+        }
+        if (transcript != null) {
+            SSLSession session = ssl.getSession();
+            transcript.note("TLS established: " + session.getProtocol() + ", " + session.getCipherSuite() + ", "
+                    + (check.verified() ? "certificate verified"
+                    : "certificate not verified (" + check.verifyError() + ")"
+                    + (check.enforced() ? "" : "; the session continues, as opportunistic TLS allows")));
+        }
+        return new ConversationSocket(ssl, transcript);
     }
 
     private synchronized SSLSocketFactory delegate() throws SSLException {
@@ -67,11 +100,6 @@ final class TlsSocketFactory extends SSLSocketFactory {
             }
         }
         return delegate;
-    }
-
-    /** Called once the handshake has completed: from here on the connection is encrypted. */
-    synchronized void markEstablished() {
-        established = socket != null;
     }
 
     synchronized boolean established() {
@@ -95,7 +123,8 @@ final class TlsSocketFactory extends SSLSocketFactory {
         } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
             // An anonymous session has no certificate to report.
         }
-        return new TlsInfo(session.getProtocol(), session.getCipherSuite(), subject, expiry);
+        return new TlsInfo(session.getProtocol(), session.getCipherSuite(), subject, expiry, check.verified(),
+                check.verified() ? null : check.verifyError());
     }
 
     @Override

@@ -12,5 +12,13 @@
  * layers TLS for STARTTLS and smtps. {@code OutcomeMapper} is the one place where a failure becomes
  * an {@link io.smtpprobe.probe.Outcome}. For smtps the implicit TLS handshake is timed as the
  * {@code starttls} phase, so that {@code connect} stays the bare TCP handshake in every mode.
+ *
+ * <p>TLS is handshaken by {@code TlsSocketFactory}; {@code CertificateCheck} verifies the certificate
+ * (configured trust, host name) and either fails the handshake (where verification is enforced) or
+ * records the failure and lets the opportunistic session go on (port 25, RFC 7435). Angus Mail talks
+ * through a {@code ConversationSocket}, which records the {@code C:}/{@code S:} {@code Transcript} above
+ * TLS. {@code MtaStsPolicies} looks up and caches the MTA-STS policy (RFC 8461) of an {@code mx:} domain,
+ * which enforces verification for the MX hosts it lists. {@code SecretMask} keeps our secrets out of
+ * anything the server sends back.
  */
 package io.smtpprobe.probe;

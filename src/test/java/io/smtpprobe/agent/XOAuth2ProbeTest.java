@@ -140,7 +140,7 @@ class XOAuth2ProbeTest {
                             .containsEntry("client_id", CLIENT_ID)
                             .containsEntry("scope", "https://outlook.office365.com/.default");
                 });
-                assertThat(result.transcript()).contains("STARTTLS").contains("AUTH XOAUTH2 succeeded");
+                assertThat(result.transcript()).contains("C: STARTTLS").contains("C: AUTH XOAUTH2 <redacted>\nS: 235 ");
                 assertNoSecretIn(result, "token-1");
             }
         }

@@ -303,6 +303,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void acceptsMailFromAndRcptToOnSmtpTargetsSoARcptTimeRefusalCanShow() throws Exception {
+        Config config = loader.parse("""
+                targets:
+                  - mx: example.com
+                    mail_from: probe@vm.example.net
+                    rcpt_to: postmaster@example.com
+                  - host: smarthost.corp.example
+                    mail_from: probe@vm.example.net
+                """, "smtp-envelope.yml");
+
+        assertThat(config.targets().get(0).mode()).isEqualTo(Mode.SMTP);
+        assertThat(config.targets().get(0).mailFrom()).isEqualTo("probe@vm.example.net");
+        assertThat(config.targets().get(0).rcptTo()).isEqualTo("postmaster@example.com");
+        assertThat(config.targets().get(1).mailFrom()).isEqualTo("probe@vm.example.net");
+        assertThat(config.targets().get(1).rcptTo()).isNull();
+    }
+
+    @Test
     void acceptsACreationDateOfToday() throws Exception {
         Config config = loader.parse("subscription: {created: 2026-11-27}\ntargets: [{mx: example.com}]", "d.yml");
 

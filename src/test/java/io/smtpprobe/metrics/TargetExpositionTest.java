@@ -162,6 +162,29 @@ class TargetExpositionTest {
     }
 
     @Nested
+    class TlsVerified {
+        @Test
+        void isOneForAVerifiedSessionZeroForAnUnverifiedOneAndAbsentWithoutTls() {
+            recordBoth();
+            assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT))
+                    .contains("# TYPE smtp_probe_tls_verified gauge\n"
+                            + "smtp_probe_tls_verified{host=\"smtp.relay.example\",target=\"relay\"} 1.0\n")
+                    .doesNotContain("smtp_probe_tls_verified{host=\"mx1.gmail.example\"");
+
+            ProbeResult plain = result(gmail, "mx1.gmail.example", "203.0.113.25", Outcome.OK, T0.plusSeconds(5), 4, 9);
+            ProbeResult unverified = new ProbeResult(plain.target(), plain.host(), plain.address(), plain.port(),
+                    plain.mode(), plain.outcome(), plain.reply(), plain.detail(), plain.phases(),
+                    new io.smtpprobe.probe.TlsInfo("TLSv1.3", "TLS_AES_128_GCM_SHA256", "CN=mx1.gmail.example",
+                            Instant.parse("2027-02-01T00:00:00Z"), false, "self-signed"),
+                    plain.startedAt(), null);
+            metrics.record(gmail, classify(gmail, unverified));
+
+            assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT))
+                    .contains("smtp_probe_tls_verified{host=\"mx1.gmail.example\",target=\"gmail\"} 0.0\n");
+        }
+    }
+
+    @Nested
     class Labels {
         @Test
         void escapeBackslashQuoteAndNewlineInValues() {

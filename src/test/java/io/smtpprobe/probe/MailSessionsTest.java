@@ -15,7 +15,7 @@ class MailSessionsTest {
     private static final URLName SERVER = new URLName("smtp", "127.0.0.1", 25, null, "probe", null);
 
     private static TlsSocketFactory factory(String host) throws Exception {
-        return new TlsSocketFactory(SSLContext::getDefault, host, true, new ReplyLimits());
+        return TlsSocketFactoryTest.factory(SSLContext::getDefault, host);
     }
 
     @Test

@@ -129,6 +129,69 @@ class SmtpModeTest {
         }
     }
 
+    /** r2: an MX may accept the greeting and EHLO and refuse only at RCPT (Postfix's smtpd_delay_reject). */
+    @Nested
+    class Envelope {
+        private ScriptedSmtpServer refusingAtRcpt(String refusal) throws Exception {
+            return ScriptedSmtpServer.start(peer -> {
+                peer.send("220 mx.test ESMTP Postfix");
+                peer.expect("EHLO");
+                for (String line : ScriptedSmtpServer.ehloReply("PIPELINING", "8BITMIME")) {
+                    peer.send(line);
+                }
+                peer.expect("MAIL FROM:<probe@vm.test>");
+                peer.send("250 2.1.0 Ok");
+                peer.expect("RCPT TO:<postmaster@mx.test>");
+                peer.send(refusal);
+                peer.expect("QUIT");
+                peer.send("221 2.0.0 Bye");
+            });
+        }
+
+        @Test
+        void reportsARecipientRefusedFor554WithTheReplyKept() throws Exception {
+            String refusal = "554 5.7.1 <vm.test[203.0.113.7]>: Client host rejected: listed at zen.spamhaus.example";
+            try (ScriptedSmtpServer mx = refusingAtRcpt(refusal)) {
+                ProbeResult result = fixture.probe(Targets.host("127.0.0.1", mx.port(), Mode.SMTP)
+                        .mailFrom("probe@vm.test").rcptTo("postmaster@mx.test").build());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.RECIPIENT_REJECTED);
+                assertThat(result.reply()).isEqualTo(refusal);
+                assertThat(result.detail()).contains("554");
+                assertThat(result.phases()).containsKey(Phase.MAIL);
+                assertThat(mx.received()).noneMatch(line -> line.equalsIgnoreCase("DATA"));
+            }
+        }
+
+        @Test
+        void reportsARecipientRefusedFor450GreylistingWithTheReplyKept() throws Exception {
+            String refusal = "450 4.2.0 <postmaster@mx.test>: Recipient address rejected: Greylisted, try again later";
+            try (ScriptedSmtpServer mx = refusingAtRcpt(refusal)) {
+                ProbeResult result = fixture.probe(Targets.host("127.0.0.1", mx.port(), Mode.SMTP)
+                        .mailFrom("probe@vm.test").rcptTo("postmaster@mx.test").build());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.RECIPIENT_REJECTED);
+                assertThat(result.reply()).isEqualTo(refusal);
+                assertThat(result.reply()).startsWith("450");
+                assertThat(mx.received()).noneMatch(line -> line.equalsIgnoreCase("DATA"));
+            }
+        }
+
+        @Test
+        void sendsTheEnvelopeAfterStarttlsOnPort25() throws Exception {
+            try (SubethaRelay mx = SubethaRelay.start(b -> b.startTlsSocketFactory(localhostServer).enableTLS())) {
+                ProbeResult result = fixture.probe(Targets.host("localhost", mx.port(), Mode.SMTP).caFile(caFile)
+                        .mailFrom("probe@vm.test").rcptTo("postmaster@mx.test").build());
+
+                assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.OK);
+                assertThat(result.transcript()).containsSubsequence("C: STARTTLS", "-- TLS established",
+                        "C: MAIL FROM:<probe@vm.test>", "S: 250", "C: RCPT TO:<postmaster@mx.test>", "S: 250",
+                        "C: QUIT");
+                assertThat(result.transcript()).doesNotContain("C: DATA");
+            }
+        }
+    }
+
     @Nested
     class Smtps {
         @Test
@@ -163,6 +226,20 @@ class SmtpModeTest {
 
             assertThat(result.outcome()).isEqualTo(Outcome.TLS_CERTIFICATE_INVALID);
             assertThat(result.phases()).containsKey(Phase.STARTTLS).doesNotContainKeys(Phase.GREETING, Phase.AUTH);
+        }
+
+        @Test
+        void saysTheServerClosedAfterTheHandshakeAndBlamesNoMode() throws Exception {
+            try (ScriptedSmtpServer closing = ScriptedSmtpServer.start(peer -> peer.startTls(localhostServer))) {
+                ProbeResult result = fixture.probe(Targets.host("localhost", closing.port(), Mode.SMTPS).caFile(caFile)
+                        .auth(USER, PASSWORD, AuthMechanism.AUTO).build());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.PROTOCOL_ERROR);
+                assertThat(result.detail())
+                        .isEqualTo("the server closed the connection after the TLS handshake, before its greeting");
+                assertThat(result.tls()).isNotNull();
+                assertThat(result.tls().verified()).isTrue();
+            }
         }
 
         @Test

@@ -53,6 +53,18 @@ class SecretsNeverSurfaceTest {
                     peer.send("535 5.7.8 authentication failed for " + argument + " = " + decoded);
                     peer.answerEverything("221 bye");
                 });
+                ScriptedSmtpServer altering = ScriptedSmtpServer.start(peer -> {
+                    // A hostile relay that echoes the secret altered (issue 14 item 9), over several lines.
+                    starttls(peer, tls, "AUTH PLAIN LOGIN");
+                    String auth = peer.expect("AUTH");
+                    String argument = auth.substring(auth.lastIndexOf(' ') + 1);
+                    peer.send("535-5.7.8 unpadded " + argument.replace("=", ""));
+                    peer.send("535-5.7.8 prefix " + PASSWORD.substring(0, 10));
+                    peer.send("535-5.7.8 url " + java.net.URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8));
+                    peer.send("535 5.7.8 hex " + java.util.HexFormat.of().formatHex(PASSWORD.getBytes(
+                            StandardCharsets.UTF_8)));
+                    peer.answerEverything("221 bye");
+                });
                 ScriptedSmtpServer brokenTls = ScriptedSmtpServer.start(peer -> {
                     peer.greetAndAcceptStarttls("220 relay.test ESMTP", "AUTH PLAIN LOGIN", "STARTTLS");
                     peer.send("this is not a TLS record at all");
@@ -68,20 +80,22 @@ class SecretsNeverSurfaceTest {
                 })) {
             String targets = "targets:\n"
                     + relay("rejected", rejecting.port(), password) + relay("echoed", echoing.port(), password)
-                    + relay("broken-tls", brokenTls.port(), password) + relay("plain-auth", plainAuth.port(), password);
+                    + relay("broken-tls", brokenTls.port(), password) + relay("plain-auth", plainAuth.port(), password)
+                    + relay("altering", altering.port(), password);
             String head = "subscription:\n  offer: pay-as-you-go\nazure:\n  metadata: off\n"
                     + "probe:\n  interval: 1h\n  jitter: 0s\n  timeout: 3s\n  helo_name: vm.test\n";
             Path config = Files.writeString(dir.resolve("smtp-probe.yml"), head + targets);
             List<String> seen = new ArrayList<>();
 
             try (AgentProcess agent = AgentProcess.start(config)) {
-                agent.awaitProbes(4, 30);
+                agent.awaitProbes(5, 30);
                 String status = agent.http().get("/status").body();
                 assertThat(status).contains("auth_rejected").contains("tls_handshake_failed")
                         .contains("starttls_unavailable")
                         // The echoing relay's reply is still shown, with what it reflected masked.
                         .contains("\"reply\" : \"535 5.7.8 authentication failed for <redacted> = relay-user|relay-user|"
-                                + "<redacted>\"");
+                                + "<redacted>\"")
+                        .contains("\"reply\" : \"535 5.7.8 hex <redacted>\"");
                 seen.add(status);
                 seen.add(agent.scrape().text());
 
@@ -91,7 +105,7 @@ class SecretsNeverSurfaceTest {
                 agent.process().await("msg=\"configuration reload refused; the running configuration stays\"", 30);
                 HttpResponse<String> refused = agent.http().post("/-/reload");
                 assertThat(refused.statusCode()).isEqualTo(500);
-                assertThat(refused.body()).contains("targets[4].port");
+                assertThat(refused.body()).contains("targets[5].port");
                 seen.add(refused.body());
 
                 // The password file, readable by others: refused too, saying so and only so.
@@ -130,7 +144,7 @@ class SecretsNeverSurfaceTest {
                         "check", "--config", config.toString(), "--transcript", "--output", output))) {
                     String checked = check.awaitEnd(60);
                     assertThat(check.process().exitValue()).as(checked).isEqualTo(1);
-                    assertThat(checked).contains("AUTH PLAIN command trace suppressed").contains("auth_rejected")
+                    assertThat(checked).contains("C: AUTH PLAIN <redacted>").contains("auth_rejected")
                             .contains("plain-auth");
                     seen.add(checked);
                 }
@@ -172,9 +186,16 @@ class SecretsNeverSurfaceTest {
         throw new AssertionError("the config was accepted:\n" + yaml);
     }
 
-    /** Neither the password nor any encoding of it that PLAIN or LOGIN would send, nor a reflected decoding. */
+    /**
+     * Neither the password nor any encoding of it that PLAIN or LOGIN would send, nor a reflected decoding,
+     * nor an altered form: unpadded, a prefix, URL- or hex-encoded.
+     */
     private static void assertNoSecret(String text) {
         assertThat(text).doesNotContain(PASSWORD)
+                .doesNotContain(PASSWORD.substring(0, 10))
+                .doesNotContain(java.net.URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8))
+                .doesNotContain(java.util.HexFormat.of().formatHex(PASSWORD.getBytes(StandardCharsets.UTF_8)))
+                .doesNotContain(b64("\0" + USER + "\0" + PASSWORD).replace("=", ""))
                 .doesNotContain(b64(PASSWORD))
                 .doesNotContain(b64("\0" + USER + "\0" + PASSWORD))
                 .doesNotContain(b64(USER + "\0" + USER + "\0" + PASSWORD));

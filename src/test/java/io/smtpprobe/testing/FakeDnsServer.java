@@ -33,6 +33,7 @@ import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -127,6 +128,11 @@ public final class FakeDnsServer implements AutoCloseable {
     /** Adds an AAAA record; {@code address} is an IPv6 literal. */
     public FakeDnsServer aaaa(String name, String address) {
         return add(new AAAARecord(name(name), DClass.IN, TTL, literal(address)));
+    }
+
+    /** Adds a TXT record with one string, {@code v=STSv1; id=...} for an MTA-STS policy (RFC 8461 section 3.1). */
+    public FakeDnsServer txt(String name, String text) {
+        return add(new TXTRecord(name(name), DClass.IN, TTL, text));
     }
 
     /** Makes {@code alias} a CNAME of {@code target}. */

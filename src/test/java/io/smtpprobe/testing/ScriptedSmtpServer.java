@@ -221,6 +221,12 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             }
         }
 
+        /** Drops the connection with an RST (SO_LINGER 0), as a crashing or firewalled server does. */
+        public void reset() throws IOException {
+            socket.setSoLinger(true, 0);
+            socket.close();
+        }
+
         /** Waits until the client closes or the socket is closed under us. */
         public void awaitClose() throws IOException {
             while (in.read() != -1) {

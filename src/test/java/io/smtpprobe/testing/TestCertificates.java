@@ -91,7 +91,10 @@ public final class TestCertificates {
         } catch (IOException e) {
             throw new GeneralSecurityException(e);
         }
-        X509Certificate leaf = sign(builder, caKeys);
+        return context(keys, new X509Certificate[] {sign(builder, caKeys), ca});
+    }
+
+    private static SSLContext context(KeyPair keys, X509Certificate[] chain) throws GeneralSecurityException {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try {
             store.load(null, null);
@@ -99,12 +102,29 @@ public final class TestCertificates {
             throw new GeneralSecurityException(e);
         }
         char[] password = "test".toCharArray();
-        store.setKeyEntry("server", keys.getPrivate(), password, new X509Certificate[] {leaf, ca});
+        store.setKeyEntry("server", keys.getPrivate(), password, chain);
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(store, password);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers.getKeyManagers(), null, null);
         return context;
+    }
+
+    /** A server context whose certificate for {@code dnsName} is self-signed (its own issuer, no CA). */
+    public static SSLContext selfSignedServerContext(String dnsName) throws GeneralSecurityException {
+        KeyPair keys = keyPair();
+        Instant now = Instant.now();
+        X500Name name = new X500Name("CN=" + dnsName);
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
+                Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))), name,
+                keys.getPublic());
+        try {
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
+        } catch (IOException e) {
+            throw new GeneralSecurityException(e);
+        }
+        return context(keys, new X509Certificate[] {sign(builder, keys)});
     }
 
     /** An IPv4 literal gets an iPAddress SAN, as a certificate for a server reached by address has. */

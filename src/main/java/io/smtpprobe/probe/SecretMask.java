@@ -1,0 +1,102 @@
+package io.smtpprobe.probe;
+
+import io.smtpprobe.config.AuthConfig;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Masks our secrets in server text (a reply, a detail quoting one, a transcript) should a hostile or
+ * broken server echo them back, in the forms an echo can take: the password or token as it is, in the
+ * base64 that AUTH PLAIN, LOGIN and XOAUTH2 send (RFC 4954 section 4, RFC 7628 section 3.1), with or
+ * without padding, URL-safe, hex-encoded, URL-encoded, and any piece of one of these of at least
+ * {@link #MIN_FRAGMENT} characters (a prefix, a line cut short). An app's client secret, which never
+ * goes to the SMTP server, is masked too should it ever appear. Masking a harmless run of characters
+ * that happens to match is the price of never showing a piece of a secret.
+ */
+final class SecretMask {
+    static final String MASK = "<redacted>";
+    /** The shortest run of a secret's form that is masked wherever it appears. */
+    static final int MIN_FRAGMENT = 6;
+
+    String redact(String text, AuthConfig auth) {
+        if (text == null || auth == null) {
+            return text;
+        }
+        List<String> forms = new ArrayList<>();
+        String user = auth.username() == null ? "" : auth.username();
+        if (auth.password() != null && !auth.password().reveal().isEmpty()) {
+            forms.addAll(forms(auth.password().reveal(), user));
+        }
+        if (auth.oauth() != null && auth.oauth().clientSecret() != null
+                && !auth.oauth().clientSecret().reveal().isEmpty()) {
+            forms.addAll(forms(auth.oauth().clientSecret().reveal(), user));
+        }
+        return forms.isEmpty() ? text : mask(text, forms);
+    }
+
+    /** Every form in which {@code secret} could come back. */
+    static List<String> forms(String secret, String user) {
+        List<String> forms = new ArrayList<>();
+        forms.add(secret);
+        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        forms.add(HexFormat.of().formatHex(bytes));
+        forms.add(HexFormat.of().withUpperCase().formatHex(bytes));
+        forms.add(URLEncoder.encode(secret, StandardCharsets.UTF_8));
+        StringBuilder percent = new StringBuilder();
+        for (byte b : bytes) {
+            percent.append('%').append(String.format(Locale.ROOT, "%02X", b & 0xff));
+        }
+        forms.add(percent.toString());
+        forms.add(percent.toString().toLowerCase(Locale.ROOT));
+        for (String sent : List.of(secret, "\0" + user + "\0" + secret, user + "\0" + user + "\0" + secret,
+                "user=" + user + "\u0001auth=Bearer " + secret + "\u0001\u0001")) {
+            byte[] raw = sent.getBytes(StandardCharsets.UTF_8);
+            forms.add(Base64.getEncoder().encodeToString(raw));
+            forms.add(Base64.getUrlEncoder().encodeToString(raw));
+        }
+        return forms;
+    }
+
+    /**
+     * Replaces every run of text covered by a form, or by pieces of forms of at least
+     * {@link #MIN_FRAGMENT} characters, with one {@link #MASK}. Padded and unpadded base64 need no
+     * forms of their own: the one without padding is a piece of the one with it.
+     */
+    private static String mask(String text, List<String> forms) {
+        boolean[] secret = new boolean[text.length()];
+        Set<String> pieces = new HashSet<>();
+        for (String form : forms) {
+            if (form.length() < MIN_FRAGMENT) {
+                // Too short to cut into pieces: masked where it appears whole.
+                for (int at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1)) {
+                    java.util.Arrays.fill(secret, at, at + form.length(), true);
+                }
+            } else {
+                for (int i = 0; i + MIN_FRAGMENT <= form.length(); i++) {
+                    pieces.add(form.substring(i, i + MIN_FRAGMENT));
+                }
+            }
+        }
+        for (int i = 0; i + MIN_FRAGMENT <= text.length(); i++) {
+            if (pieces.contains(text.substring(i, i + MIN_FRAGMENT))) {
+                java.util.Arrays.fill(secret, i, i + MIN_FRAGMENT, true);
+            }
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            if (!secret[i]) {
+                out.append(text.charAt(i));
+            } else if (i == 0 || !secret[i - 1]) {
+                out.append(MASK);
+            }
+        }
+        return out.toString();
+    }
+}
