@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads the YAML configuration (DESIGN.md section 5) into a {@link Config}. Jackson parses the YAML
+ * Reads the YAML configuration (smtp-probe.yml(5), config/smtp-probe.yml) into a {@link Config}. Jackson parses the YAML
  * into a tree; the tree is walked key by key so that every error of a file is collected, each under
  * its full key path, and reported together. Nothing here contacts the network; password files are
  * read at load time, so a config that loads has its secrets in hand.
@@ -139,7 +139,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * What the agent runs without a config file (DESIGN.md section 5): gmail's and outlook's MX on 25,
+     * What the agent runs without a config file (smtp-probe.yml(5), config/smtp-probe.yml): gmail's and outlook's MX on 25,
      * the Azure Communication Services relay on 587 without credentials (its greeting and STARTTLS
      * still prove the path), and a TCP/443 control. The timeout keeps a whole check near a minute.
      */

@@ -2,7 +2,7 @@ package io.smtpprobe.probe;
 
 import java.util.Locale;
 
-/** How one probe attempt ended (DESIGN.md section 3). Exactly one per probe. */
+/** How one probe attempt ended (README.md "Reading the verdicts"). Exactly one per probe. */
 public enum Outcome {
     OK,
     DNS_FAILURE,

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The verdict table of DESIGN.md section 3, every outcome against every expectation. */
+/** The verdict table of README.md "Reading the verdicts", every outcome against every expectation. */
 class VerdictClassifierTest {
     /** Verdict when the target is expected reachable, per outcome. */
     private static final Map<Outcome, Verdict> WHEN_REACHABLE = new EnumMap<>(Map.ofEntries(
