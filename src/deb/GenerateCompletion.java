@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * <p>Before the script is made, every option whose values are a known vocabulary gets them as
  * completion candidates, spelled as the program and the docs spell them: enum values in lower case
  * ({@code text json}), the offer keys, aliases, {@code auto} and {@code unknown} for {@code --offer},
- * the log levels for {@code --log.level}, {@code true false} for {@code --port25-exemption}.
+ * the log levels for {@code --log.level}.
  *
  * <p>It goes through {@link Main#commandLine} because the commands are built by Main's factory. The
  * environment is empty on purpose: the generated text must not depend on the build machine.
@@ -75,9 +75,6 @@ public final class GenerateCompletion {
         }
         if (names.contains("--log.level")) {
             return Arrays.stream(LogLevel.values()).map(LogLevel::label).toList();
-        }
-        if (names.contains("--port25-exemption")) {
-            return List.of("true", "false");
         }
         if (option.type().isEnum()) {
             return Arrays.stream(option.type().getEnumConstants())

@@ -99,7 +99,6 @@ class ManPagesAndCompletionIT {
         assertThat(complete("policy", "--offer", "")).containsExactlyInAnyOrderElementsOf(
                 Stream.concat(offers.stream(), Stream.of("auto")).toList());
         assertThat(complete("check", "--offer", "pay")).containsExactlyInAnyOrder("pay-as-you-go", "payg", "payg-devtest");
-        assertThat(complete("check", "--port25-exemption", "")).contains("true", "false");
         assertThat(complete("")).contains("check", "run", "policy", "check-config");
     }
 
