@@ -148,11 +148,14 @@ mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$run/upper,workdir=$run/w
     || die "cannot mount an overlay on $root"
 
 say "booting systemd in a container"
-systemd-nspawn -b -D "$root" --register=no --keep-unit --private-network --console=read-only \
+systemd-nspawn -b -D "$root" --register=no --keep-unit --private-network --console=passive \
     > "$run/console.log" 2>&1 &
 nspawn_pid=$!
 find_leader() { leader=$(pgrep -P "$nspawn_pid" -x systemd | head -n 1); [ -n "$leader" ]; }
 wait_for "container init" 30 find_leader
+# systemctl cannot wait for a manager whose socket does not exist yet: until it does, it fails at once
+# ("Failed to connect to bus"), which on a loaded machine is a while after init is found.
+wait_for "the container's systemd to listen" 60 nsenter -t "$leader" -m test -S /run/systemd/private
 state=$(timeout 120 nsenter -t "$leader" -m -u -i -n -p -C env -i PATH=/usr/bin:/bin systemctl is-system-running --wait || true)
 case "$state" in
     running) ;;
