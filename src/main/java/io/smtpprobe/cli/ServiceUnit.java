@@ -21,7 +21,8 @@ final class ServiceUnit {
     static final String NAME = "smtp-probe.service";
     /** systemd's system unit search path, highest priority first. */
     static final List<Path> SEARCH_PATH = List.of(Path.of("/etc/systemd/system"), Path.of("/run/systemd/system"),
-            Path.of("/usr/local/lib/systemd/system"), Path.of("/lib/systemd/system"), Path.of("/usr/lib/systemd/system"));
+            Path.of("/usr/local/lib/systemd/system"), Path.of("/lib/systemd/system"),
+            Path.of("/usr/lib/systemd/system"));
     /** Where a {@code LoadCredential=ID} without an absolute path is looked for (after the manager's own). */
     static final List<Path> CREDSTORE = List.of(Path.of("/etc/credstore"), Path.of("/run/credstore"),
             Path.of("/usr/lib/credstore"));

@@ -131,7 +131,8 @@ public final class ConfigLoader {
         ProbeConfig probe = sections.probe(top.mapping("probe"));
         DnsConfig dns = sections.dns(top.mapping("dns"));
         WebConfig web = sections.web(top.mapping("web"));
-        List<TargetConfig> targets = readTargets(top, new TargetReader(environment, new LocalFiles(environment, baseDir, service)));
+        List<TargetConfig> targets = readTargets(top,
+                new TargetReader(environment, new LocalFiles(environment, baseDir, service)));
         if (!errors.isEmpty()) {
             throw new ConfigException(sourceName, errors);
         }
@@ -139,7 +140,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * What the agent runs without a config file (smtp-probe.yml(5), config/smtp-probe.yml): gmail's and outlook's MX on 25,
+     * What the agent runs without a config file (smtp-probe.yml(5)): gmail's and outlook's MX on 25,
      * the Azure Communication Services relay on 587 without credentials (its greeting and STARTTLS
      * still prove the path), and a TCP/443 control. The timeout keeps a whole check near a minute.
      */

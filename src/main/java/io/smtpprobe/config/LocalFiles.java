@@ -54,7 +54,8 @@ final class LocalFiles {
      * or null without an error when that check is left to the service's start.
      */
     Path path(YamlMapping mapping, String key, String value) {
-        if (service != null && environment.get(CREDENTIALS_DIRECTORY) == null && value.contains("${" + CREDENTIALS_DIRECTORY + "}")) {
+        if (service != null && environment.get(CREDENTIALS_DIRECTORY) == null
+                && value.contains("${" + CREDENTIALS_DIRECTORY + "}")) {
             return credentialSource(mapping, key, value);
         }
         for (String variable : Syntax.variables(value)) {
@@ -103,11 +104,13 @@ final class LocalFiles {
         Path source = service.source(id);
         if (source == null) {
             mapping.error(key, service.unit() + " loads no credential " + id + "; add LoadCredential=" + id
-                    + ":/etc/smtp-probe/" + id + " in a drop-in (systemctl edit smtp-probe), or use a credential it loads");
+                    + ":/etc/smtp-probe/" + id + " in a drop-in (systemctl edit smtp-probe), or use a credential it"
+                    + " loads");
             return null;
         }
         if (!Files.exists(source)) {
-            String fix = "; create it (install -m 0600 /dev/null " + source + ", then write the secret alone on one line)";
+            String fix = "; create it (install -m 0600 /dev/null " + source
+                    + ", then write the secret alone on one line)";
             mapping.error(key, "credential " + id + ": its source " + source + " does not exist"
                     + (service.hasDefault(id) ? ", so the service gets an empty credential" + fix
                             : ", so systemd fails the service's start (243/CREDENTIALS)" + fix));
