@@ -93,7 +93,11 @@ remove_listed() {
 
 # Only the directories smtp-probe owns; shared ones like share/man/man1 stay even when empty.
 remove_own_directories() {
-    rmdir "$destdir$prefix/share/smtp-probe" "$destdir$prefix/share/doc/smtp-probe" 2>/dev/null || true
+    # Deepest first: the doc tree's subdirectories (dashboards/alerts/tests, ...) before their parents.
+    if [ -d "$destdir$prefix/share/doc/smtp-probe" ]; then
+        find "$destdir$prefix/share/doc/smtp-probe" -depth -type d -empty -exec rmdir {} + 2>/dev/null || true
+    fi
+    rmdir "$destdir$prefix/share/smtp-probe" 2>/dev/null || true
 }
 
 uninstall() {
@@ -132,12 +136,15 @@ service=$here/smtp-probe.service
 defaults=$here/smtp-probe.default
 config=$top/config/smtp-probe.yml
 completion=$top/target/completion/smtp-probe
-mandir=$top/target/deb-docs/man1
+mandir=$top/target/deb-docs
 copyright=$top/src/deb/doc/copyright
 changelog=$top/target/deb-docs/changelog.gz
+# README, examples and the dashboards/ tree, as the packages put them in share/doc/smtp-probe.
+docs=$top/target/pkg-docs
 
 install_files() {
-    for f in "$jar" "$launcher" "$make_cds" "$cds_training" "$service" "$defaults" "$config" "$completion" "$copyright" "$changelog" "$mandir/smtp-probe.1.gz"; do
+    for f in "$jar" "$launcher" "$make_cds" "$cds_training" "$service" "$defaults" "$config" "$completion" "$copyright" \
+        "$changelog" "$mandir/man1/smtp-probe.1.gz" "$mandir/man5/smtp-probe.yml.5.gz" "$docs/README.md"; do
         [ -r "$f" ] || die "missing $f; build first (mvn package) or unpack the release tarball whole"
     done
     new_manifest=$(mktemp)
@@ -156,8 +163,13 @@ install_files() {
     put 0644 "$completion" "$prefix/share/bash-completion/completions/smtp-probe"
     put 0644 "$copyright" "$prefix/share/doc/smtp-probe/copyright"
     put 0644 "$changelog" "$prefix/share/doc/smtp-probe/changelog.gz"
-    for page in "$mandir"/*.1.gz; do
-        put 0644 "$page" "$prefix/share/man/man1/$(basename "$page")"
+    for page in "$mandir"/man1/*.1.gz "$mandir"/man5/*.5.gz; do
+        section=${page%.gz}
+        section=${section##*.}
+        put 0644 "$page" "$prefix/share/man/man$section/$(basename "$page")"
+    done
+    (cd "$docs" && find . -type f) | sort | while IFS= read -r doc; do
+        put 0644 "$docs/${doc#./}" "$prefix/share/doc/smtp-probe/${doc#./}"
     done
     rewritten=$(mktemp)
     sed "s|/usr/bin/smtp-probe|$prefix/bin/smtp-probe|g" "$service" > "$rewritten"

@@ -14,9 +14,15 @@ packages=(
   dnsmasq-base        # DNS with MX records in the simulated network
   cloud-init          # cloud-init schema: validates systemd/cloud-init.yml
   procps              # kill, for the daemon's signal tests
+  rpm                 # rpmbuild (mvn package builds the RPM), rpm -qp, rpmsign, rpmkeys
+  rpmlint             # checks the RPM
+  reprepro gnupg      # the signed apt repository (src/deb/make-apt-repo) of the boot test
+  python3             # serves that repository on the boot test container's loopback
+  man-db groff        # renders the man pages
   jq curl openssl dpkg-dev
 )
-tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill jq curl openssl dpkg-deb)
+tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill jq curl openssl dpkg-deb
+  rpmbuild rpmlint rpmsign reprepro gpg python3 man groff)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,6 +34,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   echo "install-test-deps: installing ${missing[*]}"
+  # Packages must never start as services on the test machine: policy-rc.d refuses every start.
+  if ! [ -x /usr/sbin/policy-rc.d ] || ! grep -q 'exit 101' /usr/sbin/policy-rc.d; then
+    printf '#!/bin/sh\n# install-test-deps.sh: no package starts a service on a test machine.\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod 0755 /usr/sbin/policy-rc.d
+  fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -3,8 +3,11 @@
 #
 # Proves what unit tests cannot: the agent starts, serves /metrics, reloads and stops under the
 # unit's full sandbox (DynamicUser, seccomp filter, ProtectSystem=strict, ...), ExecStartPre
-# refuses a bad config, LoadCredential= hands the relay password to the agent, and the JVM maps
-# the class data sharing archive postinst made.
+# refuses a bad config, the unit starts with and without /etc/smtp-probe/relay-password and
+# LoadCredential= hands the password to the agent when it exists, ARGS= in /etc/default/smtp-probe
+# reaches the agent, and the JVM maps the class data sharing archive postinst made. The package
+# comes from a signed apt repository (src/deb/make-apt-repo, a test key made here) served on the
+# container's loopback, and is upgraded from it to a version n+1 with the service running.
 #
 #   src/test/sh/systemd-boot-test.sh [DEB]     (default: the one target/ holds; run as root)
 #
@@ -22,8 +25,8 @@ say() { printf '[boot-test %3ds] %s\n' "$((SECONDS - started))" "$*"; }
 die() { printf '[boot-test] FAILED: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (it mounts an overlay and boots a container)"
-for tool in systemd-nspawn debootstrap nsenter flock; do
-    command -v "$tool" >/dev/null || die "$tool missing: apt-get install systemd-container debootstrap util-linux"
+for tool in systemd-nspawn debootstrap nsenter flock reprepro gpg dpkg-deb python3; do
+    command -v "$tool" >/dev/null || die "$tool missing: apt-get install systemd-container debootstrap util-linux reprepro gnupg dpkg-dev python3"
 done
 
 if [ $# -ge 1 ]; then
@@ -73,12 +76,20 @@ run=$(mktemp -d /tmp/smtp-probe-boot.XXXXXX)
 root=$run/merged
 nspawn_pid=
 leader=
+http_pid=
 
 teardown() {
     local status=$?
     if [ $status -ne 0 ] && [ -n "$leader" ]; then
         printf '\n--- journal of smtp-probe.service ---\n' >&2
         inside journalctl -u smtp-probe --no-pager 2>&1 | tail -n 60 >&2 || true
+    fi
+    if [ -n "${GNUPGHOME:-}" ]; then
+        gpgconf --kill gpg-agent 2>/dev/null || true
+    fi
+    if [ -n "$http_pid" ]; then
+        kill -TERM "$http_pid" 2>/dev/null || true
+        wait "$http_pid" 2>/dev/null || true
     fi
     if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
         # nspawn turns SIGTERM into an orderly poweroff of the container.
@@ -115,10 +126,26 @@ wait_for() {
     done
 }
 
+# --- the signed apt repository: version n now, n+1 for the upgrade later --------------------------
+# n+1 is the same package with a higher version, rebuilt by dpkg-deb: what changes is the version.
+version=$(dpkg-deb -f "$deb" Version)
+next_version=$version+upgrade1
+dpkg-deb -R "$deb" "$run/next"
+sed -i "s/^Version: .*/Version: $next_version/" "$run/next/DEBIAN/control"
+dpkg-deb --root-owner-group -Zgzip -b "$run/next" "$run/smtp-probe_${next_version}_all.deb" > /dev/null
+rm -rf "$run/next"
+export GNUPGHOME=$run/gnupg
+mkdir -m 0700 "$GNUPGHOME"
+gpg --batch --quiet --passphrase '' --quick-gen-key 'smtp-probe boot test archive <archive@smtp-probe.invalid>' \
+    ed25519 sign never 2> "$run/gpg.log" || { cat "$run/gpg.log" >&2; die "cannot make a test signing key"; }
+repo=$run/apt-repo
+src/deb/make-apt-repo --key archive@smtp-probe.invalid --out "$repo" "$deb" > "$run/repo.log" \
+    || { cat "$run/repo.log" >&2; die "make-apt-repo failed"; }
+say "signed apt repository with $version: $(cat "$run/repo.log")"
+
 mkdir -p "$run/upper" "$run/work" "$root"
 mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$run/upper,workdir=$run/work" "$root" \
     || die "cannot mount an overlay on $root"
-cp "$deb" "$root/root/smtp-probe.deb"
 
 say "booting systemd in a container"
 systemd-nspawn -b -D "$root" --register=no --keep-unit --private-network --console=passive \
@@ -126,6 +153,9 @@ systemd-nspawn -b -D "$root" --register=no --keep-unit --private-network --conso
 nspawn_pid=$!
 find_leader() { leader=$(pgrep -P "$nspawn_pid" -x systemd | head -n 1); [ -n "$leader" ]; }
 wait_for "container init" 30 find_leader
+# systemctl cannot wait for a manager whose socket does not exist yet: until it does, it fails at once
+# ("Failed to connect to bus"), which on a loaded machine is a while after init is found.
+wait_for "the container's systemd to listen" 60 nsenter -t "$leader" -m test -S /run/systemd/private
 state=$(timeout 120 nsenter -t "$leader" -m -u -i -n -p -C env -i PATH=/usr/bin:/bin systemctl is-system-running --wait || true)
 case "$state" in
     running) ;;
@@ -134,8 +164,27 @@ case "$state" in
 esac
 say "container up ($state), init is host pid $leader"
 
-# --- install ------------------------------------------------------------------------------------
-inside dpkg -i /root/smtp-probe.deb > "$run/dpkg.log" 2>&1 || { cat "$run/dpkg.log" >&2; die "dpkg -i failed"; }
+# --- install from the repository, as a fleet machine does -----------------------------------------
+# Served on the container's own loopback (it has no other network) by the host's python3 running in
+# the container's network namespace; the files stay on the host.
+nsenter -t "$leader" -n python3 -m http.server 8080 --bind 127.0.0.1 --directory "$repo" \
+    > "$run/http.log" 2>&1 &
+http_pid=$!
+wait_for "the repository's web server" 15 inside curl -fsS -o /dev/null http://127.0.0.1:8080/dists/stable/InRelease
+# The client side, as README.md's install section says. The container's Debian mirror is unreachable
+# here: its sources go, so that apt sees only this repository.
+rm -f "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*
+cp "$repo/smtp-probe-archive-keyring.gpg" "$root/usr/share/keyrings/smtp-probe-archive-keyring.gpg"
+sed 's|@URL@|http://127.0.0.1:8080|' "$repo/smtp-probe.sources" > "$root/etc/apt/sources.list.d/smtp-probe.sources"
+apt_get() {
+    inside env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Use-Pty=0 "$@" < /dev/null
+}
+apt_get update > "$run/apt.log" 2>&1 || { cat "$run/apt.log" >&2; die "apt-get update from the signed repository failed"; }
+if grep -E '^(W|E):' "$run/apt.log"; then
+    die "apt-get update warned about the repository (signature?)"
+fi
+apt_get install smtp-probe > "$run/dpkg.log" 2>&1 || { cat "$run/dpkg.log" >&2; die "apt-get install smtp-probe failed"; }
+[ "$(inside dpkg-query -W -f '${Version}' smtp-probe)" = "$version" ] || die "apt did not install $version"
 [ "$(inside systemctl is-enabled smtp-probe)" = enabled ] || die "postinst did not enable smtp-probe.service"
 [ "$(inside systemctl is-active smtp-probe || true)" = inactive ] || die "postinst started the service on install"
 say "installed: enabled, not started"
@@ -145,9 +194,7 @@ if ! [ -s "$root$cds_archive" ] || ! [ -s "$root$cds_archive.stamp" ]; then
 fi
 say "postinst made $cds_archive ($(du -k "$root$cds_archive" | cut -f1) KiB)"
 
-# --- a bad config is refused before the daemon starts ---------------------------------------------
 config=$root/etc/smtp-probe/smtp-probe.yml
-printf 'not-a-real-password\n' > "$root/etc/smtp-probe/relay-password"
 write_config() {
     # $1: the relay's password_file; $2: extra targets
     cat > "$config" <<YAML
@@ -181,6 +228,52 @@ targets:
 $2
 YAML
 }
+metric() {
+    # $1: a regular expression for one sample line of the scrape
+    # The whole scrape first: grep -q stops reading at its first match, and under pipefail the write
+    # error that leaves curl with (23) would fail the check on a streamed, chunked answer.
+    local scrape
+    scrape=$(inside curl -fsS --max-time 5 http://127.0.0.1:9925/metrics) || return 1
+    grep -Eq "$1" <<<"$scrape"
+}
+
+# --- a fresh install without /etc/smtp-probe/relay-password --------------------------------------
+[ ! -e "$root/etc/smtp-probe/relay-password" ] || die "the package ships /etc/smtp-probe/relay-password"
+# No relay: the service starts (no 243/CREDENTIALS) and the credential is the unit's empty default.
+write_config_without_relay() {
+    write_config /unused ""
+    sed -i '/name: relay$/,$d' "$config"
+}
+write_config_without_relay
+inside systemctl start smtp-probe || die "the service did not start without a relay password file"
+wait_for "web target probed ok without a password file" 60 metric '^smtp_probe_success\{[^}]*target="web"[^}]*\} 1(\.0)?$'
+[ "$(inside od -An -c /run/credentials/smtp-probe.service/relay-password | tr -d ' ')" = '\n' ] \
+    || die "without its source the relay-password credential is not the unit's default (one newline)"
+say "started without /etc/smtp-probe/relay-password: /metrics served"
+# A relay that needs the missing credential: ExecStartPre fails with the loader's message.
+write_config '${CREDENTIALS_DIRECTORY}/relay-password' ""
+if inside smtp-probe check-config /etc/smtp-probe/smtp-probe.yml > "$run/check-config.log" 2>&1; then
+    die "check-config in a shell accepted a relay whose credential file is missing"
+fi
+grep -q "credential relay-password: its source /etc/smtp-probe/relay-password does not exist" "$run/check-config.log" \
+    || { cat "$run/check-config.log" >&2; die "check-config did not name the missing credential source"; }
+cursor=$(inside journalctl -u smtp-probe -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+if inside systemctl restart smtp-probe 2>/dev/null; then
+    die "the service started with a relay whose credential is missing"
+fi
+journal=$(inside journalctl -u smtp-probe --after-cursor="$cursor" --no-pager)
+grep -q "relay-password is empty; it should hold the password" <<<"$journal" \
+    || { printf '%s\n' "$journal" >&2; die "the missing credential did not fail with the loader's message"; }
+if grep -Eq "243|CREDENTIALS" <<<"$journal"; then
+    die "the missing credential failed the start with 243/CREDENTIALS"
+fi
+grep -q "status=78/CONFIG" <<<"$journal" || die "ExecStartPre did not exit 78 for the missing credential"
+inside systemctl stop smtp-probe
+inside systemctl reset-failed smtp-probe
+say "a relay needing the missing credential fails in ExecStartPre with the loader's message"
+
+# --- a bad config is refused before the daemon starts ---------------------------------------------
+printf 'not-a-real-password\n' > "$root/etc/smtp-probe/relay-password"
 chmod 0644 "$root/etc/smtp-probe/relay-password"
 write_config /etc/smtp-probe/relay-password ""
 if inside systemctl start smtp-probe 2>/dev/null; then
@@ -193,19 +286,15 @@ say "world-readable password file refused by ExecStartPre"
 # --- start with the password as a systemd credential ----------------------------------------------
 chmod 0600 "$root/etc/smtp-probe/relay-password"
 write_config '${CREDENTIALS_DIRECTORY}/relay-password' ""
+inside smtp-probe check-config /etc/smtp-probe/smtp-probe.yml > "$run/check-config.log" 2>&1 \
+    || { cat "$run/check-config.log" >&2; die "check-config in a shell refused the credential the unit loads"; }
+# A conffile edit the upgrade below must keep: options for the agent through ARGS=.
+sed -i 's/^ARGS=.*/ARGS="--log.level=debug"/' "$root/etc/default/smtp-probe"
+grep -qx 'ARGS="--log.level=debug"' "$root/etc/default/smtp-probe" || die "/etc/default/smtp-probe has no ARGS= line"
 # Cancel the restart Restart=on-failure scheduled after the refused start.
 inside systemctl stop smtp-probe
 inside systemctl reset-failed smtp-probe
 inside systemctl enable --now smtp-probe
-
-metric() {
-    # $1: a regular expression for one sample line of the scrape
-    # The whole scrape first: grep -q stops reading at its first match, and under pipefail the write
-    # error that leaves curl with (23) would fail the check on a streamed, chunked answer.
-    local scrape
-    scrape=$(inside curl -fsS --max-time 5 http://127.0.0.1:9925/metrics) || return 1
-    grep -Eq "$1" <<<"$scrape"
-}
 wait_for "web target probed ok" 60 metric '^smtp_probe_success\{[^}]*target="web"[^}]*\} 1(\.0)?$'
 wait_for "closed port classified" 30 metric '^smtp_probe_outcome\{[^}]*outcome="tcp_refused"[^}]*\} 1(\.0)?$'
 metric '^smtp_probe_outcome\{[^}]*target="relay"[^}]*\} 1(\.0)?$' || die "no outcome for the relay target"
@@ -218,6 +307,10 @@ grep -qx 'CREDENTIALS_DIRECTORY=/run/credentials/smtp-probe.service' <<<"$enviro
     || die "the agent has no CREDENTIALS_DIRECTORY"
 credential_mode=$(inside stat -c '%a' /run/credentials/smtp-probe.service/relay-password)
 [ "$credential_mode" = 400 ] || die "credential mode is $credential_mode, expected 400"
+cmdline=$(inside cat "/proc/$main_pid/cmdline" | tr '\0' ' ')
+grep -q -- "--log.level=debug" <<<"$cmdline" || die "ARGS= from /etc/default/smtp-probe did not reach the agent: $cmdline"
+[ "$(inside cat /run/credentials/smtp-probe.service/relay-password)" = not-a-real-password ] \
+    || die "the credential does not hold /etc/smtp-probe/relay-password"
 user=$(inside ps -o user= -p "$main_pid" | tr -d ' ')
 [ "$user" != root ] || die "the agent runs as root"
 status=$(inside cat "/proc/$main_pid/status")
@@ -247,16 +340,28 @@ wait_for "new target after reload" 60 metric '^smtp_probe_success\{[^}]*target="
 metric '^smtp_probe_config_last_reload_successful(\{[^}]*\})? 1(\.0)?$' || die "reload not reported successful"
 say "reloaded in place (pid $main_pid): new target probed"
 
-# --- upgrade: the package again over itself restarts the running agent, keeps the config ----------
+# --- upgrade from the repository to n+1: the running agent restarts once, the config stays ---------
+src/deb/make-apt-repo --key archive@smtp-probe.invalid --out "$repo" "$run/smtp-probe_${next_version}_all.deb" \
+    > "$run/repo.log" || { cat "$run/repo.log" >&2; die "make-apt-repo could not add $next_version"; }
 config_before=$(sha256sum < "$config")
-inside dpkg -i /root/smtp-probe.deb < /dev/null > "$run/dpkg-upgrade.log" 2>&1 \
-    || { cat "$run/dpkg-upgrade.log" >&2; die "dpkg -i over the installed package failed"; }
+defaults_before=$(sha256sum < "$root/etc/default/smtp-probe")
+invocation_before=$(inside systemctl show -p InvocationID --value smtp-probe)
+cursor=$(inside journalctl -u smtp-probe -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+apt_get update > "$run/apt.log" 2>&1 || { cat "$run/apt.log" >&2; die "apt-get update for the upgrade failed"; }
+apt_get upgrade > "$run/dpkg-upgrade.log" 2>&1 \
+    || { cat "$run/dpkg-upgrade.log" >&2; die "apt-get upgrade failed"; }
+[ "$(inside dpkg-query -W -f '${Version}' smtp-probe)" = "$next_version" ] || die "apt did not upgrade to $next_version"
 [ "$(sha256sum < "$config")" = "$config_before" ] || die "the upgrade changed the edited config"
+[ "$(sha256sum < "$root/etc/default/smtp-probe")" = "$defaults_before" ] || die "the upgrade changed /etc/default/smtp-probe"
 wait_for "agent back after upgrade" 60 metric '^smtp_probe_success\{[^}]*target="reloaded"[^}]*\} 1(\.0)?$'
 new_pid=$(inside systemctl show -p MainPID --value smtp-probe)
 { [ "$new_pid" != "$main_pid" ] && [ "$new_pid" -gt 0 ]; } || die "the upgrade did not restart the agent (pid $new_pid)"
+[ "$(inside systemctl show -p InvocationID --value smtp-probe)" != "$invocation_before" ] || die "same invocation after the upgrade"
+starts=$(inside journalctl -u smtp-probe --after-cursor="$cursor" --no-pager -o cat | grep -c '^Started ' || true)
+[ "$starts" = 1 ] || die "the upgrade started the agent $starts times, expected once"
+inside cat "/proc/$new_pid/cmdline" | tr '\0' ' ' | grep -q -- "--log.level=debug" || die "ARGS= lost in the upgrade"
 inside grep -qF "$cds_archive" "/proc/$new_pid/maps" || die "after the upgrade the agent does not map $cds_archive"
-say "upgrade restarted the agent (pid $main_pid -> $new_pid), config kept, archive mapped"
+say "apt upgrade $version -> $next_version restarted the agent once (pid $main_pid -> $new_pid), config and ARGS kept, archive mapped"
 
 # --- stop -----------------------------------------------------------------------------------------
 inside systemctl stop smtp-probe

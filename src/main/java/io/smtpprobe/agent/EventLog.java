@@ -1,7 +1,9 @@
 package io.smtpprobe.agent;
 
+import io.smtpprobe.config.ConfigLoader;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 
@@ -70,10 +72,18 @@ public final class EventLog {
         appendValue(line, msg);
         for (int i = 0; i < keyValues.length; i += 2) {
             line.append(' ').append(keyValues[i]).append('=');
-            appendValue(line, keyValues[i + 1] == null ? "" : String.valueOf(keyValues[i + 1]));
+            appendValue(line, text(keyValues[i + 1]));
         }
         // println on a PrintStream is synchronized, so lines from different threads never interleave.
         out.println(line);
+    }
+
+    /** A field's value as written: a duration in the config file's form ({@code 20s}, not {@code PT20S}). */
+    private static String text(Object value) {
+        if (value == null) {
+            return "";
+        }
+        return value instanceof Duration duration ? ConfigLoader.formatDuration(duration) : String.valueOf(value);
     }
 
     static void appendValue(StringBuilder line, String value) {

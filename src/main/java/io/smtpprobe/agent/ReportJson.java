@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The JSON shape of DESIGN.md section 6, shared by {@code check --output json} and the daemon's
+ * The JSON shape of README.md "JSON", shared by {@code check --output json} and the daemon's
  * {@code /status}. Built from results only, which never hold a secret.
  */
 public final class ReportJson {

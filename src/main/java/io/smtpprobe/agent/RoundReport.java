@@ -15,7 +15,7 @@ public record RoundReport(Port25Policy policy, List<ClassifiedResult> results, F
         results = List.copyOf(results);
     }
 
-    /** The exit code of {@code check} (DESIGN.md section 6): 0 all as expected, 1 a problem, 2 inconclusive. */
+    /** The exit code of {@code check} (smtp-probe(1), EXIT STATUS): 0 all as expected, 1 a problem, 2 inconclusive. */
     public int exitCode() {
         if (results.stream().anyMatch(r -> r.verdict().isProblem())) {
             return 1;

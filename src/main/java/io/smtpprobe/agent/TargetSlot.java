@@ -41,7 +41,7 @@ final class TargetSlot {
 
     /**
      * How long a probe of this target may rightly take, given the probe timeout: one deadline, or for an
-     * MX target one per host (each host is a probe of its own, DESIGN section 4) after an MX lookup that
+     * MX target one per host (each host is a probe of its own, smtp-probe.yml(5) "mx") after an MX lookup that
      * may take one more. Abandoning an MX target sooner turned every silently dropped host (tcp_timeout,
      * blocked as expected) into deadline_exceeded, which reads as a server that answered.
      */

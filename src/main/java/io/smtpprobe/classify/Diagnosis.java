@@ -2,7 +2,7 @@ package io.smtpprobe.classify;
 
 import java.util.Locale;
 
-/** One finding for the whole VM from a round of results (DESIGN.md section 3). */
+/** One finding for the whole VM from a round of results (README.md "Reading the verdicts"). */
 public enum Diagnosis {
     PORT25_BLOCKED_AS_EXPECTED,
     PORT25_OPEN_AS_EXPECTED,

@@ -6,8 +6,8 @@ import io.smtpprobe.probe.Outcome;
 import java.util.List;
 
 /**
- * Turns a whole round of results into one diagnosis for the VM: the precedence table of DESIGN.md
- * section 3, read top to bottom, the first rule that holds wins. The wording of each finding lives in
+ * Turns a whole round of results into one diagnosis for the VM: the precedence table of README.md
+ * "Reading the verdicts", read top to bottom, the first rule that holds wins. The wording of each finding lives in
  * {@link Findings} and {@link ServiceFindings}.
  */
 public final class DiagnosisEngine {

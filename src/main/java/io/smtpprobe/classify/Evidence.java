@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * What a round's results show about the ways out of this VM, in the terms of DESIGN.md section 3: a
+ * What a round's results show about the ways out of this VM, in the terms of README.md "Reading the verdicts": a
  * path failure is {@code tcp_timeout} or {@code unreachable} (nothing answered); every other outcome
  * past DNS means the destination, or something on the way, answered. DNS failures and our own errors
  * say nothing about the path and are left out of the port evidence.

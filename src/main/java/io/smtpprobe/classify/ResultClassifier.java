@@ -23,7 +23,7 @@ public final class ResultClassifier {
     }
 
     /**
-     * The configured role, or the guess of DESIGN.md section 3: an {@code mx:} target is mx, {@code tcp}
+     * The configured role, or the guess of README.md "Reading the verdicts": an {@code mx:} target is mx, {@code tcp}
      * a control, submission and smtps relays, and {@code smtp} to a private destination a smarthost
      * (relay), to any other an mx. A host that did not resolve counts as internet-routed, as for the
      * port-25 rule, unless {@code route: private} says otherwise.

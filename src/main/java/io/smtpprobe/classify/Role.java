@@ -3,7 +3,7 @@ package io.smtpprobe.classify;
 import java.util.Locale;
 
 /**
- * What a target is to this VM (DESIGN.md section 3), the {@code role} label: the diagnosis reasons
+ * What a target is to this VM (README.md "Reading the verdicts"), the {@code role} label: the diagnosis reasons
  * about mail exchangers, relays and controls differently, whatever mode or port they are probed in.
  */
 public enum Role {

@@ -2,7 +2,7 @@ package io.smtpprobe.classify;
 
 import java.util.Locale;
 
-/** An outcome judged against its expectation (DESIGN.md section 3). */
+/** An outcome judged against its expectation (README.md "Reading the verdicts"). */
 public enum Verdict {
     AS_EXPECTED,
     UNEXPECTEDLY_BLOCKED,

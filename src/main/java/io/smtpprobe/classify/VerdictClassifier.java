@@ -3,7 +3,7 @@ package io.smtpprobe.classify;
 import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.probe.Outcome;
 
-/** The verdict table of DESIGN.md section 3: outcome plus expectation (and a refusal's code) give a verdict. */
+/** The verdict table of README.md "Reading the verdicts": outcome plus expectation (and a refusal's code) give a verdict. */
 public final class VerdictClassifier {
     private VerdictClassifier() {}
 

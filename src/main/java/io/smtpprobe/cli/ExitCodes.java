@@ -1,6 +1,6 @@
 package io.smtpprobe.cli;
 
-/** Exit codes of every command (DESIGN.md section 6), after sysexits.h where one fits. */
+/** Exit codes of every command (smtp-probe(1), EXIT STATUS), after sysexits.h where one fits. */
 final class ExitCodes {
     private ExitCodes() {}
 

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code smtp-probe policy}: Azure's port-25 table, or one case explained. */
@@ -26,8 +27,13 @@ final class PolicyCommand implements Callable<Integer> {
     @Option(names = "--created", paramLabel = "DATE", description = "The subscription's creation date (YYYY-MM-DD).")
     private LocalDate created;
 
-    @Option(names = "--exemption", description = "A port-25 exemption is recorded for the subscription.")
-    private boolean exemption;
+    @Option(names = "--port25-exemption", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "Whether a port-25 exemption is recorded for the subscription (as in `check`).")
+    private Boolean exemption;
+
+    /** The spelling of earlier versions, kept so that scripts using it still work. */
+    @Option(names = "--exemption", hidden = true)
+    private boolean legacyExemption;
 
     @Override
     public Integer call() {
@@ -37,11 +43,17 @@ final class PolicyCommand implements Callable<Integer> {
             out.println();
             out.println("TCP/587 and TCP/465 are never blocked. Private destinations (RFC 1918, RFC 6598, ULA,"
                     + " link-local) are not subject to the block.");
-            out.println("Explain one case: smtp-probe policy --offer KEY [--created YYYY-MM-DD] [--exemption]");
+            out.println("Explain one case: smtp-probe policy --offer KEY [--created YYYY-MM-DD] [--port25-exemption]");
             out.flush();
             return 0;
         }
-        Port25Policy policy = PolicyTable.evaluate(offer, created, exemption, "flag");
+        if (!PolicyTable.isKnown(offer)) {
+            // A typo must not pass for an explanation: the case explained would be "unknown", not the one meant.
+            throw new ParameterException(spec.commandLine(), "--offer: \"" + offer + "\" is not an offer key, alias"
+                    + " or quotaId; did you mean " + PolicyTable.nearestKey(offer) + "? (smtp-probe policy lists them)");
+        }
+        boolean exempt = exemption != null ? exemption : legacyExemption;
+        Port25Policy policy = PolicyTable.evaluate(offer, created, exempt, "flag");
         out.println(ReportText.policyLine(policy));
         out.println(ReportText.wrap(policy.reason(), "  "));
         for (String warning : policy.warnings()) {

@@ -172,6 +172,10 @@ final class AuthReader {
                 mapping.error(envKey, "must be an environment variable name" + hint + "; the value is not repeated, in"
                         + " case it is the secret itself");
             } else if (value == null) {
+                if (files.leftToStart(mapping, envKey, "environment variable " + shownName(envName), "not set in this"
+                        + " shell; the service's environment comes from the unit and /etc/default/smtp-probe")) {
+                    return null;
+                }
                 mapping.error(envKey, "environment variable " + shownName(envName) + " is not set");
             } else if (value.isEmpty()) {
                 mapping.error(envKey, "environment variable " + shownName(envName) + " is empty");

@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * Reads the YAML configuration (DESIGN.md section 5) into a {@link Config}. Jackson parses the YAML
+ * Reads the YAML configuration (smtp-probe.yml(5), config/smtp-probe.yml) into a {@link Config}. Jackson parses the YAML
  * into a tree; the tree is walked key by key so that every error of a file is collected, each under
  * its full key path, and reported together. Nothing here contacts the network; password files are
  * read at load time, so a config that loads has its secrets in hand.
@@ -47,6 +47,7 @@ public final class ConfigLoader {
     private final Map<String, String> environment;
     private final Clock clock;
     private final OfferNames offers;
+    private final ServiceCredentials service;
 
     /**
      * @param environment for {@code ${VAR}} in file paths and for {@code password_env}
@@ -58,9 +59,14 @@ public final class ConfigLoader {
 
     /** @param clock today's date, against which {@code subscription.created} may not be in the future */
     public ConfigLoader(Map<String, String> environment, Clock clock, OfferNames offers) {
+        this(environment, clock, offers, null);
+    }
+
+    private ConfigLoader(Map<String, String> environment, Clock clock, OfferNames offers, ServiceCredentials service) {
         this.environment = Map.copyOf(environment);
         this.clock = clock;
         this.offers = offers;
+        this.service = service;
         this.yaml = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     }
 
@@ -70,6 +76,20 @@ public final class ConfigLoader {
      */
     public static Optional<Duration> parseDuration(String text) {
         return Optional.ofNullable(Syntax.parseDuration(text));
+    }
+
+    /** A duration written as config files write it: {@code 500ms}, {@code 20s}, {@code 1m30s}. */
+    public static String formatDuration(Duration duration) {
+        return Syntax.formatDuration(duration);
+    }
+
+    /**
+     * A loader that checks a config as the service will see it: without {@code CREDENTIALS_DIRECTORY}
+     * in the environment, {@code ${CREDENTIALS_DIRECTORY}/ID} is the credential's source file in the
+     * unit, or left to the service's start (see {@link ServiceCredentials#notes()}). For validation only.
+     */
+    public ConfigLoader asService(ServiceCredentials credentials) {
+        return new ConfigLoader(environment, clock, offers, credentials);
     }
 
     /** Loads a file; relative paths inside it are relative to the file's directory. */
@@ -111,7 +131,8 @@ public final class ConfigLoader {
         ProbeConfig probe = sections.probe(top.mapping("probe"));
         DnsConfig dns = sections.dns(top.mapping("dns"));
         WebConfig web = sections.web(top.mapping("web"));
-        List<TargetConfig> targets = readTargets(top, new TargetReader(environment, new LocalFiles(environment, baseDir)));
+        List<TargetConfig> targets = readTargets(top,
+                new TargetReader(environment, new LocalFiles(environment, baseDir, service)));
         if (!errors.isEmpty()) {
             throw new ConfigException(sourceName, errors);
         }
@@ -119,7 +140,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * What the agent runs without a config file (DESIGN.md section 5): gmail's and outlook's MX on 25,
+     * What the agent runs without a config file (smtp-probe.yml(5)): gmail's and outlook's MX on 25,
      * the Azure Communication Services relay on 587 without credentials (its greeting and STARTTLS
      * still prove the path), and a TCP/443 control. The timeout keeps a whole check near a minute.
      */

@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Files a config names: the password files and CA bundles. Paths may use {@code ${VAR}} (systemd's
@@ -24,17 +27,37 @@ final class LocalFiles {
     private static final Set<PosixFilePermission> SHARED = Set.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
 
+    private static final String CREDENTIALS_DIRECTORY = "CREDENTIALS_DIRECTORY";
+    private static final Pattern CREDENTIAL_PATH = Pattern.compile("\\$\\{CREDENTIALS_DIRECTORY}/([^/]+)");
+
     private final Map<String, String> environment;
     private final Path baseDir;
+    private final ServiceCredentials service;
+    /** Credential sources systemd copies at mode 0400 whatever their own mode: theirs is not the service's. */
+    private final Set<Path> credentialSources = new HashSet<>();
 
     /** @param baseDir the config file's directory, or null to leave relative paths to the working directory */
     LocalFiles(Map<String, String> environment, Path baseDir) {
-        this.environment = environment;
-        this.baseDir = baseDir;
+        this(environment, baseDir, null);
     }
 
-    /** The path a value names, after {@code ${VAR}} expansion; null (with an error) when a variable is unset. */
+    /** @param service the service's credentials, to check {@code ${CREDENTIALS_DIRECTORY}} paths in a shell; or null */
+    LocalFiles(Map<String, String> environment, Path baseDir, ServiceCredentials service) {
+        this.environment = environment;
+        this.baseDir = baseDir;
+        this.service = service;
+    }
+
+    /**
+     * The path a value names, after {@code ${VAR}} expansion; null (with an error) when a variable is unset.
+     * Checking as the service sees it, {@code ${CREDENTIALS_DIRECTORY}/ID} is the credential's source file,
+     * or null without an error when that check is left to the service's start.
+     */
     Path path(YamlMapping mapping, String key, String value) {
+        if (service != null && environment.get(CREDENTIALS_DIRECTORY) == null
+                && value.contains("${" + CREDENTIALS_DIRECTORY + "}")) {
+            return credentialSource(mapping, key, value);
+        }
         for (String variable : Syntax.variables(value)) {
             if (environment.get(variable) == null) {
                 String hint = variable.equals("CREDENTIALS_DIRECTORY")
@@ -53,6 +76,56 @@ final class LocalFiles {
     }
 
     /**
+     * Checking as the service sees it, leaves what this process cannot see to the service's start and
+     * says so; otherwise does nothing.
+     *
+     * @return whether it was left to the start (then the caller reports no error)
+     */
+    boolean leftToStart(YamlMapping mapping, String key, String what, String reason) {
+        if (service == null) {
+            return false;
+        }
+        service.defer(mapping.pathOf(key), what, reason);
+        return true;
+    }
+
+    private Path credentialSource(YamlMapping mapping, String key, String value) {
+        Matcher credential = CREDENTIAL_PATH.matcher(value.trim());
+        if (!credential.matches()) {
+            mapping.error(key, "must be ${CREDENTIALS_DIRECTORY}/ID, a credential the unit loads, found "
+                    + YamlMapping.quote(value));
+            return null;
+        }
+        String id = credential.group(1);
+        if (!service.known()) {
+            service.defer(mapping.pathOf(key), value, service.whyUnknown());
+            return null;
+        }
+        Path source = service.source(id);
+        if (source == null) {
+            mapping.error(key, service.unit() + " loads no credential " + id + "; add LoadCredential=" + id
+                    + ":/etc/smtp-probe/" + id + " in a drop-in (systemctl edit smtp-probe), or use a credential it"
+                    + " loads");
+            return null;
+        }
+        if (!Files.exists(source)) {
+            String fix = "; create it (install -m 0600 /dev/null " + source
+                    + ", then write the secret alone on one line)";
+            mapping.error(key, "credential " + id + ": its source " + source + " does not exist"
+                    + (service.hasDefault(id) ? ", so the service gets an empty credential" + fix
+                            : ", so systemd fails the service's start (243/CREDENTIALS)" + fix));
+            return null;
+        }
+        if (!Files.isReadable(source)) {
+            service.defer(mapping.pathOf(key), value, "its source " + source + " is not readable by this user;"
+                    + " run check-config as root to check it");
+            return null;
+        }
+        credentialSources.add(source);
+        return source;
+    }
+
+    /**
      * Reads a password file: it must be a regular file no one but its owner can read (systemd's
      * LoadCredential= gives exactly that). One trailing newline is dropped, as editors add one.
      */
@@ -61,7 +134,7 @@ final class LocalFiles {
             return null;
         }
         try {
-            if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+            if (!credentialSources.contains(file) && Files.getFileStore(file).supportsFileAttributeView("posix")) {
                 Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
                 if (permissions.stream().anyMatch(SHARED::contains)) {
                     mapping.error(key, file + " is readable by other users (permissions "
@@ -86,7 +159,11 @@ final class LocalFiles {
                 text = text.substring(0, text.length() - 1);
             }
             if (text.isEmpty()) {
-                mapping.error(key, file + " is empty; it should hold the password");
+                String credentials = environment.get(CREDENTIALS_DIRECTORY);
+                boolean credential = credentials != null && file.startsWith(Path.of(credentials));
+                mapping.error(key, file + " is empty; it should hold the password" + (credential
+                        ? " (systemd hands an empty credential when the unit's LoadCredential= source file is"
+                                + " missing: see `systemctl cat smtp-probe`, and create that file, mode 0600)" : ""));
                 return null;
             }
             if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {

@@ -2,7 +2,7 @@ package io.smtpprobe.config;
 
 import java.util.Locale;
 
-/** How a target is probed (DESIGN.md section 4). */
+/** How a target is probed (smtp-probe.yml(5), "targets"). */
 public enum Mode {
     /** Connect and close: a control that proves the path, not the service. */
     TCP(0),

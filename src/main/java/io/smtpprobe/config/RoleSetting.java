@@ -1,7 +1,7 @@
 package io.smtpprobe.config;
 
 /**
- * A target's {@code role:} key (DESIGN.md section 3): guess the role from mode and destination, or
+ * A target's {@code role:} key (README.md "Reading the verdicts"): guess the role from mode and destination, or
  * the operator's own statement of what the target is.
  */
 public enum RoleSetting {

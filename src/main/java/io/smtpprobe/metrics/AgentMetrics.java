@@ -31,7 +31,7 @@ import java.util.TreeMap;
 
 /**
  * Everything the agent exports, recorded into one {@link PrometheusMeterRegistry} passed in by the
- * caller (never a global one). Names and labels are those of DESIGN.md section 6; label values come
+ * caller (never a global one). Names and labels are those of README.md "Metrics"; label values come
  * only from enumerations, configured target names, probed host names and ports, never from server
  * text.
  *

@@ -3,7 +3,7 @@ package io.smtpprobe.metrics;
 import java.util.List;
 
 /**
- * Every metric the agent exports (DESIGN.md section 6). Dashboards, alert rules and their tests
+ * Every metric the agent exports (README.md "Metrics"). Dashboards, alert rules and their tests
  * check their expressions against this list, so a rename here breaks them loudly.
  */
 public final class MetricNames {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Maps what Resource Manager reports (the subscription's quotaId and its billing property) to an
- * offer of the table (DESIGN.md section 2). Pure: the calls themselves live in the agent.
+ * offer of the table (README.md "Azure's policy, as smtp-probe applies it"). Pure: the calls themselves
+ * live in the agent.
  *
  * <p>Two quotaIds are shared. {@code EnterpriseAgreement_2014-09-01} is EA, MCA enterprise and MCA
  * individual alike, told apart by the billing agreement and account type; {@code MSDNDevTest_2014-09-01}

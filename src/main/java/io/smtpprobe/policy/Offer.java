@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Azure offer types and what Azure documents for outbound TCP/25 from their VMs. This table is the
- * one place that policy lives (DESIGN.md section 2).
+ * one place that policy lives (README.md "Azure's policy, as smtp-probe applies it").
  *
  * <p>Sources: Microsoft Learn "Troubleshoot outbound SMTP connectivity issues in Azure" (ms.date
  * 2025-07-28); "Network security groups overview", section "Sending outbound email" (ms.date

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * Looks offers up by key, alias or quotaId, and applies the creation-date and exemption rules of
- * DESIGN.md section 2 to give a {@link Port25Policy}.
+ * README.md "Azure's policy, as smtp-probe applies it" to give a {@link Port25Policy}.
  */
 public final class PolicyTable {
     /** Subscriptions created before this day kept port 25 open (the November 2017 announcement). */

@@ -2,7 +2,7 @@ package io.smtpprobe.probe;
 
 import java.util.Locale;
 
-/** How one probe attempt ended (DESIGN.md section 3). Exactly one per probe. */
+/** How one probe attempt ended (README.md "Reading the verdicts"). Exactly one per probe. */
 public enum Outcome {
     OK,
     DNS_FAILURE,
@@ -34,7 +34,7 @@ public enum Outcome {
     }
 
     /**
-     * A path failure (DESIGN.md section 3): nothing answered at all. Not {@link #TCP_REFUSED}: an RST
+     * A path failure (README.md "Reading the verdicts"): nothing answered at all. Not {@link #TCP_REFUSED}: an RST
      * came from the destination or a firewall on the way, so the path works.
      */
     public boolean isPathFailure() {

@@ -7,6 +7,7 @@ import io.smtpprobe.testing.MutableClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,17 @@ class EventLogTest {
 
         assertThat(lines()).isEqualTo("level=info msg=\"agent started\" targets=4\n");
         assertThat(log.enabled(LogLevel.INFO)).isTrue();
+    }
+
+    @Test
+    void writesDurationsAsTheConfigFileDoes() {
+        EventLog log = new EventLog(out, clock, LogLevel.INFO, false);
+
+        log.info("agent started", "interval", Duration.ofSeconds(20), "jitter", Duration.ofSeconds(90),
+                "timeout", Duration.ofMillis(1500), "none", Duration.ZERO);
+
+        assertThat(lines()).isEqualTo("level=info msg=\"agent started\" interval=20s jitter=1m30s timeout=1500ms"
+                + " none=0s\n");
     }
 
     @Test

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Diagnosis over whole rounds: every value, and every step of the precedence table of DESIGN.md
+ * Diagnosis over whole rounds: every value, and every step of the precedence table of README.md "Reading the verdicts"
  * section 3 beating the one after it, from rounds that are classified as the agent classifies them.
  */
 class DiagnosisEngineTest {

@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The role of a result (DESIGN.md section 3): guessed from mode and destination, or configured. */
+/** The role of a result (README.md "Reading the verdicts"): guessed from mode and destination, or configured. */
 class ResultClassifierTest {
     private static final Port25Policy PAYG = PolicyTable.evaluate("pay-as-you-go", null, false, "config");
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The verdict table of DESIGN.md section 3 (revision 2), every outcome against every expectation. */
+/** The verdict table of README.md "Reading the verdicts" (revision 2), every outcome against every expectation. */
 class VerdictClassifierTest {
     /** Verdict when the target is expected reachable and a refusal came with a 5xx (or no code), per outcome. */
     private static final Map<Outcome, Verdict> WHEN_REACHABLE = new EnumMap<>(Map.ofEntries(

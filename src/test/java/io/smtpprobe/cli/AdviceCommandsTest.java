@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Every command an action recommends runs as printed (DESIGN.md section 3): the actions of every
+ * Every command an action recommends runs as printed (README.md "Reading the verdicts"): the actions of every
  * diagnosis, from rounds that reach every one of them and every relay outcome, are searched for
  * {@code `smtp-probe ...`} commands, and each is run in-process through the real command line against
  * targets on a closed loopback port.

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** The Prometheus rule file: valid for promtool, its unit tests pass, and they cover every alert. */
 class AlertRulesTest {
-    /** The agent's default probe.interval (DESIGN.md section 5): result alerts must outlast one. */
+    /** The agent's default probe.interval (smtp-probe.yml(5)): result alerts must outlast one. */
     private static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMinutes(5);
 
     /** The alerts issue 5 asks for, by name; the file may not silently drop one. */

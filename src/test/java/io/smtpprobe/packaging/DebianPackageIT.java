@@ -3,11 +3,8 @@ package io.smtpprobe.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.smtpprobe.cli.Main;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * The .deb that {@code mvn package} builds: what it holds, what it declares, what lintian says,
@@ -60,8 +56,15 @@ class DebianPackageIT {
         expected.put("/usr/share/doc/smtp-probe/copyright", ROOT_FILE);
         expected.put("/usr/share/doc/smtp-probe/changelog.gz", ROOT_FILE);
         expected.put("/usr/share/lintian/overrides/smtp-probe", ROOT_FILE);
-        for (String page : manPagesOfTheCommandLine()) {
-            expected.put("/usr/share/man/man1/" + page, ROOT_FILE);
+        expected.put("/usr/share/man/man1/smtp-probe.1.gz", ROOT_FILE);
+        expected.put("/usr/share/man/man5/smtp-probe.yml.5.gz", ROOT_FILE);
+        // What a user reaches for: the README, every example and the whole dashboards/ tree.
+        expected.put("/usr/share/doc/smtp-probe/README.md", ROOT_FILE);
+        for (Path doc : filesUnder("config/examples")) {
+            expected.put("/usr/share/doc/smtp-probe/examples/" + doc.getFileName(), ROOT_FILE);
+        }
+        for (Path doc : filesUnder("dashboards")) {
+            expected.put("/usr/share/doc/smtp-probe/" + HostCommand.projectDirectory().relativize(doc), ROOT_FILE);
         }
         assertThat(files).containsExactlyInAnyOrderEntriesOf(expected);
         assertThat(directories.values()).containsOnly("drwxr-xr-x root/root");
@@ -70,12 +73,15 @@ class DebianPackageIT {
     @Test
     void dependsOnJava17AndKeepsBothConfigFilesAsConffiles() {
         HostCommand.Result fields = HostCommand.run("dpkg", "dpkg-deb", "-f", DEB.toString(),
-                "Package", "Version", "Architecture", "Depends");
+                "Package", "Version", "Architecture", "Depends", "Maintainer", "Homepage");
+        // The project's own Maintainer and Homepage, not a person's and not a placeholder domain.
         assertThat(fields.stdout()).isEqualTo("""
                 Package: smtp-probe
                 Version: %s
                 Architecture: all
                 Depends: default-jre-headless (>= 2:1.17) | openjdk-17-jre-headless | java17-runtime-headless
+                Maintainer: smtp-probe developers <smtp-probe@users.noreply.github.com>
+                Homepage: https://github.com/smtp-probe/smtp-probe
                 """.formatted(VERSION));
 
         HostCommand.Result conffiles = HostCommand.run("dpkg", "dpkg-deb", "-I", DEB.toString(), "conffiles");
@@ -153,7 +159,12 @@ class DebianPackageIT {
         HostCommand.Result completion = HostCommand.run("bash", "bash", "-c",
                 ". /usr/share/bash-completion/completions/smtp-probe && complete -p smtp-probe");
         assertThat(completion.stdout()).as(completion.describe()).contains("smtp-probe");
-        assertThat(gunzip(Path.of("/usr/share/man/man1/smtp-probe.1.gz"))).contains(".TH \"SMTP\\-PROBE\" \"1\"");
+        assertThat(gunzip(Path.of("/usr/share/man/man1/smtp-probe.1.gz"))).contains(".TH SMTP-PROBE 1 ");
+        assertThat(gunzip(Path.of("/usr/share/man/man5/smtp-probe.yml.5.gz"))).contains(".TH SMTP-PROBE.YML 5 ");
+        // man finds the config page by name once installed.
+        HostCommand.Result manPath = HostCommand.run("man-db", "man", "-w", "smtp-probe.yml");
+        assertThat(manPath.stdout().strip()).as(manPath.describe()).isEqualTo("/usr/share/man/man5/smtp-probe.yml.5.gz");
+        assertThat(Path.of("/usr/share/doc/smtp-probe/dashboards/alerts/smtp-probe.rules.yml")).isRegularFile();
 
         // A relay password the administrator added: kept on remove, gone on purge.
         Path password = Path.of("/etc/smtp-probe/relay-password");
@@ -191,17 +202,12 @@ class DebianPackageIT {
     }
 
     /** smtp-probe.1.gz and one page per visible subcommand, as picocli's ManPageGenerator names them. */
-    private static java.util.List<String> manPagesOfTheCommandLine() {
-        PrintWriter discard = new PrintWriter(new StringWriter());
-        CommandLine commandLine = Main.commandLine(Map.of(), discard, discard);
-        java.util.List<String> pages = new java.util.ArrayList<>();
-        pages.add("smtp-probe.1.gz");
-        commandLine.getSubcommands().forEach((name, sub) -> {
-            if (!sub.getCommandSpec().usageMessage().hidden() && name.equals(sub.getCommandName())) {
-                pages.add("smtp-probe-" + name + ".1.gz");
-            }
-        });
-        return pages;
+    private static java.util.List<Path> filesUnder(String directory) {
+        try (var files = Files.walk(HostCommand.projectDirectory().resolve(directory))) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static String gunzip(Path file) throws IOException {

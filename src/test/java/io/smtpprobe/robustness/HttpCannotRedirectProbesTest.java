@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN section 6: no endpoint makes the agent connect to an address a request names. A bait listener
+ * README.md "HTTP endpoints": no endpoint makes the agent connect to an address a request names. A bait listener
  * on loopback is named in every place a request can carry an address (path, query, Host and forwarding
  * headers, request target in absolute form, CONNECT, bodies, a config file path) while the agent runs;
  * the bait must see no connection, and every answer is a refusal or the endpoint's normal page.

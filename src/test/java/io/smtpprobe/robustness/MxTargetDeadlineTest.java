@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The situation the product exists for, in the daemon: an MX target whose every host is silently
- * dropped, as Azure drops port 25. Each MX host is a probe of its own with its own deadline (DESIGN
- * section 4), so the daemon must let the target run for all of them and record {@code tcp_timeout}
+ * dropped, as Azure drops port 25. Each MX host is a probe of its own with its own deadline (smtp-probe.yml(5),
+ * "mx"), so the daemon must let the target run for all of them and record {@code tcp_timeout}
  * for each, not cut it short as {@code deadline_exceeded}, which would read as "a server answered":
  * {@code unexpectedly_open} where the truth is "blocked, as expected".
  */
