@@ -31,8 +31,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Diagnosis over whole rounds: every value, and every step of the precedence table of README.md "Reading the verdicts"
- * section 3 beating the one after it, from rounds that are classified as the agent classifies them.
+ * Diagnosis over whole rounds: every value, and every step of the precedence table of README.md
+ * "Reading the verdicts" beating the one after it, from rounds that are classified as the agent classifies them.
  */
 class DiagnosisEngineTest {
     private static final Port25Policy PAYG = PolicyTable.evaluate("pay-as-you-go", null, false, "config");
