@@ -73,7 +73,10 @@ final class TlsSocketFactory extends SSLSocketFactory {
             ssl.startHandshake();
         } catch (IOException e) {
             if (transcript != null) {
-                transcript.note("TLS handshake failed: " + OutcomeMapper.message(e));
+                String problem = check.verifyError();
+                transcript.note("TLS handshake failed: " + (check.enforced() && !check.verified() && problem != null
+                        && !problem.equals("no certificate was checked") ? "certificate rejected (" + problem + ")"
+                        : OutcomeMapper.message(e)));
             }
             throw e;
         }

@@ -150,6 +150,8 @@ class OpportunisticTlsTest {
                 assertThat(result.outcome()).isEqualTo(Outcome.TLS_CERTIFICATE_INVALID);
                 assertThat(result.tls()).isNull();
                 assertThat(result.phases()).containsKey(Phase.STARTTLS);
+                assertThat(result.transcript()).endsWith("C: STARTTLS\nS: 220 Ready to start TLS\n"
+                        + "-- TLS handshake failed: certificate rejected (self-signed)\n");
             }
         }
 
