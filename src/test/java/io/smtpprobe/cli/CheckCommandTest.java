@@ -221,6 +221,33 @@ class CheckCommandTest {
     }
 
     @Nested
+    class WithoutDns {
+        @Test
+        void aResolverThatDoesNotAnswerIsDnsUnavailableNamingTheResolverNotAMissingMxTarget() throws Exception {
+            int nameServer = closedPort();
+            Path file = Files.writeString(dir.resolve("no-dns.yml"), """
+                    subscription: {offer: pay-as-you-go}
+                    azure: {metadata: "off"}
+                    probe: {timeout: 2s}
+                    dns: {servers: ["127.0.0.1:%d"]}
+                    targets:
+                      - {name: gmail, mx: gmail.example.test}
+                      - {name: relay, host: relay.example.test, mode: submission}
+                      - {name: control, host: 127.0.0.1, port: %d, mode: tcp}
+                    """.formatted(nameServer, control.port()));
+
+            Run run = run(List.of("check", "--config", file.toString(), "--output", "json"));
+
+            assertThat(run.exitCode).as(run.err).isEqualTo(ExitCodes.INCONCLUSIVE);
+            assertThat(run.json().at("/diagnosis/value").asText()).isEqualTo("dns_unavailable");
+            assertThat(run.json().at("/diagnosis/explanation").asText()).contains("127.0.0.1:" + nameServer)
+                    .contains("the network works and only DNS does not");
+            assertThat(run.json().at("/diagnosis/action").asText()).doesNotContain("Add an mx: target")
+                    .contains("`smtp-probe check --config " + file + "`");
+        }
+    }
+
+    @Nested
     class Secrets {
         private static final String PASSWORD_BASE64_PLAIN = Base64.getEncoder().encodeToString(
                 ("\0" + SubethaRelay.USER + "\0" + SubethaRelay.PASSWORD).getBytes(StandardCharsets.UTF_8));

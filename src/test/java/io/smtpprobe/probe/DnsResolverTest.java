@@ -422,4 +422,36 @@ class DnsResolverTest {
             assertThat(dns.queries()).isEmpty();
         }
     }
+
+    /** Whether DNS answered "no such name" or gave no usable answer: the diagnosis tells them apart. */
+    @Nested
+    class KindOfFailure {
+        @Test
+        void nxdomainAndMissingRecordsAreNoSuchName() {
+            dns.a("mx.example.test", "192.0.2.25");
+
+            assertThat(kind(() -> resolver(IpFamily.IPV4).mxHosts("nowhere.example.test", 1)))
+                    .isEqualTo(DnsFailure.NO_SUCH_NAME);
+            assertThat(kind(() -> resolver(IpFamily.IPV4).addresses("nowhere.example.test")))
+                    .isEqualTo(DnsFailure.NO_SUCH_NAME);
+            assertThat(kind(() -> resolver(IpFamily.IPV6).addresses("mx.example.test")))
+                    .isEqualTo(DnsFailure.NO_SUCH_NAME);
+        }
+
+        @Test
+        void servfailAndSilenceAreResolverFailures() {
+            dns.servfail("broken.example.test").unanswered("silent.example.test");
+
+            assertThat(kind(() -> resolver(IpFamily.IPV4).mxHosts("broken.example.test", 1)))
+                    .isEqualTo(DnsFailure.RESOLVER_FAILED);
+            assertThat(kind(() -> resolver(IpFamily.ANY, Duration.ofMillis(300)).addresses("silent.example.test")))
+                    .isEqualTo(DnsFailure.RESOLVER_FAILED);
+        }
+
+        private DnsFailure kind(org.assertj.core.api.ThrowableAssert.ThrowingCallable lookup) {
+            Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(lookup);
+            assertThat(thrown).isInstanceOf(ResolutionException.class);
+            return ((ResolutionException) thrown).kind();
+        }
+    }
 }
