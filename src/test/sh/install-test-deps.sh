@@ -14,9 +14,13 @@ packages=(
   dnsmasq-base        # DNS with MX records in the simulated network
   cloud-init          # cloud-init schema: validates systemd/cloud-init.yml
   procps              # kill, for the daemon's signal tests
+  postfix             # the real MTA of the simulated network (started by the test, never as a service)
+  dovecot-core        # Postfix's SASL back end there (likewise)
+  python3             # netsim-mail-client.py, the simulated network's independent SMTP client
   jq curl openssl dpkg-dev
 )
-tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill jq curl openssl dpkg-deb)
+tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill
+       postconf posttls-finger dovecot python3 jq curl openssl dpkg-deb)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,6 +33,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "install-test-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # No package may start a host service (Postfix, Dovecot): the tests start their own. invoke-rc.d
+  # and deb-systemd-invoke ask policy-rc.d; exit 101 means "not now". Keep one that is there.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# install-test-deps: no service starts during test installs\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  # Postfix without a mail system of its own: the tests write their own main.cf and master.cf.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
