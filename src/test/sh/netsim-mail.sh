@@ -13,7 +13,10 @@
 #   mx.wrongname.mail.test      203.0.113.62:25  MX, test-CA certificate for mx.elsewhere.test
 #   submit.mail.test            203.0.113.63:587 submission, Dovecot SASL (MAIL_USER, its password file)
 #   authgone.mail.test          203.0.113.64:587 submission whose Dovecot is stopped after Postfix met it:
-#                                                AUTH is answered 454 (Temporary authentication failure)
+#                                                the next AUTH is answered 454 (Temporary authentication
+#                                                failure); Postfix answers so only once per loss, so
+#                                                arm_authgone starts, introduces and stops that Dovecot
+#                                                before each use
 #   authdown.mail.test          203.0.113.65:587 submission whose Dovecot socket never existed: smtpd
 #                               203.0.113.65:465 dies after TLS ("fatal: no SASL authentication
 #                                                mechanisms"): on 587 at the EHLO after STARTTLS, on
@@ -38,15 +41,15 @@ readonly MAIL_STS_POLICY_ADDR=203.0.113.72 MAIL_SMARTHOST_ADDR=10.20.30.26
 readonly MAIL_DEAD_DNS=10.255.255.53
 readonly MAIL_USER=netsim-submitter
 readonly POSTFIX_MASTER=/usr/lib/postfix/sbin/master
-# The whole-probe deadline of the mail scenarios. Only the dropped smarthost waits it out; for the
-# others it is a cap, a little longer than PROBE_TIMEOUT so a TLS handshake and AUTH on a busy
-# 2-core machine stay within it.
-readonly MAIL_PROBE_TIMEOUT=${MAIL_PROBE_TIMEOUT:-6s}
+# The whole-probe deadline of the mail scenarios. It is a cap, not a wait, except for the dropped
+# smarthost beside other targets (two rounds): longer than PROBE_TIMEOUT, because a JVM's first TLS
+# handshake and AUTH on a busy 2-core machine took more than 3s, and then 6s. The smarthost alone
+# is checked with PROBE_TIMEOUT.
+readonly MAIL_PROBE_TIMEOUT=${MAIL_PROBE_TIMEOUT:-10s}
 
 MAIL=""             # $WORK/mail
 MAIL_CLIENT=""      # the independent client: netsim-mail-client.py
 MAIL_HOLDER=""      # the pid holding the busy MX's one connection
-DOVECOT_GONE=""     # the pid of the Dovecot that is stopped on purpose
 
 mail_addresses() {
     echo "$MAIL_VALID_ADDR $MAIL_SELFSIGNED_ADDR $MAIL_WRONGNAME_ADDR $MAIL_SUBMIT_ADDR $MAIL_AUTHGONE_ADDR" \
@@ -166,7 +169,8 @@ service anvil {
   }
 }
 EOF
-    ip netns exec "$NS_NET" dovecot -c "$d/dovecot.conf" -F >"$d/dovecot.out" 2>&1 &
+    rm -f "$d/auth-postfix"
+    ip netns exec "$NS_NET" dovecot -c "$d/dovecot.conf" -F >>"$d/dovecot.out" 2>&1 &
     DOVECOT_PID=$!
     PIDS+=("$DOVECOT_PID")
     local deadline=$((SECONDS + 10))
@@ -194,6 +198,18 @@ stop_dovecot() {
     wait "$master" 2>/dev/null || true
 }
 
+# The authgone smtpd (one process, kept) meets a Dovecot of its own: EHLO after STARTTLS has it
+# connect and list the SASL mechanisms. That Dovecot is then stopped, so the next AUTH finds nobody
+# listening: "454 4.7.0 Temporary authentication failure". After that one answer smtpd forgets the
+# connection, and its next session would die at EHLO (as authdown's do): call this before each use.
+arm_authgone() {
+    start_dovecot gone
+    local got
+    got=$(mail_talk smtp authgone.mail.test 587 --tls starttls) || true
+    [[ $got == "done 221"* ]] || fail "harness: the authgone submission server did not answer while its Dovecot ran: $got"
+    stop_dovecot "$DOVECOT_PID"
+}
+
 # One Postfix master with a service per mail server (master.cf), chroot off, its queue and data
 # under $MAIL/postfix, logging to $MAIL/postfix.log.
 start_postfix() {
@@ -212,7 +228,9 @@ setgid_group = postdrop
 myhostname = mail.test
 mydomain = mail.test
 mydestination =
-relay_domains =
+# The greylisting MX's domain: RCPT TO reaches smtpd_recipient_restrictions (trivial-rewrite reads
+# this from main.cf, so it cannot be a -o of that one service).
+relay_domains = grey.mail.test
 local_recipient_maps =
 alias_maps =
 alias_database =
@@ -252,7 +270,7 @@ $MAIL_REJECT_ADDR:25        inet  n       -      n      -      -       smtpd -o 
 $MAIL_RCPT_ADDR:25          inet  n       -      n      -      -       smtpd -o myhostname=mx.rcpt.mail.test
   -o smtpd_delay_reject=yes -o smtpd_client_restrictions=reject
 $MAIL_GREY_ADDR:25          inet  n       -      n      -      -       smtpd -o myhostname=mx.grey.mail.test
-  -o relay_domains=grey.mail.test -o smtpd_recipient_restrictions=defer
+  -o smtpd_recipient_restrictions=defer
 $MAIL_STS_ADDR:25           inet  n       -      n      -      -       smtpd -o myhostname=mx.sts.mail.test
   -o smtpd_tls_chain_files=$t/sts-mx.key,$t/sts-mx.pem
 $MAIL_SMARTHOST_ADDR:25     inet  n       -      n      -      -       smtpd -o myhostname=smarthost.corp.test
@@ -307,8 +325,6 @@ start_mail() {
     mail_network
     mail_certificates
     start_dovecot main
-    start_dovecot gone
-    DOVECOT_GONE=$DOVECOT_PID
     start_postfix
     start_sts_policy_host
 }
@@ -356,13 +372,9 @@ check_mail_harness() {
     harness_fact "submission with Dovecot SASL takes the right password" '^done 221' "$got"
     got=$(mail_talk smtp submit.mail.test 587 --tls starttls --user "$MAIL_USER" --password-file "$MAIL_WRONG_PASSWORD_FILE") || true
     harness_fact "submission refuses a wrong password with 535" '^auth 535 5\.7\.8 ' "$got"
-    # The authgone smtpd meets its Dovecot (EHLO after STARTTLS lists the SASL mechanisms), then
-    # that Dovecot is stopped: the next AUTH finds nobody listening.
-    got=$(mail_talk smtp authgone.mail.test 587 --tls starttls) || true
-    harness_fact "the authgone submission server answers while its Dovecot runs" '^done 221' "$got"
-    stop_dovecot "$DOVECOT_GONE"
+    arm_authgone
     got=$(mail_talk smtp authgone.mail.test 587 --tls starttls --user "$MAIL_USER" --password-file "$pw") || true
-    harness_fact "with its Dovecot stopped, AUTH is answered 454" '^auth 454 4\.7\.0 Temporary authentication failure' "$got"
+    harness_fact "with its Dovecot stopped after smtpd met it, AUTH is answered 454" '^auth 454 4\.7\.0 Temporary authentication failure' "$got"
     got=$(mail_talk smtp authdown.mail.test 587 --tls starttls --user "$MAIL_USER" --password-file "$pw") || true
     harness_fact "with no Dovecot at all, the 587 smtpd dies after STARTTLS" '^ehlo-after-tls closed' "$got"
     got=$(mail_talk smtp authdown.mail.test 465 --tls implicit --user "$MAIL_USER" --password-file "$pw") || true
@@ -390,7 +402,7 @@ check_mail_harness() {
     got=$(mail_talk smtp mx.rcpt.mail.test 25 --tls starttls) || true
     harness_fact "without RCPT TO the RCPT-rejecting MX looks fine" '^done 221' "$got"
     got=$(mail_talk smtp mx.grey.mail.test 25 --tls starttls --mail-from probe@vm.example.test --rcpt-to postmaster@grey.mail.test) || true
-    harness_fact "the greylisting MX defers RCPT TO with 450" '^rcpt 450 4\.7\.1 ' "$got"
+    harness_fact "the greylisting MX defers RCPT TO with 450" '^rcpt 450 4\.3\.2 ' "$got"
     got=$(mail_talk smtp mx.stopped.mail.test 25) || true
     harness_fact "the stopped MX's address answers SYN with RST" '^greeting refused' "$got"
     got=$(ip netns exec "$NS_RT" timeout 10 python3 "$MAIL_CLIENT" smtp "$MAIL_SMARTHOST_ADDR" 25 2>&1) || true
@@ -413,7 +425,8 @@ check_mail_harness() {
 # receivers_rejecting, opportunistic TLS with tls.verified, MTA-STS, mail_from/rcpt_to on smtp
 # targets, the new metrics); the others were already the contract before it.
 
-# write_mail_config FILE OFFER TARGETS...; DNS_SERVERS as for write_config.
+# write_mail_config FILE OFFER TARGETS...; DNS_SERVERS as for write_config; DEADLINE overrides
+# MAIL_PROBE_TIMEOUT.
 write_mail_config() {
     local file=$1 offer=$2 target servers=${DNS_SERVERS:-"[\"$DNS_ADDR\"]"}
     shift 2
@@ -425,7 +438,7 @@ azure:
 probe:
   interval: 10s
   jitter: 0s
-  timeout: $MAIL_PROBE_TIMEOUT
+  timeout: ${DEADLINE:-$MAIL_PROBE_TIMEOUT}
 dns:
   servers: $servers
   ip_family: ipv4
@@ -477,17 +490,19 @@ mail_relay() {
 }
 
 # mail_check NAME ARGS...: `smtp-probe check` from the vm, --output json and text, at once (or one
-# after the other with MAIL_CHECK_SERIAL=1). Sets CHECK_JSON and CHECK_RC (as check does), TEXT_OUT
+# after the other with MAIL_CHECK_SERIAL=1, or with MAIL_CHECK_BEFORE=FUNCTION run before each). Sets CHECK_JSON and CHECK_RC (as check does), TEXT_OUT
 # and TEXT_RC. NAME is the step label; its first word names the files.
 mail_check() {
     local name=$1 file=${1%% *}
     shift
     CHECK_JSON="$WORK/$file.json"
     TEXT_OUT="$WORK/$file.txt"
+    [[ -z ${MAIL_CHECK_BEFORE:-} ]] || $MAIL_CHECK_BEFORE
     in_vm timeout 60 java -jar "$JAR" check --output json "$@" >"$CHECK_JSON" 2>"$WORK/$file.err" &
     local json=$!
-    if [[ ${MAIL_CHECK_SERIAL:-0} == 1 ]]; then
+    if [[ ${MAIL_CHECK_SERIAL:-0} == 1 || -n ${MAIL_CHECK_BEFORE:-} ]]; then
         wait "$json" || true
+        [[ -z ${MAIL_CHECK_BEFORE:-} ]] || $MAIL_CHECK_BEFORE
     fi
     in_vm env COLUMNS=250 timeout 60 java -jar "$JAR" check --output text "$@" >"$TEXT_OUT" 2>"$WORK/$file.text.err" &
     local text=$!
@@ -628,7 +643,7 @@ scenario_mail_auth_tempfail() {
     local n=mail-auth-tempfail cfg="$WORK/mail-auth-tempfail.yml"
     say "scenario $n: enterprise agreement, submission whose Dovecot was stopped under Postfix"
     write_mail_config "$cfg" enterprise-agreement mx-valid relay-authgone
-    mail_check "$n" --config "$cfg" || return 0
+    MAIL_CHECK_BEFORE=arm_authgone mail_check "$n" --config "$cfg" || return 0
     expect_target "$n" relay-authgone auth_tempfail session_failed
     expect_reply "$n" relay-authgone "454 4.7.0"
     expect_both_diagnosis "$n" relay_failing
@@ -650,7 +665,7 @@ scenario_mail_auth_down() {
     expect_exit "$n" 1
     expect_jq "$n [r2]" "relay-authdown-465's detail does not ask whether 465 is an implicit-TLS port" \
         '[.results[] | select(.target == "relay-authdown-465")][0].detail | test("implicit-TLS|smtps\\) port") | not'
-    expect_jq "$n [r2]" "both record the TLS session that was established before the server closed" \
+    expect_jq "$n" "both record the TLS session that was established before the server closed" \
         '[.results[] | select(.target | startswith("relay-authdown")) | .tls.version | startswith("TLS")] == [true, true]'
 }
 
@@ -688,7 +703,7 @@ scenario_mail_rcpt() {
     expect_target "$n" mx-rcpt recipient_rejected receiver_rejected
     expect_reply "$n" mx-rcpt "554 5.7.1"
     expect_target "$n" mx-grey recipient_rejected receiver_unavailable
-    expect_reply "$n" mx-grey "450 4.7.1"
+    expect_reply "$n" mx-grey "450 4.3.2"
     expect_both_diagnosis "$n" receivers_rejecting
     expect_exit "$n" 1
 }
@@ -709,7 +724,7 @@ scenario_mail_smarthost() {
     local n=mail-smarthost cfg="$WORK/mail-smarthost.yml"
     say "scenario $n: pay-as-you-go, only a private smarthost on 25, dropped on the way"
     rule_azure_port25
-    write_mail_config "$cfg" pay-as-you-go smarthost
+    DEADLINE=$PROBE_TIMEOUT write_mail_config "$cfg" pay-as-you-go smarthost
     mail_check "$n" --config "$cfg" || return 0
     expect_result "$n" smarthost expected reachable
     expect_target "$n" smarthost tcp_timeout unexpectedly_blocked
@@ -747,13 +762,14 @@ scenario_mail_mta_sts() {
     local n=mail-mta-sts cfg="$WORK/mail-mta-sts.yml"
     say "scenario $n: enterprise agreement, an MX with a self-signed certificate under an MTA-STS enforce policy"
     write_mail_config "$cfg" enterprise-agreement mx-sts mx-valid
-    local fetched_before
-    fetched_before=$(grep -c 'mta-sts.txt' "$MAIL/sts-policy.log")  || true
+    local fetched_before asked_before
+    fetched_before=$(grep -c 'mta-sts.txt' "$MAIL/sts-policy.log") || true
+    asked_before=$(mail_sts_queries)
     mail_check "$n" --config "$cfg" || return 0
     expect_target "$n" mx-sts tls_certificate_invalid session_failed
     expect_target "$n" mx-valid ok as_expected
     expect_exit "$n" 1
-    if grep -q 'query\[TXT\] _mta-sts\.sts\.mail\.test from 198\.51\.100\.10' "$WORK/dnsmasq.log"; then
+    if (($(mail_sts_queries) > asked_before)); then
         pass "$n [r2]: the probe asked DNS for _mta-sts.sts.mail.test TXT"
     else
         fail "$n [r2]: no TXT query for _mta-sts.sts.mail.test from the vm in the dnsmasq log"
@@ -763,6 +779,11 @@ scenario_mail_mta_sts() {
     else
         fail "$n [r2]: the policy host served no /.well-known/mta-sts.txt during the check"
     fi
+}
+
+# How many TXT queries for _mta-sts.sts.mail.test dnsmasq has answered the vm so far.
+mail_sts_queries() {
+    grep -c "query\[TXT\] _mta-sts\.sts\.mail\.test from $VM_ADDR" "$WORK/dnsmasq.log" || true
 }
 
 # The daemon against some of the same servers: /metrics and /status carry the revision-2 answer.
