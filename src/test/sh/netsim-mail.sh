@@ -436,7 +436,7 @@ subscription:
 azure:
   metadata: "off"
 probe:
-  interval: 10s
+  interval: 30s
   jitter: 0s
   timeout: ${DEADLINE:-$MAIL_PROBE_TIMEOUT}
 dns:
@@ -868,6 +868,7 @@ mail_metric() {
 
 # Every mail scenario, in an order that keeps rule changes few.
 scenarios_mail() {
+    local began=$SECONDS
     rule_none
     scenario_mail_mx_valid
     scenario_mail_mx_unverified selfsigned self-signed
@@ -885,6 +886,7 @@ scenarios_mail() {
     scenario_mail_dns_down
     scenario_mail_smarthost
     scenario_mail_daemon
+    say "mail scenarios took $((SECONDS - began))s"
 }
 
 # Copies the mail servers' logs (no keys, no password files) to DIR.
