@@ -2,8 +2,8 @@
 #
 # One Postfix master (Debian package postfix, 3.7) serves every mail server of the internet
 # namespace: each is a master.cf service on an address of its own, with -o overrides for what makes
-# it special. Two Dovecot instances (dovecot-core, 2.3) answer Postfix's SASL questions from a
-# passwd-file. Nothing runs as a host service: each daemon is started inside the namespace with its
+# it special. Dovecot (dovecot-core, 2.3) answers Postfix's SASL questions from a passwd-file: one
+# instance for the submission server, and one started and stopped around each use of authgone. Nothing runs as a host service: each daemon is started inside the namespace with its
 # own configuration, queue, data, state and socket directories under $WORK/mail, runs in the
 # foreground as a child of the script (its pid in PIDS), and dies with the namespace in cleanup.
 #
@@ -41,10 +41,10 @@ readonly MAIL_STS_POLICY_ADDR=203.0.113.72 MAIL_SMARTHOST_ADDR=10.20.30.26
 readonly MAIL_DEAD_DNS=10.255.255.53
 readonly MAIL_USER=netsim-submitter
 readonly POSTFIX_MASTER=/usr/lib/postfix/sbin/master
-# The whole-probe deadline of the mail scenarios. It is a cap, not a wait, except for the dropped
-# smarthost beside other targets (two rounds): longer than PROBE_TIMEOUT, because a JVM's first TLS
-# handshake and AUTH on a busy 2-core machine took more than 3s, and then 6s. The smarthost alone
-# is checked with PROBE_TIMEOUT.
+# The whole-probe deadline of the mail scenarios. It is a cap, not a wait, except where the dropped
+# smarthost sits beside other targets (mail-smarthost-beside and the daemon wait it out). Longer
+# than PROBE_TIMEOUT because a JVM's first TLS handshake and AUTH on a busy 2-core machine took more
+# than 3s, and once more than 6s. The smarthost alone is checked with PROBE_TIMEOUT.
 readonly MAIL_PROBE_TIMEOUT=${MAIL_PROBE_TIMEOUT:-10s}
 
 MAIL=""             # $WORK/mail
