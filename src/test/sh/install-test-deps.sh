@@ -17,12 +17,14 @@ packages=(
   rpm                 # rpmbuild (mvn package builds the RPM), rpm -qp, rpmsign, rpmkeys
   rpmlint             # checks the RPM
   reprepro gnupg      # the signed apt repository (src/deb/make-apt-repo) of the boot test
-  python3             # serves that repository on the boot test container's loopback
+  python3             # serves that repository; netsim-mail-client.py, the simulated network's own SMTP client
   man-db groff        # renders the man pages
+  postfix             # the real MTA of the simulated network (started by the test, never as a service)
+  dovecot-core        # Postfix's SASL back end there (likewise)
   jq curl openssl dpkg-dev
 )
 tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill jq curl openssl dpkg-deb
-  rpmbuild rpmlint rpmsign reprepro gpg python3 man groff)
+  rpmbuild rpmlint rpmsign reprepro gpg python3 man groff postconf posttls-finger dovecot)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -34,12 +36,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   echo "install-test-deps: installing ${missing[*]}"
-  # Packages must never start as services on the test machine: policy-rc.d refuses every start.
+  # No package may start a host service (Postfix, Dovecot): the tests start their own. invoke-rc.d and
+  # deb-systemd-invoke ask policy-rc.d, and exit 101 means "not now".
   if ! [ -x /usr/sbin/policy-rc.d ] || ! grep -q 'exit 101' /usr/sbin/policy-rc.d; then
     printf '#!/bin/sh\n# install-test-deps.sh: no package starts a service on a test machine.\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod 0755 /usr/sbin/policy-rc.d
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # Postfix without a mail system of its own: the tests write their own main.cf and master.cf.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""The simulated network's independent mail client: tells what a test server really does.
+
+azure-network-test.sh uses it to check its Postfix and Dovecot servers (the harness) before it
+judges smtp-probe against them, so a wrong server set-up fails as such and not as a probe bug.
+Standard library only (Debian package python3).
+
+  netsim-mail-client.py smtp HOST PORT [--tls starttls|implicit|none] [--ca FILE --name NAME]
+                        [--user USER --password-file FILE] [--mail-from ADDR --rcpt-to ADDR]
+      Talks SMTP as far as it is asked to and prints one line: the step the conversation ended at
+      and the server's last reply, e.g. "greeting 421 4.7.0 ...", "auth 235 2.7.0 ...",
+      "rcpt 554 5.7.1 ...", "ehlo-after-tls closed", "connect refused", "connect timeout",
+      "done 221 ..." when every asked step was accepted. Without --ca the certificate is not
+      checked (the server's behaviour is the point); with --ca it is, for NAME, and a failure
+      prints "tls verify-failed REASON".
+  netsim-mail-client.py txt NAME SERVER
+      Asks SERVER (UDP/53) for the TXT records of NAME; prints each string on its own line, or
+      "rcode N" when the answer is an error.
+The password is read from the file and never printed.
+"""
+import argparse
+import base64
+import random
+import smtplib
+import socket
+import ssl
+import struct
+import sys
+
+TIMEOUT = 5
+
+
+def tls_context(ca, name):
+    if ca is None:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context, None
+    context = ssl.create_default_context(cafile=ca)
+    return context, name
+
+
+def reply(code, text):
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(text.split())}"
+
+
+def smtp(args):
+    context, server_name = tls_context(args.ca, args.name)
+    step = "connect"
+    try:
+        if args.tls == "implicit":
+            client = smtplib.SMTP_SSL(timeout=TIMEOUT, context=context)
+            client._host = server_name or args.host
+        else:
+            client = smtplib.SMTP(timeout=TIMEOUT)
+            client._host = server_name or args.host
+        step = "greeting"
+        code, text = client.connect(args.host, args.port)
+        if code != 220:
+            return f"greeting {reply(code, text)}"
+        step = "ehlo"
+        code, text = client.ehlo("vm.example.test")
+        if code != 250:
+            return f"ehlo {reply(code, text)}"
+        if args.tls == "starttls":
+            step = "starttls"
+            if not client.has_extn("starttls"):
+                return "starttls not-offered"
+            code, text = client.docmd("STARTTLS")
+            if code != 220:
+                return f"starttls {reply(code, text)}"
+            step = "tls"
+            client.sock = context.wrap_socket(client.sock, server_hostname=server_name or args.host)
+            client.file = None
+            client.helo_resp = client.ehlo_resp = None
+            client.esmtp_features = {}
+            client.does_esmtp = False
+            step = "ehlo-after-tls"
+            code, text = client.ehlo("vm.example.test")
+            if code != 250:
+                return f"ehlo-after-tls {reply(code, text)}"
+        if args.user:
+            step = "auth"
+            with open(args.password_file, encoding="utf-8") as f:
+                password = f.read().strip()
+            if "plain" not in client.esmtp_features.get("auth", "").lower().split():
+                return "auth not-offered"
+            # One AUTH PLAIN (RFC 4616), as smtp-probe sends it; smtplib's login() would try
+            # another mechanism after a failure and report only the last.
+            token = base64.b64encode(f"\0{args.user}\0{password}".encode("utf-8")).decode("ascii")
+            code, text = client.docmd("AUTH", "PLAIN " + token)
+            if code != 235:
+                return f"auth {reply(code, text)}"
+        if args.mail_from:
+            step = "mail"
+            code, text = client.docmd("MAIL FROM:", f"<{args.mail_from}>")
+            if code != 250:
+                return f"mail {reply(code, text)}"
+        if args.rcpt_to:
+            step = "rcpt"
+            code, text = client.docmd("RCPT TO:", f"<{args.rcpt_to}>")
+            if code != 250:
+                return f"rcpt {reply(code, text)}"
+        step = "quit"
+        code, text = client.docmd("QUIT")
+        client.close()
+        return f"done {reply(code, text)}"
+    except ConnectionRefusedError:
+        return f"{step} refused"
+    except (socket.timeout, TimeoutError):
+        return f"{step} timeout"
+    except ssl.SSLCertVerificationError as e:
+        return f"tls verify-failed {e.verify_message}"
+    except smtplib.SMTPConnectError as e:
+        return f"greeting {reply(e.smtp_code, e.smtp_error)}"
+    except (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError, ssl.SSLEOFError):
+        return f"{step} closed"
+    except OSError as e:
+        return f"{step} error {e.strerror or e}"
+
+
+def txt(name, server):
+    query_id = random.randrange(65536)
+    question = b"".join(bytes([len(label)]) + label.encode("ascii") for label in name.rstrip(".").split("."))
+    packet = struct.pack(">HHHHHH", query_id, 0x0100, 1, 0, 0, 0) + question + b"\0" + struct.pack(">HH", 16, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(TIMEOUT)
+        try:
+            s.sendto(packet, (server, 53))
+            data, _ = s.recvfrom(4096)
+        except (socket.timeout, TimeoutError):
+            return ["error timeout"]
+        except OSError as e:
+            return [f"error {e.strerror or e}"]
+    answer_id, flags, qdcount, ancount = struct.unpack(">HHHH", data[:8])
+    if answer_id != query_id:
+        return ["answer for another query"]
+    if flags & 0xF:
+        return [f"rcode {flags & 0xF}"]
+    offset = 12
+    for _ in range(qdcount):
+        offset = skip_name(data, offset) + 4
+    lines = []
+    for _ in range(ancount):
+        offset = skip_name(data, offset)
+        rtype, _, _, length = struct.unpack(">HHIH", data[offset:offset + 10])
+        offset += 10
+        if rtype == 16:
+            rdata, i, strings = data[offset:offset + length], 0, []
+            while i < len(rdata):
+                strings.append(rdata[i + 1:i + 1 + rdata[i]].decode("utf-8", "replace"))
+                i += 1 + rdata[i]
+            lines.append("".join(strings))
+        offset += length
+    return lines
+
+
+def skip_name(data, offset):
+    while True:
+        length = data[offset]
+        if length == 0:
+            return offset + 1
+        if length & 0xC0 == 0xC0:
+            return offset + 2
+        offset += 1 + length
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("smtp")
+    s.add_argument("host")
+    s.add_argument("port", type=int)
+    s.add_argument("--tls", choices=["starttls", "implicit", "none"], default="none")
+    s.add_argument("--ca")
+    s.add_argument("--name")
+    s.add_argument("--user")
+    s.add_argument("--password-file")
+    s.add_argument("--mail-from")
+    s.add_argument("--rcpt-to")
+    t = sub.add_parser("txt")
+    t.add_argument("name")
+    t.add_argument("server")
+    args = parser.parse_args()
+    if args.command == "smtp":
+        if args.user and not args.password_file:
+            parser.error("--user needs --password-file")
+        print(smtp(args))
+    else:
+        for line in txt(args.name, args.server):
+            print(line)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,899 @@
+# Real Postfix and Dovecot for the simulated Azure network (sourced by azure-network-test.sh).
+#
+# One Postfix master (Debian package postfix, 3.7) serves every mail server of the internet
+# namespace: each is a master.cf service on an address of its own, with -o overrides for what makes
+# it special. Dovecot (dovecot-core, 2.3) answers Postfix's SASL questions from a passwd-file: one
+# instance for the submission server, and one started and stopped around each use of authgone. Nothing runs as a host service: each daemon is started inside the namespace with its
+# own configuration, queue, data, state and socket directories under $WORK/mail, runs in the
+# foreground as a child of the script (its pid in PIDS), and dies with the namespace in cleanup.
+#
+#   name (DNS, dnsmasq)         address          what it does
+#   mx.valid.mail.test          203.0.113.60:25  MX, certificate from the test CA
+#   mx.selfsigned.mail.test     203.0.113.61:25  MX, self-signed certificate
+#   mx.wrongname.mail.test      203.0.113.62:25  MX, test-CA certificate for mx.elsewhere.test
+#   submit.mail.test            203.0.113.63:587 submission, Dovecot SASL (MAIL_USER, its password file)
+#   authgone.mail.test          203.0.113.64:587 submission whose Dovecot is stopped after Postfix met it:
+#                                                the next AUTH is answered 454 (Temporary authentication
+#                                                failure); Postfix answers so only once per loss, so
+#                                                arm_authgone starts, introduces and stops that Dovecot
+#                                                before each use
+#   authdown.mail.test          203.0.113.65:587 submission whose Dovecot socket never existed: smtpd
+#                               203.0.113.65:465 dies after TLS ("fatal: no SASL authentication
+#                                                mechanisms"): on 587 at the EHLO after STARTTLS, on
+#                                                465 right after the handshake, before its greeting
+#   mx.busy.mail.test           203.0.113.66:25  MX with a one-connection-per-client limit that a held
+#                                                connection from the vm uses up: 421 greeting
+#   mx.reject.mail.test         203.0.113.67:25  MX rejecting the client at once: 554 greeting
+#   mx.rcpt.mail.test           203.0.113.68:25  MX rejecting the client at RCPT (smtpd_delay_reject): 554
+#   mx.grey.mail.test           203.0.113.69:25  MX deferring at RCPT, as greylisting does: 450
+#   mx.stopped.mail.test        203.0.113.70:25  an address where nothing listens: RST
+#   mx.sts.mail.test            203.0.113.71:25  MX with a self-signed certificate, for a domain whose
+#   mta-sts.sts.mail.test       203.0.113.72:443 MTA-STS policy (openssl s_server -WWW) says enforce
+#   smarthost.corp.test         10.20.30.26:25   a private smarthost, reached through the router,
+#                                                which drops TCP/25 to it
+# DNS unreachable: 10.255.255.53 is an unreachable route in the vm.
+
+readonly MAIL_VALID_ADDR=203.0.113.60 MAIL_SELFSIGNED_ADDR=203.0.113.61 MAIL_WRONGNAME_ADDR=203.0.113.62
+readonly MAIL_SUBMIT_ADDR=203.0.113.63 MAIL_AUTHGONE_ADDR=203.0.113.64 MAIL_AUTHDOWN_ADDR=203.0.113.65
+readonly MAIL_BUSY_ADDR=203.0.113.66 MAIL_REJECT_ADDR=203.0.113.67 MAIL_RCPT_ADDR=203.0.113.68
+readonly MAIL_GREY_ADDR=203.0.113.69 MAIL_STOPPED_ADDR=203.0.113.70 MAIL_STS_ADDR=203.0.113.71
+readonly MAIL_STS_POLICY_ADDR=203.0.113.72 MAIL_SMARTHOST_ADDR=10.20.30.26
+readonly MAIL_DEAD_DNS=10.255.255.53
+readonly MAIL_USER=netsim-submitter
+readonly POSTFIX_MASTER=/usr/lib/postfix/sbin/master
+# The whole-probe deadline of the mail scenarios. It is a cap, not a wait, except for the dropped
+# smarthost (mail-smarthost, mail-smarthost-beside and the daemon wait it out). Longer than
+# PROBE_TIMEOUT because on a busy 2-core machine a JVM's first TLS handshake and AUTH took more than
+# 3s, once more than 6s, and the JVM's own set-up alone once used up 3s ("error").
+readonly MAIL_PROBE_TIMEOUT=${MAIL_PROBE_TIMEOUT:-10s}
+
+MAIL=""             # $WORK/mail
+MAIL_CLIENT=""      # the independent client: netsim-mail-client.py
+MAIL_HOLDER=""      # the pid holding the busy MX's one connection
+
+mail_addresses() {
+    echo "$MAIL_VALID_ADDR $MAIL_SELFSIGNED_ADDR $MAIL_WRONGNAME_ADDR $MAIL_SUBMIT_ADDR $MAIL_AUTHGONE_ADDR" \
+        "$MAIL_AUTHDOWN_ADDR $MAIL_BUSY_ADDR $MAIL_REJECT_ADDR $MAIL_RCPT_ADDR $MAIL_GREY_ADDR" \
+        "$MAIL_STOPPED_ADDR $MAIL_STS_ADDR $MAIL_STS_POLICY_ADDR"
+}
+
+# Adds the mail servers' addresses to the internet namespace, routes the smarthost's private
+# address through it, and has the router drop TCP/25 to the smarthost (an enterprise firewall).
+# The vm gets an unreachable route for the dead DNS server.
+mail_network() {
+    local addr
+    for addr in $(mail_addresses); do
+        ip -n "$NS_NET" addr add "$addr/24" dev eth0
+    done
+    ip -n "$NS_NET" addr add "$MAIL_SMARTHOST_ADDR/32" dev eth0
+    ip -n "$NS_RT" route add "$MAIL_SMARTHOST_ADDR/32" via "$MX_ADDR"
+    ip -n "$NS_VM" route add unreachable "$MAIL_DEAD_DNS/32"
+    ip netns exec "$NS_RT" nft -f - <<EOF
+table inet spnet_smarthost {
+    chain forward {
+        type filter hook forward priority 0; policy accept;
+        ip daddr $MAIL_SMARTHOST_ADDR tcp dport 25 drop
+    }
+}
+EOF
+}
+
+# dnsmasq lines for the mail servers (appended to the DNS config before dnsmasq starts).
+mail_dns_records() {
+    local zone
+    for zone in valid:$MAIL_VALID_ADDR selfsigned:$MAIL_SELFSIGNED_ADDR wrongname:$MAIL_WRONGNAME_ADDR \
+                busy:$MAIL_BUSY_ADDR reject:$MAIL_REJECT_ADDR rcpt:$MAIL_RCPT_ADDR grey:$MAIL_GREY_ADDR \
+                stopped:$MAIL_STOPPED_ADDR sts:$MAIL_STS_ADDR; do
+        echo "mx-host=${zone%%:*}.mail.test,mx.${zone%%:*}.mail.test,10"
+        echo "host-record=mx.${zone%%:*}.mail.test,${zone#*:}"
+    done
+    cat <<EOF
+host-record=submit.mail.test,$MAIL_SUBMIT_ADDR
+host-record=authgone.mail.test,$MAIL_AUTHGONE_ADDR
+host-record=authdown.mail.test,$MAIL_AUTHDOWN_ADDR
+host-record=mta-sts.sts.mail.test,$MAIL_STS_POLICY_ADDR
+txt-record=_mta-sts.sts.mail.test,"v=STSv1; id=20261204T000000;"
+host-record=smarthost.corp.test,$MAIL_SMARTHOST_ADDR
+log-queries
+EOF
+}
+
+# The certificates: one from the test CA for every name that should verify, a self-signed one, one
+# from the test CA for a name no server has, and a self-signed one for the MTA-STS domain's MX.
+mail_certificates() {
+    local d="$MAIL/tls" good_names="DNS:mx.valid.mail.test,DNS:submit.mail.test,DNS:authgone.mail.test"
+    good_names+=",DNS:authdown.mail.test,DNS:mx.busy.mail.test,DNS:mx.reject.mail.test,DNS:mx.rcpt.mail.test"
+    good_names+=",DNS:mx.grey.mail.test,DNS:smarthost.corp.test,DNS:mta-sts.sts.mail.test"
+    mkdir -p "$d"
+    {
+        mail_ca_signed "$d/good" mx.valid.mail.test "$good_names" \
+        && mail_ca_signed "$d/wrongname" mx.elsewhere.test DNS:mx.elsewhere.test \
+        && mail_self_signed "$d/selfsigned" mx.selfsigned.mail.test \
+        && mail_self_signed "$d/sts-mx" mx.sts.mail.test
+    } >"$MAIL/openssl.log" 2>&1 || { cat "$MAIL/openssl.log" >&2; die "openssl could not make the mail servers' certificates"; }
+}
+
+mail_ca_signed() {
+    local base=$1 cn=$2 names=$3
+    printf '%s\n' "basicConstraints=CA:FALSE" "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" \
+        "subjectAltName=$names" >"$base.ext"
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$cn" \
+        -keyout "$base.key" -out "$base.csr" \
+    && openssl x509 -req -in "$base.csr" -CA "$WORK/tls/ca.pem" -CAkey "$WORK/tls/ca.key" -CAcreateserial \
+        -days 2 -extfile "$base.ext" -out "$base.pem"
+}
+
+mail_self_signed() {
+    local base=$1 cn=$2
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=$cn" \
+        -addext "subjectAltName=DNS:$cn" -keyout "$base.key" -out "$base.pem"
+}
+
+# start_dovecot NAME: a Dovecot that only authenticates (no protocols), for Postfix's SASL, from a
+# passwd-file with MAIL_USER; its Postfix socket is $MAIL/dovecot-NAME/auth-postfix. Sets DOVECOT_PID.
+start_dovecot() {
+    local name=$1 d="$MAIL/dovecot-$1"
+    mkdir -p "$d/run" "$d/state"
+    printf '%s:{PLAIN}%s\n' "$MAIL_USER" "$(tr -d '\n' <"$MAIL_PASSWORD_FILE")" >"$d/users"
+    chown dovecot "$d/users"
+    chmod 600 "$d/users"
+    cat >"$d/dovecot.conf" <<EOF
+base_dir = $d/run
+state_dir = $d/state
+instance_name = $PREFIX-dovecot-$name
+protocols =
+listen = 127.0.0.1
+ssl = no
+log_path = $d/dovecot.log
+auth_mechanisms = plain login
+disable_plaintext_auth = no
+# A wrong password is answered at once (the default waits 2s, and the anvil penalty doubles it per
+# failure from one address), so the probes stay within their 3s deadline.
+auth_failure_delay = 0
+passdb {
+  driver = passwd-file
+  args = $d/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}
+service auth {
+  unix_listener $d/auth-postfix {
+    mode = 0666
+  }
+}
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+EOF
+    rm -f "$d/auth-postfix"
+    ip netns exec "$NS_NET" dovecot -c "$d/dovecot.conf" -F >>"$d/dovecot.out" 2>&1 &
+    DOVECOT_PID=$!
+    PIDS+=("$DOVECOT_PID")
+    local deadline=$((SECONDS + 10))
+    until [[ -S $d/auth-postfix ]]; do
+        kill -0 "$DOVECOT_PID" 2>/dev/null || { cat "$d/dovecot.out" "$d/dovecot.log" >&2; die "Dovecot $name exited"; }
+        ((SECONDS < deadline)) || die "Dovecot $name did not open $d/auth-postfix in 10s"
+        sleep 0.1
+    done
+}
+
+# Stops a Dovecot and every process it started, by pid, and waits until they are gone.
+stop_dovecot() {
+    local master=$1 pids pid
+    pids="$master $(ps -o pid= --ppid "$master" || true)"
+    for pid in $pids; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    local deadline=$((SECONDS + 10))
+    for pid in $pids; do
+        while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    wait "$master" 2>/dev/null || true
+}
+
+# The authgone smtpd (one process, kept) meets a Dovecot of its own: EHLO after STARTTLS has it
+# connect and list the SASL mechanisms. That Dovecot is then stopped, so the next AUTH finds nobody
+# listening: "454 4.7.0 Temporary authentication failure". After that one answer smtpd forgets the
+# connection, and its next session would die at EHLO (as authdown's do): call this before each use.
+arm_authgone() {
+    start_dovecot gone
+    local got
+    got=$(mail_talk smtp authgone.mail.test 587 --tls starttls) || true
+    [[ $got == "done 221"* ]] || fail "harness: the authgone submission server did not answer while its Dovecot ran: $got"
+    stop_dovecot "$DOVECOT_PID"
+}
+
+# One Postfix master with a service per mail server (master.cf), chroot off, its queue and data
+# under $MAIL/postfix, logging to $MAIL/postfix.log.
+start_postfix() {
+    local p="$MAIL/postfix" t="$MAIL/tls"
+    mkdir -p "$p/queue/pid" "$p/queue/private" "$p/queue/public" "$p/data"
+    chown postfix "$p/queue/private" "$p/queue/public" "$p/data"
+    chgrp postdrop "$p/queue/public"
+    chmod 700 "$p/queue/private" "$p/data"
+    chmod 710 "$p/queue/public"
+    cat >"$p/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $p/queue
+data_directory = $p/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mail.test
+mydomain = mail.test
+mydestination =
+# The greylisting MX's domain: RCPT TO reaches smtpd_recipient_restrictions (trivial-rewrite reads
+# this from main.cf, so it cannot be a -o of that one service).
+relay_domains = grey.mail.test
+local_recipient_maps =
+alias_maps =
+alias_database =
+mynetworks = 127.0.0.0/8
+inet_interfaces = all
+inet_protocols = ipv4
+biff = no
+maillog_file = /dev/stdout
+# A service whose smtpd dies at once (authdown) is paused this long, not the default minute.
+service_throttle_time = 1s
+smtpd_banner = \$myhostname ESMTP
+smtpd_tls_security_level = may
+smtpd_tls_chain_files = $t/good.key, $t/good.pem
+EOF
+    local submission="-o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes -o smtpd_sasl_auth_enable=yes"
+    submission+=" -o smtpd_sasl_type=dovecot -o smtpd_relay_restrictions=permit_sasl_authenticated,reject"
+    cat >"$p/master.cf" <<EOF
+# service                   type  private unpriv chroot wakeup maxproc command
+$MAIL_VALID_ADDR:25         inet  n       -      n      -      -       smtpd -o myhostname=mx.valid.mail.test
+$MAIL_SELFSIGNED_ADDR:25    inet  n       -      n      -      -       smtpd -o myhostname=mx.selfsigned.mail.test
+  -o smtpd_tls_chain_files=$t/selfsigned.key,$t/selfsigned.pem
+$MAIL_WRONGNAME_ADDR:25     inet  n       -      n      -      -       smtpd -o myhostname=mx.wrongname.mail.test
+  -o smtpd_tls_chain_files=$t/wrongname.key,$t/wrongname.pem
+$MAIL_SUBMIT_ADDR:587       inet  n       -      n      -      -       smtpd -o myhostname=submit.mail.test
+  $submission -o smtpd_sasl_path=$MAIL/dovecot-main/auth-postfix
+# One process, kept for 15 minutes, so the smtpd that met this Dovecot is the one the probes meet.
+$MAIL_AUTHGONE_ADDR:587     inet  n       -      n      -      1       smtpd -o myhostname=authgone.mail.test
+  $submission -o smtpd_sasl_path=$MAIL/dovecot-gone/auth-postfix -o max_idle=900s
+$MAIL_AUTHDOWN_ADDR:587     inet  n       -      n      -      -       smtpd -o myhostname=authdown.mail.test
+  $submission -o smtpd_sasl_path=$MAIL/no-dovecot/auth-postfix
+$MAIL_AUTHDOWN_ADDR:465     inet  n       -      n      -      -       smtpd -o myhostname=authdown.mail.test
+  $submission -o smtpd_sasl_path=$MAIL/no-dovecot/auth-postfix -o smtpd_tls_wrappermode=yes
+$MAIL_BUSY_ADDR:25          inet  n       -      n      -      -       smtpd -o myhostname=mx.busy.mail.test
+  -o smtpd_client_connection_count_limit=1 -o smtpd_client_event_limit_exceptions=
+$MAIL_REJECT_ADDR:25        inet  n       -      n      -      -       smtpd -o myhostname=mx.reject.mail.test
+  -o smtpd_delay_reject=no -o smtpd_client_restrictions=reject
+$MAIL_RCPT_ADDR:25          inet  n       -      n      -      -       smtpd -o myhostname=mx.rcpt.mail.test
+  -o smtpd_delay_reject=yes -o smtpd_client_restrictions=reject
+$MAIL_GREY_ADDR:25          inet  n       -      n      -      -       smtpd -o myhostname=mx.grey.mail.test
+  -o smtpd_recipient_restrictions=defer
+$MAIL_STS_ADDR:25           inet  n       -      n      -      -       smtpd -o myhostname=mx.sts.mail.test
+  -o smtpd_tls_chain_files=$t/sts-mx.key,$t/sts-mx.pem
+$MAIL_SMARTHOST_ADDR:25     inet  n       -      n      -      -       smtpd -o myhostname=smarthost.corp.test
+postlog   unix-dgram n  -       n       -       1       postlogd
+anvil     unix  -       -       n       -       1       anvil
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+proxymap  unix  -       -       n       -       -       proxymap
+EOF
+    ip netns exec "$NS_NET" "$POSTFIX_MASTER" -c "$p" -d >"$MAIL/postfix.log" 2>&1 &
+    local master=$!
+    PIDS+=("$master")
+    local deadline=$((SECONDS + 10))
+    until postfix_listening "$p/master.cf"; do
+        kill -0 "$master" 2>/dev/null || { cat "$MAIL/postfix.log" >&2; die "the Postfix master exited"; }
+        ((SECONDS < deadline)) || { cat "$MAIL/postfix.log" >&2; die "Postfix did not open every listener of $p/master.cf in 10s"; }
+        sleep 0.1
+    done
+}
+
+# True when every inet service of master.cf has its listening socket.
+postfix_listening() {
+    local listening service
+    listening=$(ip netns exec "$NS_NET" ss -Hltn | awk '{print $4}')
+    for service in $(awk '/^[0-9].* inet /{print $1}' "$1"); do
+        grep -qxF -- "$service" <<<"$listening" || return 1
+    done
+}
+
+# The MTA-STS policy host: HTTPS with the test CA's certificate, serving the enforce policy.
+start_sts_policy_host() {
+    local www="$MAIL/sts-www"
+    mkdir -p "$www/.well-known"
+    printf 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts.mail.test\r\nmax_age: 86400\r\n' \
+        >"$www/.well-known/mta-sts.txt"
+    (cd "$www" && exec ip netns exec "$NS_NET" openssl s_server -WWW -accept "$MAIL_STS_POLICY_ADDR:443" \
+        -cert "$MAIL/tls/good.pem" -key "$MAIL/tls/good.key" >"$MAIL/sts-policy.log" 2>&1) &
+    PIDS+=($!)
+}
+
+# Everything above, in order. Runs after make_network and make_certificates, before start_dns.
+start_mail() {
+    MAIL="$WORK/mail"
+    MAIL_CLIENT="$ROOT/src/test/sh/netsim-mail-client.py"
+    MAIL_PASSWORD_FILE="$WORK/mail-password"
+    MAIL_WRONG_PASSWORD_FILE="$WORK/mail-wrong-password"
+    mkdir -p "$MAIL"
+    # Postfix (user postfix) and Dovecot (user dovecot) reach their files under WORK by name.
+    chmod 711 "$WORK"
+    (umask 077 && printf 'mail-%s-%s\n' "$$" "$RANDOM$RANDOM" >"$MAIL_PASSWORD_FILE" \
+        && printf 'not-the-password-%s\n' "$RANDOM" >"$MAIL_WRONG_PASSWORD_FILE")
+    mail_network
+    mail_certificates
+    start_dovecot main
+    start_postfix
+    start_sts_policy_host
+}
+
+# ---------------------------------------------------------------- the harness facts
+
+# mail_talk ARGS...: the independent client's one-line answer, from the vm.
+mail_talk() { in_vm timeout 15 python3 "$MAIL_CLIENT" "$@" 2>&1; }
+
+# harness_fact WHAT WANT-REGEX GOT: one harness step.
+harness_fact() {
+    local what=$1 want=$2 got=$3
+    if [[ $got =~ $want ]]; then pass "harness: $what ($got)"; else fail "harness: $what: got \"$got\", expected /$want/"; fi
+}
+
+# What each server does, seen by clients that are not smtp-probe: Python's smtplib
+# (netsim-mail-client.py), openssl s_client, Postfix's own posttls-finger. Also puts the servers
+# into the state the scenarios need: the busy MX's one connection taken, the authgone smtpd having
+# met its Dovecot before that Dovecot is stopped.
+check_mail_harness() {
+    say "harness: the real Postfix and Dovecot servers, as other clients see them from the vm"
+    rule_none
+    local ca="$WORK/tls/ca.pem" pw="$MAIL_PASSWORD_FILE" got
+    got=$(in_vm timeout 10 openssl s_client -starttls smtp -connect "$MAIL_VALID_ADDR:25" -CAfile "$ca" \
+        -verify_hostname mx.valid.mail.test </dev/null 2>&1 | grep -m1 'Verify return code') || true
+    harness_fact "the valid MX's certificate verifies against the test CA" 'Verify return code: 0 \(ok\)' "$got"
+    got=$(in_vm timeout 10 openssl s_client -starttls smtp -connect "$MAIL_SELFSIGNED_ADDR:25" -CAfile "$ca" \
+        -verify_hostname mx.selfsigned.mail.test </dev/null 2>&1 | grep -m1 'Verify return code') || true
+    harness_fact "the self-signed MX's certificate does not verify" 'Verify return code: 18 \(self-signed' "$got"
+    got=$(in_vm timeout 10 posttls-finger -c -l may "[$MAIL_SELFSIGNED_ADDR]:25" 2>&1 | grep -m1 'TLS connection established') || true
+    harness_fact "Postfix's client at level may would deliver to the self-signed MX" '^posttls-finger: Untrusted TLS connection established' "$got"
+    got=$(in_vm timeout 10 openssl s_client -starttls smtp -connect "$MAIL_WRONGNAME_ADDR:25" -CAfile "$ca" \
+        -verify_hostname mx.wrongname.mail.test </dev/null 2>&1 | grep -m1 'Verify return code') || true
+    harness_fact "the wrong-name MX's certificate is trusted but names another host" 'Verify return code: 62 \(hostname mismatch' "$got"
+    got=$(in_vm timeout 10 openssl s_client -starttls smtp -connect "$MAIL_STS_ADDR:25" -CAfile "$ca" \
+        -verify_hostname mx.sts.mail.test </dev/null 2>&1 | grep -m1 'Verify return code') || true
+    harness_fact "the MTA-STS domain's MX has a self-signed certificate" 'Verify return code: 18 \(self-signed' "$got"
+    got=$(mail_talk txt _mta-sts.sts.mail.test "$DNS_ADDR") || true
+    harness_fact "the _mta-sts TXT record is published" '^v=STSv1; id=20261204T000000;$' "$got"
+    got=$(in_vm timeout 10 curl -s --cacert "$ca" "https://mta-sts.sts.mail.test/.well-known/mta-sts.txt" | tr -d '\r' | tr '\n' ' ') || true
+    harness_fact "the MTA-STS policy is served over HTTPS (test CA) in enforce mode for mx.sts.mail.test" \
+        '^version: STSv1 mode: enforce mx: mx.sts.mail.test max_age: 86400 $' "$got"
+
+    got=$(mail_talk smtp submit.mail.test 587 --tls starttls --ca "$ca" --name submit.mail.test --user "$MAIL_USER" --password-file "$pw") || true
+    harness_fact "submission with Dovecot SASL takes the right password" '^done 221' "$got"
+    got=$(mail_talk smtp submit.mail.test 587 --tls starttls --user "$MAIL_USER" --password-file "$MAIL_WRONG_PASSWORD_FILE") || true
+    harness_fact "submission refuses a wrong password with 535" '^auth 535 5\.7\.8 ' "$got"
+    arm_authgone
+    got=$(mail_talk smtp authgone.mail.test 587 --tls starttls --user "$MAIL_USER" --password-file "$pw") || true
+    harness_fact "with its Dovecot stopped after smtpd met it, AUTH is answered 454" '^auth 454 4\.7\.0 Temporary authentication failure' "$got"
+    got=$(mail_talk smtp authdown.mail.test 587 --tls starttls --user "$MAIL_USER" --password-file "$pw") || true
+    harness_fact "with no Dovecot at all, the 587 smtpd dies after STARTTLS" '^ehlo-after-tls closed' "$got"
+    got=$(mail_talk smtp authdown.mail.test 465 --tls implicit --user "$MAIL_USER" --password-file "$pw") || true
+    harness_fact "with no Dovecot at all, the 465 smtpd dies right after the TLS handshake, before its greeting" \
+        '^greeting closed' "$got"
+    if grep -q 'fatal: no SASL authentication mechanisms' "$MAIL/postfix.log"; then
+        pass "harness: Postfix logged smtpd's death: fatal: no SASL authentication mechanisms"
+    else
+        fail "harness: no 'fatal: no SASL authentication mechanisms' in the Postfix log"
+    fi
+
+    # The busy MX allows one connection per client; a connection from the vm takes it and holds it.
+    ip netns exec "$NS_VM" bash -c "exec 3<>/dev/tcp/$MAIL_BUSY_ADDR/25 && exec sleep 600" &
+    MAIL_HOLDER=$!
+    PIDS+=("$MAIL_HOLDER")
+    local deadline=$((SECONDS + 10))
+    until got=$(mail_talk smtp mx.busy.mail.test 25) && [[ $got == greeting\ 421* ]] || ((SECONDS >= deadline)); do
+        sleep 0.2
+    done
+    harness_fact "the busy MX, its one connection held, greets the next with 421" '^greeting 421 4\.7\.0 ' "$got"
+    got=$(mail_talk smtp mx.reject.mail.test 25) || true
+    harness_fact "the rejecting MX greets with 554" '^greeting 554 5\.7\.1 ' "$got"
+    got=$(mail_talk smtp mx.rcpt.mail.test 25 --tls starttls --mail-from probe@vm.example.test --rcpt-to postmaster@rcpt.mail.test) || true
+    harness_fact "the RCPT-rejecting MX greets, takes EHLO and MAIL FROM, refuses RCPT TO with 554" '^rcpt 554 5\.7\.1 ' "$got"
+    got=$(mail_talk smtp mx.rcpt.mail.test 25 --tls starttls) || true
+    harness_fact "without RCPT TO the RCPT-rejecting MX looks fine" '^done 221' "$got"
+    got=$(mail_talk smtp mx.grey.mail.test 25 --tls starttls --mail-from probe@vm.example.test --rcpt-to postmaster@grey.mail.test) || true
+    harness_fact "the greylisting MX defers RCPT TO with 450" '^rcpt 450 4\.3\.2 ' "$got"
+    got=$(mail_talk smtp mx.stopped.mail.test 25) || true
+    harness_fact "the stopped MX's address answers SYN with RST" '^greeting refused' "$got"
+    got=$(ip netns exec "$NS_RT" timeout 10 python3 "$MAIL_CLIENT" smtp "$MAIL_SMARTHOST_ADDR" 25 2>&1) || true
+    harness_fact "the smarthost answers on 25 behind the router" '^done 221' "$got"
+    local rc=0
+    in_vm timeout 2 bash -c "exec 3<>/dev/tcp/$MAIL_SMARTHOST_ADDR/25" 2>/dev/null || rc=$?
+    if [[ $rc == 124 ]]; then
+        pass "harness: TCP/25 from the vm to the smarthost is silently dropped by the router (still pending after 2s)"
+    else
+        fail "harness: TCP/25 to the smarthost ended with $rc, expected a hang (timeout exit 124)"
+    fi
+    got=$(in_vm timeout 5 python3 "$MAIL_CLIENT" txt example.test "$MAIL_DEAD_DNS" 2>&1 | tail -1) || true
+    harness_fact "the dead DNS server $MAIL_DEAD_DNS cannot be reached from the vm" 'No route to host' "$got"
+}
+
+# ---------------------------------------------------------------- smtp-probe against them
+#
+# Every assertion below is the revision-2 answer of DESIGN section 3. Those whose name carries
+# "[r2]" hold only once revision 2 is implemented (roles, receiver_unavailable, dns_unavailable,
+# receivers_rejecting, opportunistic TLS with tls.verified, MTA-STS, mail_from/rcpt_to on smtp
+# targets, the new metrics); the others were already the contract before it.
+
+# write_mail_config FILE OFFER TARGETS...; DNS_SERVERS as for write_config.
+write_mail_config() {
+    local file=$1 offer=$2 target servers=${DNS_SERVERS:-"[\"$DNS_ADDR\"]"}
+    shift 2
+    cat >"$file" <<EOF
+subscription:
+  offer: $offer
+azure:
+  metadata: "off"
+probe:
+  interval: 30s
+  jitter: 0s
+  timeout: $MAIL_PROBE_TIMEOUT
+dns:
+  servers: $servers
+  ip_family: ipv4
+targets:
+EOF
+    for target in "$@"; do
+        case $target in
+            mx-valid | mx-selfsigned | mx-wrongname | mx-busy | mx-reject | mx-stopped | mx-sts)
+                mail_target "$target" "mx: ${target#mx-}.mail.test" smtp ;;
+            mx-selfsigned-required | mx-wrongname-required)
+                local domain=${target#mx-}
+                mail_target "$target" "mx: ${domain%-required}.mail.test" smtp 'starttls: required' ;;
+            mx-rcpt | mx-grey)
+                mail_target "$target" "mx: ${target#mx-}.mail.test" smtp "mail_from: probe@vm.example.test" \
+                    "rcpt_to: postmaster@${target#mx-}.mail.test" ;;
+            relay) mail_relay relay submit.mail.test 587 submission "$MAIL_PASSWORD_FILE" ;;
+            relay-wrong-password) mail_relay "$target" submit.mail.test 587 submission "$MAIL_WRONG_PASSWORD_FILE" ;;
+            relay-authgone) mail_relay "$target" authgone.mail.test 587 submission "$MAIL_PASSWORD_FILE" ;;
+            relay-authdown) mail_relay "$target" authdown.mail.test 587 submission "$MAIL_PASSWORD_FILE" ;;
+            relay-authdown-465) mail_relay "$target" authdown.mail.test 465 smtps "$MAIL_PASSWORD_FILE" ;;
+            smarthost) mail_target smarthost "host: smarthost.corp.test" smtp "port: 25" ;;
+            control) cat <<EOF
+  - name: control
+    host: control.example.test
+    mode: tcp
+    port: 443
+EOF
+            ;;
+            *) die "write_mail_config: unknown target $target" ;;
+        esac
+    done >>"$file"
+}
+
+# mail_target NAME "host: X"|"mx: X" MODE [LINE...]: a target trusting the test CA.
+mail_target() {
+    local name=$1 where=$2 mode=$3 line
+    shift 3
+    printf '  - name: %s\n    %s\n    mode: %s\n' "$name" "$where" "$mode"
+    for line in "$@"; do
+        printf '    %s\n' "$line"
+    done
+    printf '    tls:\n      ca_file: %s\n' "$CA_FILE"
+}
+
+mail_relay() {
+    local name=$1 host=$2 port=$3 mode=$4 password_file=$5
+    mail_target "$name" "host: $host" "$mode" "port: $port" "auth:" "  username: $MAIL_USER" \
+        "  password_file: $password_file"
+}
+
+# mail_check NAME ARGS...: `smtp-probe check` from the vm, --output json and text, at once (or one
+# after the other with MAIL_CHECK_SERIAL=1, or with MAIL_CHECK_BEFORE=FUNCTION run before each). Sets CHECK_JSON and CHECK_RC (as check does), TEXT_OUT
+# and TEXT_RC. NAME is the step label; its first word names the files.
+mail_check() {
+    local name=$1 file=${1%% *}
+    shift
+    CHECK_JSON="$WORK/$file.json"
+    TEXT_OUT="$WORK/$file.txt"
+    [[ -z ${MAIL_CHECK_BEFORE:-} ]] || $MAIL_CHECK_BEFORE
+    in_vm timeout 60 java -jar "$JAR" check --output json "$@" >"$CHECK_JSON" 2>"$WORK/$file.err" &
+    local json=$!
+    if [[ ${MAIL_CHECK_SERIAL:-0} == 1 || -n ${MAIL_CHECK_BEFORE:-} ]]; then
+        wait "$json" || true
+        [[ -z ${MAIL_CHECK_BEFORE:-} ]] || $MAIL_CHECK_BEFORE
+    fi
+    in_vm env COLUMNS=250 timeout 60 java -jar "$JAR" check --output text "$@" >"$TEXT_OUT" 2>"$WORK/$file.text.err" &
+    local text=$!
+    CHECK_RC=0 TEXT_RC=0
+    wait "$json" || CHECK_RC=$?
+    wait "$text" || TEXT_RC=$?
+    if [[ $CHECK_RC == 124 || $TEXT_RC == 124 ]]; then
+        fail "$name: check did not finish within 60s"
+        return 1
+    fi
+    if [[ ! -s $CHECK_JSON ]] || ! jq -e '.results and .diagnosis' "$CHECK_JSON" >/dev/null 2>&1; then
+        fail "$name: check printed no JSON report (exit $CHECK_RC): $(head -c 600 "$WORK/$file.err")"
+        return 1
+    fi
+    if [[ $TEXT_RC == "$CHECK_RC" ]]; then pass "$name: the text run exits like the JSON run ($CHECK_RC)"; else
+        fail "$name: the text run exits $TEXT_RC, the JSON run $CHECK_RC"; fi
+}
+
+# expect_text NAME TARGET OUTCOME VERDICT: the text table's row for TARGET shows both.
+expect_text() {
+    local name=$1 target=$2 outcome=$3 verdict=$4 row
+    row=$(awk -v t="$target" '$1 == t { print $5, $6; exit }' "$TEXT_OUT")
+    if [[ $row == "$outcome $verdict" ]]; then pass "$name: text: $target $outcome $verdict"; else
+        fail "$name: text: $target shows \"$row\", expected \"$outcome $verdict\""; fi
+}
+
+expect_text_diagnosis() {
+    local name=$1 want=$2
+    if grep -qx "Diagnosis: $want" "$TEXT_OUT"; then pass "$name: text: Diagnosis: $want"; else
+        fail "$name: text: $(grep -m1 '^Diagnosis:' "$TEXT_OUT" || echo 'no Diagnosis line'), expected Diagnosis: $want"; fi
+}
+
+# expect_target NAME TARGET OUTCOME VERDICT: JSON and text agree on both.
+expect_target() {
+    expect_result "$1" "$2" outcome "$3"
+    expect_result "$1" "$2" verdict "$4"
+    expect_text "$1" "$2" "$3" "$4"
+}
+
+expect_both_diagnosis() {
+    expect_diagnosis "$1" "$2"
+    expect_text_diagnosis "$1" "$2"
+}
+
+expect_reply() {
+    local name=$1 target=$2 prefix=$3
+    expect_jq "$name" "$target's reply starts with \"$prefix\"" \
+        "[.results[] | select(.target == \"$target\")][0].reply | startswith(\"$prefix\")"
+}
+
+expect_no_mail_secret() {
+    local name=$1 secret
+    secret=$(tr -d '\n' <"$MAIL_PASSWORD_FILE")
+    if grep -qF -- "$secret" "$CHECK_JSON" "$TEXT_OUT" "$WORK/${name%% *}.err" "$WORK/${name%% *}.text.err"; then
+        fail "$name: the submission password appears in the output"
+    else
+        pass "$name: the submission password appears nowhere in the output"
+    fi
+}
+
+# tls.verified as recorded: VALUE true or false; false also needs a verify_error saying why.
+expect_tls_verified() {
+    local name=$1 target=$2 value=$3
+    if [[ $value == true ]]; then
+        expect_jq "$name" "$target: tls.verified true, no verify_error" \
+            "[.results[] | select(.target == \"$target\")][0].tls | .verified == true and .verify_error == null"
+    else
+        expect_jq "$name" "$target: TLS negotiated, tls.verified false with a verify_error" \
+            "[.results[] | select(.target == \"$target\")][0].tls | (.version | startswith(\"TLS\")) and .verified == false and (.verify_error | type == \"string\" and length > 0)"
+    fi
+}
+
+scenario_mail_mx_valid() {
+    local n=mail-mx-valid cfg="$WORK/mail-mx-valid.yml"
+    say "scenario $n: enterprise agreement, an MX (Postfix) with a certificate from the test CA"
+    write_mail_config "$cfg" enterprise-agreement mx-valid
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-valid ok as_expected
+    expect_result "$n" mx-valid address "$MAIL_VALID_ADDR"
+    expect_jq "$n" "the conversation upgraded with STARTTLS" '.results[0].tls.version | startswith("TLS")'
+    expect_both_diagnosis "$n" port25_open_as_expected
+    expect_exit "$n" 0
+    expect_result "$n [r2]" mx-valid role mx
+    expect_tls_verified "$n [r2]" mx-valid true
+}
+
+# An MX whose certificate does not verify is one MTAs deliver to (RFC 7435): the probe says ok,
+# and records that verification failed.
+scenario_mail_mx_unverified() {
+    local n=mail-mx-$1 cfg="$WORK/mail-mx-$1.yml" target=mx-$1
+    say "scenario $n: enterprise agreement, an MX (Postfix) with a $2 certificate, starttls: opportunistic"
+    write_mail_config "$cfg" enterprise-agreement "$target"
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n [r2]" "$target" ok as_expected
+    expect_tls_verified "$n [r2]" "$target" false
+    expect_both_diagnosis "$n [r2]" port25_open_as_expected
+    expect_exit "$n [r2]" 0
+}
+
+scenario_mail_mx_required() {
+    local n=mail-mx-required cfg="$WORK/mail-mx-required.yml"
+    say "scenario $n: enterprise agreement, the self-signed and the wrong-name MX with starttls: required"
+    write_mail_config "$cfg" enterprise-agreement mx-selfsigned-required mx-wrongname-required
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-selfsigned-required tls_certificate_invalid session_failed
+    expect_target "$n" mx-wrongname-required tls_certificate_invalid session_failed
+    expect_exit "$n" 1
+}
+
+scenario_mail_submission() {
+    local n=mail-submission cfg="$WORK/mail-submission.yml"
+    say "scenario $n: enterprise agreement, submission to Postfix with Dovecot SASL, the right password"
+    write_mail_config "$cfg" enterprise-agreement mx-valid relay
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" relay ok as_expected
+    expect_reply "$n" relay 235
+    expect_target "$n" mx-valid ok as_expected
+    expect_both_diagnosis "$n" port25_open_as_expected
+    expect_exit "$n" 0
+    expect_no_mail_secret "$n"
+    expect_result "$n [r2]" relay role relay
+    expect_tls_verified "$n [r2]" relay true
+}
+
+scenario_mail_wrong_password() {
+    local n=mail-wrong-password cfg="$WORK/mail-wrong-password.yml"
+    say "scenario $n: enterprise agreement, submission with a wrong password"
+    write_mail_config "$cfg" enterprise-agreement mx-valid relay-wrong-password
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" relay-wrong-password auth_rejected session_failed
+    expect_reply "$n" relay-wrong-password "535 5.7.8"
+    expect_both_diagnosis "$n" relay_failing
+    expect_exit "$n" 1
+    expect_result "$n [r2]" relay-wrong-password role relay
+}
+
+scenario_mail_auth_tempfail() {
+    local n=mail-auth-tempfail cfg="$WORK/mail-auth-tempfail.yml"
+    say "scenario $n: enterprise agreement, submission whose Dovecot was stopped under Postfix"
+    write_mail_config "$cfg" enterprise-agreement mx-valid relay-authgone
+    MAIL_CHECK_BEFORE=arm_authgone mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" relay-authgone auth_tempfail session_failed
+    expect_reply "$n" relay-authgone "454 4.7.0"
+    expect_both_diagnosis "$n" relay_failing
+    expect_exit "$n" 1
+}
+
+# The smtpd dies once TLS is up (it cannot list SASL mechanisms): a session failure of the relay,
+# and nothing in the detail may blame the port's TLS mode, since the handshake completed.
+scenario_mail_auth_down() {
+    local n=mail-auth-down cfg="$WORK/mail-auth-down.yml"
+    say "scenario $n: enterprise agreement, submission (587) and smtps (465) with no Dovecot behind Postfix"
+    write_mail_config "$cfg" enterprise-agreement mx-valid relay-authdown relay-authdown-465
+    # Each probe kills an smtpd, after which Postfix holds the service back for a second
+    # (service_throttle_time): two checks at once would wait for each other.
+    MAIL_CHECK_SERIAL=1 mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" relay-authdown protocol_error session_failed
+    expect_target "$n" relay-authdown-465 protocol_error session_failed
+    expect_both_diagnosis "$n" relay_failing
+    expect_exit "$n" 1
+    expect_jq "$n [r2]" "relay-authdown-465's detail does not ask whether 465 is an implicit-TLS port" \
+        '[.results[] | select(.target == "relay-authdown-465")][0].detail | test("implicit-TLS|smtps\\) port") | not'
+    expect_jq "$n" "both record the TLS session that was established before the server closed" \
+        '[.results[] | select(.target | startswith("relay-authdown")) | .tls.version | startswith("TLS")] == [true, true]'
+}
+
+scenario_mail_busy() {
+    local n=mail-busy cfg="$WORK/mail-busy.yml"
+    say "scenario $n: enterprise agreement, an MX at its connection limit (421 greeting)"
+    write_mail_config "$cfg" enterprise-agreement mx-busy
+    mail_check "$n" --config "$cfg" || return 0
+    expect_result "$n" mx-busy outcome greeting_rejected
+    expect_reply "$n" mx-busy "421 4.7.0"
+    expect_exit "$n" 1
+    expect_target "$n [r2]" mx-busy greeting_rejected receiver_unavailable
+    expect_both_diagnosis "$n [r2]" receivers_rejecting
+    expect_jq "$n [r2]" "the explanation names the MX and its 421" \
+        '.diagnosis.explanation | test("mx\\.busy\\.mail\\.test|mx-busy") and test("421")'
+}
+
+scenario_mail_reject() {
+    local n=mail-reject cfg="$WORK/mail-reject.yml"
+    say "scenario $n: enterprise agreement, an MX that rejects the client at the greeting (554)"
+    write_mail_config "$cfg" enterprise-agreement mx-reject
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-reject greeting_rejected receiver_rejected
+    expect_reply "$n" mx-reject "554 5.7.1"
+    expect_exit "$n" 1
+    expect_both_diagnosis "$n [r2]" receivers_rejecting
+}
+
+# Needs mail_from/rcpt_to on smtp targets: the whole config is revision 2.
+scenario_mail_rcpt() {
+    local n="mail-rcpt [r2]" cfg="$WORK/mail-rcpt.yml"
+    say "scenario mail-rcpt: enterprise agreement, MX hosts that refuse (554) or defer (450) at RCPT TO"
+    write_mail_config "$cfg" enterprise-agreement mx-rcpt mx-grey
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-rcpt recipient_rejected receiver_rejected
+    expect_reply "$n" mx-rcpt "554 5.7.1"
+    expect_target "$n" mx-grey recipient_rejected receiver_unavailable
+    expect_reply "$n" mx-grey "450 4.3.2"
+    expect_both_diagnosis "$n" receivers_rejecting
+    expect_exit "$n" 1
+}
+
+scenario_mail_stopped() {
+    local n=mail-stopped cfg="$WORK/mail-stopped.yml"
+    say "scenario $n: enterprise agreement, an MX whose server is stopped (RST), a control that connects"
+    write_mail_config "$cfg" enterprise-agreement mx-stopped control
+    mail_check "$n" --config "$cfg" || return 0
+    expect_result "$n" mx-stopped outcome tcp_refused
+    expect_result "$n" control outcome ok
+    expect_exit "$n" 1
+    expect_target "$n [r2]" mx-stopped tcp_refused receiver_unavailable
+    expect_both_diagnosis "$n [r2]" receivers_rejecting
+}
+
+scenario_mail_smarthost() {
+    local n=mail-smarthost cfg="$WORK/mail-smarthost.yml"
+    say "scenario $n: pay-as-you-go, only a private smarthost on 25, dropped on the way"
+    rule_azure_port25
+    write_mail_config "$cfg" pay-as-you-go smarthost
+    mail_check "$n" --config "$cfg" || return 0
+    expect_result "$n" smarthost expected reachable
+    expect_target "$n" smarthost tcp_timeout unexpectedly_blocked
+    expect_exit "$n" 1
+    expect_result "$n [r2]" smarthost role relay
+    expect_both_diagnosis "$n [r2]" relay_failing
+
+    n=mail-smarthost-beside cfg="$WORK/mail-smarthost-beside.yml"
+    say "scenario $n: enterprise agreement, the dropped smarthost beside a working MX and control"
+    rule_none
+    write_mail_config "$cfg" enterprise-agreement mx-valid smarthost control
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" smarthost tcp_timeout unexpectedly_blocked
+    expect_target "$n" mx-valid ok as_expected
+    expect_exit "$n" 1
+    expect_both_diagnosis "$n [r2]" relay_failing
+}
+
+scenario_mail_dns_down() {
+    local n=mail-dns-down cfg="$WORK/mail-dns-down.yml"
+    say "scenario $n: enterprise agreement, dns.servers names a resolver the vm has no route to"
+    DNS_SERVERS="[\"$MAIL_DEAD_DNS\"]" write_mail_config "$cfg" enterprise-agreement mx-valid relay control
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-valid dns_failure inconclusive
+    expect_target "$n" relay dns_failure inconclusive
+    expect_target "$n" control dns_failure inconclusive
+    expect_exit "$n" 2
+    expect_both_diagnosis "$n [r2]" dns_unavailable
+    expect_jq "$n [r2]" "the explanation names the resolver" ".diagnosis.explanation | contains(\"$MAIL_DEAD_DNS\")"
+}
+
+# The same kind of certificate as mx-selfsigned, but the domain publishes an MTA-STS policy in
+# enforce mode: senders that honour it do not deliver, so the probe fails it.
+scenario_mail_mta_sts() {
+    local n=mail-mta-sts cfg="$WORK/mail-mta-sts.yml"
+    say "scenario $n: enterprise agreement, an MX with a self-signed certificate under an MTA-STS enforce policy"
+    write_mail_config "$cfg" enterprise-agreement mx-sts mx-valid
+    local fetched_before asked_before
+    fetched_before=$(grep -c 'mta-sts.txt' "$MAIL/sts-policy.log") || true
+    asked_before=$(mail_sts_queries)
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-sts tls_certificate_invalid session_failed
+    expect_target "$n" mx-valid ok as_expected
+    expect_exit "$n" 1
+    if (($(mail_sts_queries) > asked_before)); then
+        pass "$n [r2]: the probe asked DNS for _mta-sts.sts.mail.test TXT"
+    else
+        fail "$n [r2]: no TXT query for _mta-sts.sts.mail.test from the vm in the dnsmasq log"
+    fi
+    if (($(grep -c 'mta-sts.txt' "$MAIL/sts-policy.log") > fetched_before)); then
+        pass "$n [r2]: the probe fetched https://mta-sts.sts.mail.test/.well-known/mta-sts.txt"
+    else
+        fail "$n [r2]: the policy host served no /.well-known/mta-sts.txt during the check"
+    fi
+}
+
+# How many TXT queries for _mta-sts.sts.mail.test dnsmasq has answered the vm so far.
+mail_sts_queries() {
+    grep -c "query\[TXT\] _mta-sts\.sts\.mail\.test from $VM_ADDR" "$WORK/dnsmasq.log" || true
+}
+
+# The daemon against some of the same servers: /metrics and /status carry the revision-2 answer.
+scenario_mail_daemon() {
+    local n=mail-daemon cfg="$WORK/mail-daemon.yml" metrics="$WORK/mail-metrics.txt" port=$((DAEMON_PORT + 1))
+    say "scenario $n: smtp-probe run, enterprise agreement: valid and self-signed MX, submission, dropped smarthost, stopped MX"
+    rule_none
+    write_mail_config "$cfg" enterprise-agreement mx-valid mx-selfsigned relay smarthost mx-stopped
+    ip netns exec "$NS_VM" java -jar "$JAR" run --config "$cfg" --web.listen-address "127.0.0.1:$port" \
+        >"$WORK/mail-daemon.log" 2>&1 &
+    local daemon=$!
+    PIDS+=("$daemon")
+    # The first round is complete when every target has a verdict.
+    local deadline=$((SECONDS + 40)) scraped=0 target
+    while ((SECONDS < deadline)) && kill -0 "$daemon" 2>/dev/null; do
+        if in_vm curl -sf --max-time 2 "http://127.0.0.1:$port/metrics" -o "$metrics"; then
+            scraped=1
+            for target in mx-valid mx-selfsigned relay smarthost mx-stopped; do
+                grep -q "^smtp_probe_verdict{.*target=\"$target\".* 1" "$metrics" || scraped=0
+            done
+            ((scraped)) && break
+        fi
+        sleep 0.5
+    done
+    if ((scraped)); then pass "$n: every target has a verdict in /metrics"; else
+        fail "$n: no complete round in /metrics within 40s: $(tail -3 "$WORK/mail-daemon.log")"
+        kill -TERM "$daemon" 2>/dev/null || true
+        return 0
+    fi
+    mail_metric "$n" smtp_probe_verdict 1 target=mx-valid verdict=as_expected
+    mail_metric "$n" smtp_probe_verdict 1 target=relay verdict=as_expected
+    mail_metric "$n" smtp_probe_verdict 1 target=smarthost verdict=unexpectedly_blocked
+    mail_metric "$n [r2]" smtp_probe_success 1 target=mx-valid port=25 mode=smtp role=mx
+    mail_metric "$n [r2]" smtp_probe_success 1 target=mx-selfsigned port=25 mode=smtp role=mx
+    mail_metric "$n [r2]" smtp_probe_success 1 target=relay port=587 mode=submission role=relay
+    mail_metric "$n [r2]" smtp_probe_success 0 target=smarthost port=25 mode=smtp role=relay
+    mail_metric "$n [r2]" smtp_probe_success 0 target=mx-stopped port=25 mode=smtp role=mx
+    mail_metric "$n [r2]" smtp_probe_tls_verified 1 target=mx-valid
+    mail_metric "$n [r2]" smtp_probe_tls_verified 0 target=mx-selfsigned
+    mail_metric "$n [r2]" smtp_probe_tls_verified 1 target=relay
+    mail_metric "$n [r2]" smtp_probe_verdict 1 target=mx-selfsigned verdict=as_expected
+    mail_metric "$n [r2]" smtp_probe_verdict 1 target=mx-stopped verdict=receiver_unavailable
+    mail_metric "$n [r2]" smtp_probe_diagnosis 1 diagnosis=relay_failing
+    if grep -qE '^smtp_probe_tls_verified\{[^}]*target="(smarthost|mx-stopped)"' "$metrics"; then
+        fail "$n [r2]: smtp_probe_tls_verified is exported for a target that negotiated no TLS"
+    else
+        pass "$n [r2]: no smtp_probe_tls_verified for the targets without TLS (smarthost, mx-stopped)"
+    fi
+    CHECK_JSON="$WORK/mail-status.json"
+    if in_vm curl -sf --max-time 2 "http://127.0.0.1:$port/status" -o "$CHECK_JSON"; then
+        expect_result "$n" mx-valid verdict as_expected
+        expect_result "$n [r2]" mx-selfsigned outcome ok
+        expect_tls_verified "$n [r2]" mx-selfsigned false
+        expect_result "$n [r2]" smarthost role relay
+        expect_result "$n [r2]" mx-stopped verdict receiver_unavailable
+        expect_diagnosis "$n [r2]" relay_failing
+    else
+        fail "$n: GET /status failed"
+    fi
+    if grep -qF -- "$(tr -d '\n' <"$MAIL_PASSWORD_FILE")" "$metrics" "$CHECK_JSON" "$WORK/mail-daemon.log"; then
+        fail "$n: the submission password appears in the metrics, /status or the daemon's log"
+    else
+        pass "$n: the submission password appears nowhere in the metrics, /status or the daemon's log"
+    fi
+    kill -TERM "$daemon" 2>/dev/null || true
+    local stop_by=$((SECONDS + 15))
+    while kill -0 "$daemon" 2>/dev/null && ((SECONDS < stop_by)); do
+        sleep 0.2
+    done
+    kill -KILL "$daemon" 2>/dev/null || true
+    wait "$daemon" 2>/dev/null || true
+}
+
+mail_metric() {
+    local name=$1 metric=$2 value=$3
+    shift 3
+    local first="${1%%=*}=\"${1#*=}\""
+    if metric_is "$metrics" "$metric" "$value" "$@"; then pass "$name: $metric{$*} $value"; else
+        fail "$name: no $metric{$*} $value; found: $(grep "^$metric{" "$metrics" | grep -F -- "$first" | head -3 | tr '\n' ' ')"
+    fi
+}
+
+# Every mail scenario, in an order that keeps rule changes few.
+scenarios_mail() {
+    local began=$SECONDS
+    rule_none
+    scenario_mail_mx_valid
+    scenario_mail_mx_unverified selfsigned self-signed
+    scenario_mail_mx_unverified wrongname wrong-name
+    scenario_mail_mx_required
+    scenario_mail_mta_sts
+    scenario_mail_submission
+    scenario_mail_wrong_password
+    scenario_mail_auth_tempfail
+    scenario_mail_auth_down
+    scenario_mail_busy
+    scenario_mail_reject
+    scenario_mail_rcpt
+    scenario_mail_stopped
+    scenario_mail_dns_down
+    scenario_mail_smarthost
+    scenario_mail_daemon
+    say "mail scenarios took $((SECONDS - began))s"
+}
+
+# Copies the mail servers' logs (no keys, no password files) to DIR.
+mail_artifacts() {
+    local dir=$1 f
+    [[ -n $MAIL && -d $MAIL ]] || return 0
+    for f in "$MAIL/postfix.log" "$MAIL/sts-policy.log" "$MAIL"/dovecot-*/dovecot.log; do
+        [[ -f $f ]] && cp "$f" "$dir/mail-$(basename "$(dirname "$f")")-$(basename "$f")"
+    done
+    return 0
+}
