@@ -1,7 +1,6 @@
 package io.smtpprobe.classify;
 
 import io.smtpprobe.policy.ExemptionStatus;
-import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.DnsFailure;
 import io.smtpprobe.probe.Outcome;

@@ -26,9 +26,10 @@ final class ServiceFindings {
                         + f.result().outcome().label() + (f.result().detail().isEmpty() ? "" : ": "
                         + f.result().detail()))
                 .collect(Collectors.joining("; "));
-        String platform = r.port() == PolicyTable.SMTP_PORT
+        String platform = r.port() != PolicyTable.SMTP_PORT ? " Azure never blocks ports 587 and 465,"
+                : !first.internet()
                 ? " It is a relay on port 25 at a private destination, which Azure's port-25 block does not cover,"
-                : " Azure never blocks ports 587 and 465,";
+                : " Port 25 to it is as open as Azure's policy expects,";
         return new Finding(Diagnosis.RELAY_FAILING,
                 (failing.size() == 1 ? "The relay " : "Relays fail: ") + which + "." + platform
                         + " so this is the relay, its credentials, or a firewall or route on the way.",

@@ -75,7 +75,8 @@ final class CheckCommand implements Callable<Integer> {
     private List<String> targetSpecs = new ArrayList<>();
 
     @Option(names = "--only", paramLabel = "NAME",
-            description = "Probe only the target of this name (repeatable), from --config or the built-in default.")
+            description = "Probe only the target of this name (repeatable): of --config, the built-in default"
+                    + " or the --target specs. An unknown name lists the names there are.")
     private List<String> only = new ArrayList<>();
 
     @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
