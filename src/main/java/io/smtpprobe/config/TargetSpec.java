@@ -50,7 +50,7 @@ public final class TargetSpec {
 
     /** Parses one spec; relative {@code ca_file} paths are relative to the working directory. */
     public static TargetConfig parse(String spec, Map<String, String> environment) throws ConfigException {
-        String where = "--target " + YamlMapping.quote(spec);
+        String where = "--target " + shown(spec);
         List<String> errors = new ArrayList<>();
         ObjectNode node = toMapping(spec, environment, errors);
         TargetConfig target = null;
@@ -75,8 +75,8 @@ public final class TargetSpec {
                 TargetConfig target = parse(spec, environment);
                 String earlier = names.putIfAbsent(target.name(), spec);
                 if (earlier != null) {
-                    errors.add("--target " + YamlMapping.quote(spec) + ": the name " + target.name()
-                            + " is already used by --target " + YamlMapping.quote(earlier) + "; give one NAME=");
+                    errors.add("--target " + shown(spec) + ": the name " + target.name()
+                            + " is already used by --target " + shown(earlier) + "; give one NAME=");
                 }
                 targets.add(target);
             } catch (ConfigException e) {
@@ -87,6 +87,51 @@ public final class TargetSpec {
             throw new ConfigException(null, errors);
         }
         return targets;
+    }
+
+    /**
+     * A spec as messages show it: quoted, escaped, and with the password of a {@code USER:PASSWORD@}
+     * replaced, so that a password typed where it does not belong is not printed back.
+     */
+    private static String shown(String spec) {
+        return YamlMapping.quote(withoutPassword(spec));
+    }
+
+    private static String withoutPassword(String spec) {
+        int scheme = spec.indexOf("://");
+        if (scheme < 0) {
+            return spec;
+        }
+        int start = scheme + 3;
+        int end = authorityEnd(spec, start);
+        int at = spec.lastIndexOf('@', end - 1);
+        if (at < start) {
+            return spec;
+        }
+        int colon = spec.indexOf(':', start);
+        if (colon < 0 || colon > at) {
+            return spec;
+        }
+        return spec.substring(0, colon + 1) + "******" + spec.substring(at);
+    }
+
+    /** Where the authority after {@code ://} ends: at the query, or at the end. */
+    private static int authorityEnd(String spec, int start) {
+        int question = spec.indexOf('?', start);
+        return question < 0 ? spec.length() : question;
+    }
+
+    /**
+     * The name a spec without {@code NAME=} gets: its host or domain, except that an IPv6 address starting
+     * with {@code ::} gets a leading 0 ({@code ::1} is named {@code 0::1}, the same address), since a name
+     * starts with a letter or a digit.
+     */
+    private static String derivedName(ObjectNode node) {
+        String host = node.hasNonNull("host") ? node.get("host").asText() : null;
+        if (host != null && host.startsWith("::") && Syntax.isIpv6(host)) {
+            return "0" + host;
+        }
+        return null;
     }
 
     private static ObjectNode toMapping(String spec, Map<String, String> environment, List<String> errors) {
@@ -123,14 +168,26 @@ public final class TargetSpec {
         if (query != null) {
             query(query, node, errors);
         }
+        String derived = node.has("name") ? null : derivedName(node);
+        if (derived != null) {
+            node.put("name", derived);
+        }
         return node;
     }
 
     private static void authority(String authority, ObjectNode node, Map<String, String> environment,
             List<String> errors) {
         int at = authority.lastIndexOf('@');
+        if (at >= 0 && authority.substring(0, at).indexOf(':') >= 0) {
+            // USER:PASSWORD@: the password would be in the shell's history and the process list; it is
+            // neither used nor repeated.
+            errors.add("a password in USER:PASSWORD@ is never taken from the command line (it is not repeated"
+                    + " here); give USER@ only and put the password in the environment variable "
+                    + PASSWORD_VARIABLE + " (a ':' in the user name is written %3A)");
+            return;
+        }
         if (at >= 0) {
-            String user = URLDecoder.decode(authority.substring(0, at), StandardCharsets.UTF_8);
+            String user = decoded(authority.substring(0, at), "USER", errors);
             authority = authority.substring(at + 1);
             if (environment.get(PASSWORD_VARIABLE) == null) {
                 errors.add("user " + YamlMapping.quote(user) + " needs a password in the environment variable "
@@ -172,11 +229,21 @@ public final class TargetSpec {
         }
     }
 
+    /** Percent-decoded text; a malformed escape ({@code %zz}, a lone {@code %}) is an error, not an exception. */
+    private static String decoded(String text, String what, List<String> errors) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            errors.add(what + " has a malformed percent escape (write % as %25), found " + YamlMapping.quote(text));
+            return text;
+        }
+    }
+
     private static void query(String query, ObjectNode node, List<String> errors) {
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : decoded(pair.substring(eq + 1), "the value of " + YamlMapping.quote(key), errors);
             if (!KEYS.contains(key)) {
                 errors.add("unknown key " + YamlMapping.quote(key) + "; use " + String.join(", ", KEYS.stream().sorted().toList()));
             } else if (node.has(key) || (node.has("tls") && node.get("tls").has(key))) {
