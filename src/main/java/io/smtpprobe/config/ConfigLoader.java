@@ -12,9 +12,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -43,6 +45,7 @@ public final class ConfigLoader {
 
     /** More unknown top-level keys than this, and most of them unknown: the file is something else. */
     private static final int MAX_UNKNOWN_TOP_LEVEL_KEYS = 3;
+    private static final Pattern KEY_CHARACTER = Pattern.compile("[A-Za-z0-9_-]");
     private static final List<String> TOP_LEVEL_KEYS = List.of("subscription", "azure", "probe", "dns", "web",
             "targets");
 
@@ -157,17 +160,38 @@ public final class ConfigLoader {
                     + " mapping of keys like targets: is expected; see config/smtp-probe.yml";
         }
         List<String> unknown = new ArrayList<>();
-        root.fieldNames().forEachRemaining(name -> {
+        int nearMisses = 0;
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
             if (!TOP_LEVEL_KEYS.contains(name)) {
                 unknown.add(name);
+                nearMisses += Nearest.distance(name, Nearest.of(name, TOP_LEVEL_KEYS)) <= 2 ? 1 : 0;
             }
-        });
-        if (unknown.size() <= MAX_UNKNOWN_TOP_LEVEL_KEYS || unknown.size() * 2 <= root.size()) {
+        }
+        int known = root.size() - unknown.size();
+        boolean nothingOfOurs = known == 0 && nearMisses == 0 && !unknown.isEmpty();
+        boolean mostlyForeign = unknown.size() - nearMisses > MAX_UNKNOWN_TOP_LEVEL_KEYS && unknown.size() * 2 > root.size();
+        if (!nothingOfOurs && !mostlyForeign) {
             return null;
         }
-        return "is not an smtp-probe config: " + unknown.size() + " of its " + root.size() + " top-level keys are"
-                + " unknown, the first " + ErrorText.quote(unknown.get(0), 40) + " (the rest is not repeated);"
-                + " valid keys: " + String.join(", ", TOP_LEVEL_KEYS);
+        String count = known == 0
+                ? (root.size() == 1 ? "its only top-level key is unknown" : "none of its " + root.size()
+                        + " top-level keys is known")
+                : unknown.size() + " of its " + root.size() + " top-level keys are unknown";
+        return "is not an smtp-probe config: " + count + ", the first " + keyStart(unknown.get(0))
+                + " (the rest is not repeated); valid keys: " + String.join(", ", TOP_LEVEL_KEYS);
+    }
+
+    /**
+     * The start of a key for a message, up to its first character no config key has: enough to recognise
+     * the file, too little to repeat a line of it ({@code /etc/shadow}'s first key is the whole first line).
+     */
+    private static String keyStart(String key) {
+        int end = 0;
+        while (end < key.length() && end < 20 && KEY_CHARACTER.matcher(key.substring(end, end + 1)).matches()) {
+            end++;
+        }
+        return "\"" + key.substring(0, end) + (end < key.length() ? "...\"" : "\"");
     }
 
     /**

@@ -98,27 +98,36 @@ public final class TargetSpec {
     }
 
     private static String withoutPassword(String spec) {
-        int scheme = spec.indexOf("://");
-        if (scheme < 0) {
-            return spec;
-        }
-        int start = scheme + 3;
-        int end = authorityEnd(spec, start);
-        int at = spec.lastIndexOf('@', end - 1);
-        if (at < start) {
-            return spec;
-        }
-        int colon = spec.indexOf(':', start);
-        if (colon < 0 || colon > at) {
-            return spec;
-        }
-        return spec.substring(0, colon + 1) + "******" + spec.substring(at);
+        int[] password = passwordSpan(spec);
+        return password == null ? spec : spec.substring(0, password[0]) + "******" + spec.substring(password[1]);
     }
 
-    /** Where the authority after {@code ://} ends: at the query, or at the end. */
-    private static int authorityEnd(String spec, int start) {
+    /**
+     * Where a password typed as {@code USER:PASSWORD@HOST} sits in a spec ({@code [from, to)}), or null. A
+     * {@code ?} in the password splits the spec early, so an {@code @} after the {@code ?} with something
+     * other than a port after the {@code :} is taken for one too: better to hide too much than to print it.
+     */
+    private static int[] passwordSpan(String spec) {
+        int scheme = spec.indexOf("://");
+        if (scheme < 0) {
+            return null;
+        }
+        int start = scheme + 3;
         int question = spec.indexOf('?', start);
-        return question < 0 ? spec.length() : question;
+        int end = question < 0 ? spec.length() : question;
+        int at = spec.lastIndexOf('@', end - 1);
+        if (at >= start) {
+            int colon = spec.indexOf(':', start);
+            return colon >= 0 && colon < at ? new int[] {colon + 1, at} : null;
+        }
+        int laterAt = question < 0 ? -1 : spec.indexOf('@', question);
+        String authority = spec.substring(start, end);
+        int colon = authority.indexOf(':');
+        if (laterAt < 0 || authority.startsWith("[") || colon < 0
+                || authority.substring(colon + 1).matches("\\d{0,9}")) {
+            return null;
+        }
+        return new int[] {start + colon + 1, laterAt};
     }
 
     /**
@@ -136,6 +145,13 @@ public final class TargetSpec {
 
     private static ObjectNode toMapping(String spec, Map<String, String> environment, List<String> errors) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
+        if (passwordSpan(spec) != null) {
+            // The password would be in the shell's history and the process list; it is neither used nor repeated.
+            errors.add("a password in USER:PASSWORD@ is never taken from the command line (it is not repeated"
+                    + " here); give USER@ only and put the password in the environment variable "
+                    + PASSWORD_VARIABLE + " (a ':' in the user name is written %3A)");
+            return node;
+        }
         String rest = spec.trim();
         int eq = rest.indexOf('=');
         int colon = rest.indexOf(':');
@@ -178,14 +194,6 @@ public final class TargetSpec {
     private static void authority(String authority, ObjectNode node, Map<String, String> environment,
             List<String> errors) {
         int at = authority.lastIndexOf('@');
-        if (at >= 0 && authority.substring(0, at).indexOf(':') >= 0) {
-            // USER:PASSWORD@: the password would be in the shell's history and the process list; it is
-            // neither used nor repeated.
-            errors.add("a password in USER:PASSWORD@ is never taken from the command line (it is not repeated"
-                    + " here); give USER@ only and put the password in the environment variable "
-                    + PASSWORD_VARIABLE + " (a ':' in the user name is written %3A)");
-            return;
-        }
         if (at >= 0) {
             String user = decoded(authority.substring(0, at), "USER", errors);
             authority = authority.substring(at + 1);
