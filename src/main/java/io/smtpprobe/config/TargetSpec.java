@@ -223,6 +223,11 @@ public final class TargetSpec {
         } else if (authority.indexOf(':') >= 0 && authority.indexOf(':') == authority.lastIndexOf(':')) {
             host = authority.substring(0, authority.indexOf(':'));
             port = authority.substring(authority.indexOf(':') + 1);
+        } else if (authority.indexOf(':') >= 0) {
+            // ::1:25 is an address of its own, not ::1 on port 25: without brackets a port cannot be told apart.
+            errors.add("an IPv6 address goes in brackets, so that a port can follow it: [2001:db8::25] or"
+                    + " [2001:db8::25]:25");
+            return;
         }
         if (host.isEmpty()) {
             errors.add("the host is missing");

@@ -217,4 +217,13 @@ class TargetSpecTest {
         assertThat(error.getMessage()).doesNotContain("\r").doesNotContain("\u001b")
                 .startsWith("--target \"smtp://mx.example.com\\r\\nFAKE: \\x1b[2J?expect=x\": ");
     }
+
+    @Test
+    void refusesABareIpv6HostWhosePortCannotBeToldApart() {
+        ConfigException error = catchThrowableOfType(ConfigException.class,
+                () -> TargetSpec.parse("smtps://alice@::1:25", ENV));
+
+        assertThat(error.errors()).containsExactly("--target \"smtps://alice@::1:25\": an IPv6 address goes in"
+                + " brackets, so that a port can follow it: [2001:db8::25] or [2001:db8::25]:25");
+    }
 }
