@@ -170,7 +170,8 @@ public final class ConfigLoader {
         }
         int known = root.size() - unknown.size();
         boolean nothingOfOurs = known == 0 && nearMisses == 0 && !unknown.isEmpty();
-        boolean mostlyForeign = unknown.size() - nearMisses > MAX_UNKNOWN_TOP_LEVEL_KEYS && unknown.size() * 2 > root.size();
+        boolean mostlyForeign = unknown.size() - nearMisses > MAX_UNKNOWN_TOP_LEVEL_KEYS
+                && unknown.size() * 2 > root.size();
         if (!nothingOfOurs && !mostlyForeign) {
             return null;
         }

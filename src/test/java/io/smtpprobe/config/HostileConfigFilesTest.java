@@ -136,7 +136,8 @@ class HostileConfigFilesTest {
     @Test
     void refusesAPasswordFileThatIsNotUtf8SayingWhereWithoutShowingIt() throws Exception {
         // "Sécret" in Latin-1: 0xE9 cannot start a UTF-8 sequence followed by 'c'.
-        Path file = passwordFile(bytes("S".getBytes(StandardCharsets.UTF_8), "\u00e9cret", StandardCharsets.ISO_8859_1));
+        Path file = passwordFile(
+                bytes("S".getBytes(StandardCharsets.UTF_8), "\u00e9cret", StandardCharsets.ISO_8859_1));
 
         ConfigException error = loadFails(relayWithPasswordFile(file));
 
