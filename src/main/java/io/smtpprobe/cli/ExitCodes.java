@@ -14,6 +14,8 @@ final class ExitCodes {
     static final int USAGE = 64;
     /** EX_SOFTWARE: a bug or a local fault. */
     static final int INTERNAL = 70;
+    /** EX_IOERR: the output could not be written (a full disk, a closed pipe). */
+    static final int IO_ERROR = 74;
     /** EX_CONFIG: the configuration was wrong. */
     static final int CONFIG = 78;
 }

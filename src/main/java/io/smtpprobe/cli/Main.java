@@ -2,6 +2,7 @@ package io.smtpprobe.cli;
 
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -16,8 +17,27 @@ public final class Main implements Runnable {
     private picocli.CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine(Map.copyOf(System.getenv()), new PrintWriter(System.out, true),
-                new PrintWriter(System.err, true)).execute(args));
+        System.exit(execute(args, Map.copyOf(System.getenv()), new PrintWriter(System.out, true),
+                new PrintWriter(System.err, true), System.out::checkError));
+    }
+
+    /**
+     * Runs a command line, then makes sure its output arrived: a PrintWriter (and System.out beneath it)
+     * keeps a write error to itself, so {@code check --output json > /dev/full} would otherwise exit 0
+     * having written nothing. Lost output is exit 74 (EX_IOERR) with a message on standard error.
+     *
+     * @param stdoutFailed whether the stream beneath {@code out} saw a write error (System.out's own flag)
+     */
+    static int execute(String[] args, Map<String, String> environment, PrintWriter out, PrintWriter err,
+            BooleanSupplier stdoutFailed) {
+        int exitCode = commandLine(environment, out, err).execute(args);
+        if (out.checkError() || stdoutFailed.getAsBoolean()) {
+            err.println("smtp-probe: cannot write to standard output (a full disk, a closed pipe or /dev/full);"
+                    + " the command's output is lost");
+            err.flush();
+            return ExitCodes.IO_ERROR;
+        }
+        return exitCode;
     }
 
     /**
@@ -33,7 +53,9 @@ public final class Main implements Runnable {
         commandLine.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
         commandLine.getSubcommands().values()
                 .forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE));
-        commandLine.setExecutionExceptionHandler(new ErrorHandler());
+        ErrorHandler errors = new ErrorHandler();
+        commandLine.setExecutionExceptionHandler(errors);
+        commandLine.setParameterExceptionHandler(errors);
         return commandLine;
     }
 

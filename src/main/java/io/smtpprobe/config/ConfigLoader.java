@@ -5,22 +5,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads the YAML configuration (smtp-probe.yml(5), config/smtp-probe.yml) into a {@link Config}. Jackson parses the YAML
@@ -39,9 +38,16 @@ public final class ConfigLoader {
     public static final String AUTO = "auto";
     public static final String DEFAULT_LISTEN_ADDRESS = ":9925";
     public static final URI DEFAULT_METADATA_ENDPOINT = URI.create("http://169.254.169.254");
+    /** The longest {@code probe.interval}: a check a day is the least that still watches anything. */
+    public static final Duration MAX_INTERVAL = Duration.ofHours(24);
+    /** The longest {@code probe.timeout} (and {@code --timeout}): a probe's phases together. */
+    public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
-    /** A config file is a page of YAML; anything this big is the wrong file. */
-    static final int MAX_FILE_BYTES = 1 << 20;
+    /** More unknown top-level keys than this, and most of them unknown: the file is something else. */
+    private static final int MAX_UNKNOWN_TOP_LEVEL_KEYS = 3;
+    private static final Pattern KEY_CHARACTER = Pattern.compile("[A-Za-z0-9_-]");
+    private static final List<String> TOP_LEVEL_KEYS = List.of("subscription", "azure", "probe", "dns", "web",
+            "targets");
 
     private final ObjectMapper yaml;
     private final Map<String, String> environment;
@@ -92,19 +98,26 @@ public final class ConfigLoader {
         return new ConfigLoader(environment, clock, offers, credentials);
     }
 
-    /** Loads a file; relative paths inside it are relative to the file's directory. */
+    /**
+     * Whether {@code text} may follow EHLO (RFC 5321 section 4.1.1.1): a domain name or an address literal
+     * like {@code [192.0.2.1]} or {@code [IPv6:2001:db8::1]}. No space, CR or LF passes.
+     */
+    public static boolean isEhloName(String text) {
+        return Syntax.isDomainName(text) || Syntax.isMailAddress("postmaster@" + text);
+    }
+
+    /**
+     * Loads a file; relative paths inside it are relative to the file's directory. A path that is not a
+     * regular file of at most 1 MiB is refused before it is opened (see
+     * {@link LocalFiles}), so neither {@code check-config} nor a reload can wait on a FIFO.
+     */
     public Config load(Path file) throws ConfigException {
         String source = file.toString();
         byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_FILE_BYTES + 1);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(source, List.of("does not exist"));
-        } catch (IOException e) {
-            throw new ConfigException(source, List.of("cannot be read (" + e.getClass().getSimpleName() + ")"));
-        }
-        if (bytes.length > MAX_FILE_BYTES) {
-            throw new ConfigException(source, List.of("is larger than " + MAX_FILE_BYTES + " bytes; is it the config?"));
+        try {
+            bytes = LocalFiles.read(file, LocalFiles.Limit.CONFIG);
+        } catch (LocalFiles.Refused e) {
+            throw new ConfigException(source, List.of(e.getMessage()));
         }
         Path dir = file.toAbsolutePath().getParent();
         return parse(new String(bytes, StandardCharsets.UTF_8), source, dir);
@@ -118,13 +131,25 @@ public final class ConfigLoader {
     private Config parse(String text, String sourceName, Path baseDir) throws ConfigException {
         JsonNode root;
         try {
+            // Events first: what Jackson would quietly misread (aliases, merge keys, tags, a second
+            // document) is refused before a tree is built from it.
+            List<String> unsupported = YamlEvents.unsupported(text);
+            if (!unsupported.isEmpty()) {
+                throw new ConfigException(sourceName, unsupported);
+            }
             root = yaml.readTree(text);
         } catch (JsonProcessingException e) {
             throw new ConfigException(sourceName, List.of(syntaxError(e)));
+        } catch (YAMLException e) {
+            throw new ConfigException(sourceName, List.of(syntaxError(e)));
+        }
+        String notAConfig = notAConfig(root);
+        if (notAConfig != null) {
+            throw new ConfigException(sourceName, List.of(notAConfig));
         }
         List<String> errors = new ArrayList<>();
         YamlMapping top = YamlMapping.of(root, "", errors);
-        top.allowOnly("subscription", "azure", "probe", "dns", "web", "targets");
+        top.allowOnly(TOP_LEVEL_KEYS.toArray(String[]::new));
         SectionReader sections = new SectionReader(clock, offers);
         SubscriptionConfig subscription = sections.subscription(top.mapping("subscription"));
         AzureConfig azure = sections.azure(top.mapping("azure"));
@@ -137,6 +162,58 @@ public final class ConfigLoader {
             throw new ConfigException(sourceName, errors);
         }
         return new Config(subscription, azure, probe, dns, web, targets);
+    }
+
+    /**
+     * Why a file is not an smtp-probe config at all, or null when it may be one: its top level is not a
+     * mapping, or most of its top-level keys are unknown (a password file, {@code /etc/shadow}, another
+     * program's YAML). Then one message stands for the many a key-by-key reading would print, and the
+     * file's content is not repeated beyond the name of its first unknown key.
+     */
+    private static String notAConfig(JsonNode root) {
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            return null;
+        }
+        if (!root.isObject()) {
+            String kind = root.isArray() ? "a list" : root.isTextual() ? "text" : root.isNumber() ? "a number"
+                    : root.isBoolean() ? "true or false" : "a single value";
+            return "is not an smtp-probe config: its top level is " + kind + " (not repeated here), where a"
+                    + " mapping of keys like targets: is expected; see config/smtp-probe.yml";
+        }
+        List<String> unknown = new ArrayList<>();
+        int nearMisses = 0;
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!TOP_LEVEL_KEYS.contains(name)) {
+                unknown.add(name);
+                nearMisses += Nearest.distance(name, Nearest.of(name, TOP_LEVEL_KEYS)) <= 2 ? 1 : 0;
+            }
+        }
+        int known = root.size() - unknown.size();
+        boolean nothingOfOurs = known == 0 && nearMisses == 0 && !unknown.isEmpty();
+        boolean mostlyForeign = unknown.size() - nearMisses > MAX_UNKNOWN_TOP_LEVEL_KEYS
+                && unknown.size() * 2 > root.size();
+        if (!nothingOfOurs && !mostlyForeign) {
+            return null;
+        }
+        String count = known == 0
+                ? (root.size() == 1 ? "its only top-level key is unknown" : "none of its " + root.size()
+                        + " top-level keys is known")
+                : unknown.size() + " of its " + root.size() + " top-level keys are unknown";
+        return "is not an smtp-probe config: " + count + ", the first " + keyStart(unknown.get(0))
+                + " (the rest is not repeated); valid keys: " + String.join(", ", TOP_LEVEL_KEYS);
+    }
+
+    /**
+     * The start of a key for a message, up to its first character no config key has: enough to recognise
+     * the file, too little to repeat a line of it ({@code /etc/shadow}'s first key is the whole first line).
+     */
+    private static String keyStart(String key) {
+        int end = 0;
+        while (end < key.length() && end < 20 && KEY_CHARACTER.matcher(key.substring(end, end + 1)).matches()) {
+            end++;
+        }
+        return "\"" + key.substring(0, end) + (end < key.length() ? "...\"" : "\"");
     }
 
     /**
@@ -207,15 +284,24 @@ public final class ConfigLoader {
      */
     private static String syntaxError(JsonProcessingException e) {
         if (e.getCause() instanceof MarkedYAMLException marked) {
-            Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
-            String where = mark == null ? "" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": ";
-            String context = marked.getContext() == null ? "" : marked.getContext() + ", ";
-            return where + "not valid YAML: " + context + marked.getProblem();
+            return syntaxError(marked);
         }
         String where = e.getLocation() == null ? ""
                 : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
         String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage();
         int newline = message.indexOf('\n');
         return where + "not valid YAML: " + (newline < 0 ? message : message.substring(0, newline));
+    }
+
+    private static String syntaxError(YAMLException e) {
+        if (!(e instanceof MarkedYAMLException marked)) {
+            String message = e.getMessage() == null ? "unreadable" : e.getMessage();
+            int newline = message.indexOf('\n');
+            return "not valid YAML: " + (newline < 0 ? message : message.substring(0, newline));
+        }
+        Mark mark = marked.getProblemMark() != null ? marked.getProblemMark() : marked.getContextMark();
+        String where = mark == null ? "" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": ";
+        String context = marked.getContext() == null ? "" : marked.getContext() + ", ";
+        return where + "not valid YAML: " + context + marked.getProblem();
     }
 }

@@ -2,11 +2,16 @@ package io.smtpprobe.config;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
@@ -16,16 +21,52 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Files a config names: the password files and CA bundles. Paths may use {@code ${VAR}} (systemd's
- * {@code ${CREDENTIALS_DIRECTORY}} above all) and are relative to the config file's directory.
- * Messages name paths, never file contents.
+ * Files a config names, and the config file itself: the one place they are read, each kind with its
+ * size cap ({@link Limit}). A path is looked at before it is opened: a FIFO, a device or a directory is
+ * refused without a read that could block (a FIFO's open waits for a writer, and a reload holding its
+ * lock while it waits would hold up shutdown), and a file over its cap is refused by its size, so a
+ * 3 GB sparse file costs nothing. Then at most cap + 1 bytes are read, in case the file grew. Paths may
+ * use {@code ${VAR}} (systemd's {@code ${CREDENTIALS_DIRECTORY}} above all) and are relative to the
+ * config file's directory. Messages name paths, never file contents.
  */
 final class LocalFiles {
+    /** What a file is for, and the most it may hold: anything bigger is the wrong file. */
+    enum Limit {
+        /** A config is a page of YAML. */
+        CONFIG(1 << 20, "is it the config?"),
+        /** A password or client secret file holds one line. */
+        SECRET(4096, "it should hold only the password"),
+        /** A CA bundle is a few certificates; the whole Mozilla set is about 220 KB. */
+        CA_BUNDLE(4 << 20, "it should hold the CA certificates to trust, in PEM");
+
+        final int maxBytes;
+        private final String hint;
+
+        Limit(int maxBytes, String hint) {
+            this.maxBytes = maxBytes;
+            this.hint = hint;
+        }
+
+        String tooLarge() {
+            return "is larger than " + maxBytes + " bytes; " + hint;
+        }
+    }
+
+    /** A file that was not read, and why; the reason names no content and leaves the path to the caller. */
+    static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
     /** A password file holds one password; anything bigger is the wrong file. */
-    static final int MAX_PASSWORD_BYTES = 4096;
+    static final int MAX_PASSWORD_BYTES = Limit.SECRET.maxBytes;
 
     private static final Set<PosixFilePermission> SHARED = Set.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private static final String CREDENTIALS_DIRECTORY = "CREDENTIALS_DIRECTORY";
     private static final Pattern CREDENTIAL_PATH = Pattern.compile("\\$\\{CREDENTIALS_DIRECTORY}/([^/]+)");
@@ -46,6 +87,52 @@ final class LocalFiles {
         this.environment = environment;
         this.baseDir = baseDir;
         this.service = service;
+    }
+
+
+    /**
+     * The bytes of a regular file of at most {@code limit} bytes. Checks the file's type and size before
+     * opening it, so a FIFO or a device is never opened and an oversized file never read.
+     */
+    static byte[] read(Path file, Limit limit) throws Refused {
+        regularFile(file);
+        try {
+            if (Files.size(file) > limit.maxBytes) {
+                throw new Refused(limit.tooLarge());
+            }
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(limit.maxBytes + 1);
+            }
+            if (bytes.length > limit.maxBytes) {
+                throw new Refused(limit.tooLarge());
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new Refused(cannotRead(e));
+        }
+    }
+
+    /** Refuses anything but an existing, readable regular file (symbolic links are followed). */
+    static void regularFile(Path file) throws Refused {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new Refused("does not exist");
+        } catch (IOException e) {
+            throw new Refused(cannotRead(e));
+        }
+        if (attributes.isDirectory()) {
+            throw new Refused("is a directory, not a file");
+        }
+        if (!attributes.isRegularFile()) {
+            throw new Refused("is " + specialKind(file) + ", not a regular file; it is not read (a read could"
+                    + " wait forever)");
+        }
+        if (!Files.isReadable(file)) {
+            throw new Refused("cannot be read (permission denied for this user)");
+        }
     }
 
     /**
@@ -127,13 +214,13 @@ final class LocalFiles {
 
     /**
      * Reads a password file: it must be a regular file no one but its owner can read (systemd's
-     * LoadCredential= gives exactly that). One trailing newline is dropped, as editors add one.
+     * LoadCredential= gives exactly that), holding one line of UTF-8 without a byte-order mark or a NUL
+     * (AUTH PLAIN separates its fields with NUL, RFC 4616). One trailing newline is dropped, as editors
+     * add one.
      */
     Secret password(YamlMapping mapping, String key, Path file) {
-        if (!readableRegularFile(mapping, key, file)) {
-            return null;
-        }
         try {
+            regularFile(file);
             if (!credentialSources.contains(file) && Files.getFileStore(file).supportsFileAttributeView("posix")) {
                 Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
                 if (permissions.stream().anyMatch(SHARED::contains)) {
@@ -143,16 +230,7 @@ final class LocalFiles {
                     return null;
                 }
             }
-            byte[] bytes;
-            try (InputStream in = Files.newInputStream(file)) {
-                bytes = in.readNBytes(MAX_PASSWORD_BYTES + 1);
-            }
-            if (bytes.length > MAX_PASSWORD_BYTES) {
-                mapping.error(key, file + " is larger than " + MAX_PASSWORD_BYTES
-                        + " bytes; it should hold only the password");
-                return null;
-            }
-            String text = new String(bytes, StandardCharsets.UTF_8);
+            String text = secretText(read(file, Limit.SECRET));
             if (text.endsWith("\r\n")) {
                 text = text.substring(0, text.length() - 2);
             } else if (text.endsWith("\n")) {
@@ -171,53 +249,80 @@ final class LocalFiles {
                 return null;
             }
             return new Secret(text);
+        } catch (Refused e) {
+            mapping.error(key, file + " " + e.getMessage());
+            return null;
         } catch (IOException e) {
-            mapping.error(key, file + " cannot be read (" + reason(e) + ")");
+            mapping.error(key, file + " " + cannotRead(e));
             return null;
         }
     }
 
-    /** Checks a CA bundle exists, is readable and holds at least one PEM certificate. */
-    boolean caBundle(YamlMapping mapping, String key, Path file) {
-        if (!readableRegularFile(mapping, key, file)) {
-            return false;
+    /** The text of a secret file; what is wrong is said by byte offset, never by showing the bytes. */
+    private static String secretText(byte[] bytes) throws Refused {
+        if (bytes.length >= 3 && bytes[0] == UTF8_BOM[0] && bytes[1] == UTF8_BOM[1] && bytes[2] == UTF8_BOM[2]) {
+            throw new Refused("starts with a byte-order mark (EF BB BF); save it as UTF-8 without one");
         }
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) {
+                throw new Refused("holds a NUL byte (at byte " + i + "); it should hold only the password");
+            }
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
         try {
-            String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+            return decoder.decode(buffer).toString();
+        } catch (CharacterCodingException e) {
+            // decode() leaves the buffer at the start of the malformed input.
+            throw new Refused("is not valid UTF-8 (at byte " + buffer.position() + "); save it as UTF-8");
+        }
+    }
+
+    /** Checks a CA bundle is a regular file of at most a few MiB holding at least one PEM certificate. */
+    boolean caBundle(YamlMapping mapping, String key, Path file) {
+        try {
+            String text = new String(read(file, Limit.CA_BUNDLE), StandardCharsets.ISO_8859_1);
             if (!text.contains("-----BEGIN CERTIFICATE-----")) {
                 mapping.error(key, file + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
                 return false;
             }
             return true;
-        } catch (IOException e) {
-            mapping.error(key, file + " cannot be read (" + reason(e) + ")");
+        } catch (Refused e) {
+            mapping.error(key, file + " " + e.getMessage());
             return false;
         }
     }
 
-    private static boolean readableRegularFile(YamlMapping mapping, String key, Path file) {
-        if (!Files.exists(file)) {
-            mapping.error(key, file + " does not exist");
-            return false;
+    /** What a path that is not a regular file or a directory is, from its mode bits where the JDK shows them. */
+    private static String specialKind(Path file) {
+        try {
+            int type = ((Integer) Files.getAttribute(file, "unix:mode")) & 0170000;
+            switch (type) {
+                case 0010000:
+                    return "a FIFO (named pipe)";
+                case 0020000:
+                    return "a character device";
+                case 0060000:
+                    return "a block device";
+                case 0140000:
+                    return "a socket";
+                default:
+                    break;
+            }
+        } catch (IOException | RuntimeException e) {
+            // No unix view (not Linux or macOS): the general word below says enough.
         }
-        if (!Files.isRegularFile(file)) {
-            mapping.error(key, file + " is not a regular file");
-            return false;
-        }
-        if (!Files.isReadable(file)) {
-            mapping.error(key, file + " cannot be read (permission denied for this user)");
-            return false;
-        }
-        return true;
+        return "a special file";
     }
 
-    private static String reason(IOException e) {
+    private static String cannotRead(IOException e) {
         if (e instanceof AccessDeniedException) {
-            return "permission denied";
+            return "cannot be read (permission denied)";
         }
         if (e instanceof NoSuchFileException) {
-            return "no such file";
+            return "does not exist";
         }
-        return e.getClass().getSimpleName();
+        return "cannot be read (" + e.getClass().getSimpleName() + ")";
     }
 }

@@ -84,9 +84,9 @@ final class SectionReader {
 
     ProbeConfig probe(YamlMapping section) {
         section.allowOnly("interval", "jitter", "timeout", "concurrency", "helo_name");
-        Duration interval = section.duration("interval", ConfigLoader.DEFAULT_INTERVAL);
-        Duration jitter = section.duration("jitter", ConfigLoader.DEFAULT_JITTER);
-        Duration timeout = section.duration("timeout", ConfigLoader.DEFAULT_TIMEOUT);
+        Duration interval = section.duration("interval", ConfigLoader.DEFAULT_INTERVAL, ConfigLoader.MAX_INTERVAL);
+        Duration jitter = section.duration("jitter", ConfigLoader.DEFAULT_JITTER, ConfigLoader.MAX_INTERVAL);
+        Duration timeout = section.duration("timeout", ConfigLoader.DEFAULT_TIMEOUT, ConfigLoader.MAX_TIMEOUT);
         if (interval != null && interval.isZero()) {
             section.error("interval", "must be greater than 0, found " + Syntax.formatDuration(interval));
             interval = null;
@@ -103,8 +103,7 @@ final class SectionReader {
         }
         Integer concurrency = section.integer("concurrency", ConfigLoader.DEFAULT_CONCURRENCY, 1, ConfigLoader.MAX_CONCURRENCY);
         String heloName = section.string("helo_name", ConfigLoader.AUTO);
-        if (heloName != null && !heloName.equals(ConfigLoader.AUTO) && !Syntax.isDomainName(heloName)
-                && !Syntax.isMailAddress("postmaster@" + heloName)) {
+        if (heloName != null && !heloName.equals(ConfigLoader.AUTO) && !ConfigLoader.isEhloName(heloName)) {
             section.error("helo_name", "must be auto, a domain name or an address literal like [192.0.2.1],"
                     + " found " + YamlMapping.quote(heloName));
         }

@@ -27,26 +27,36 @@ final class Syntax {
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+    /** Where reading a duration stops adding: far above any key's maximum, far below overflow. */
+    static final Duration DURATION_CEILING = Duration.ofDays(365 * 100);
+
     private Syntax() {}
 
-    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or sums like {@code 1m30s}; null when malformed. */
+    /**
+     * {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or sums like {@code 1m30s}; null when malformed.
+     * A sum beyond {@link #DURATION_CEILING} reads as the ceiling, so that no text can overflow it; every
+     * key has a far lower maximum.
+     */
     static Duration parseDuration(String text) {
         String trimmed = text.trim();
         if (!DURATION.matcher(trimmed).matches()) {
             return null;
         }
-        Duration total = Duration.ZERO;
+        long millis = 0;
         Matcher part = DURATION_PART.matcher(trimmed);
         while (part.find()) {
-            long amount = Long.parseLong(part.group(1));
-            total = total.plus(switch (part.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
-            });
+            long amount = Long.parseLong(part.group(1)); // at most 9 digits, so the product below fits a long
+            millis += amount * switch (part.group(2)) {
+                case "ms" -> 1L;
+                case "s" -> 1_000L;
+                case "m" -> 60_000L;
+                default -> 3_600_000L;
+            };
+            if (millis > DURATION_CEILING.toMillis()) {
+                return DURATION_CEILING;
+            }
         }
-        return total;
+        return Duration.ofMillis(millis);
     }
 
     /** The shortest form {@link #parseDuration} reads back: {@code 5m}, {@code 1m30s}, {@code 1500ms}. */

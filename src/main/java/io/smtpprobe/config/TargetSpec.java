@@ -50,7 +50,7 @@ public final class TargetSpec {
 
     /** Parses one spec; relative {@code ca_file} paths are relative to the working directory. */
     public static TargetConfig parse(String spec, Map<String, String> environment) throws ConfigException {
-        String where = "--target " + YamlMapping.quote(spec);
+        String where = "--target " + shown(spec);
         List<String> errors = new ArrayList<>();
         ObjectNode node = toMapping(spec, environment, errors);
         TargetConfig target = null;
@@ -75,8 +75,8 @@ public final class TargetSpec {
                 TargetConfig target = parse(spec, environment);
                 String earlier = names.putIfAbsent(target.name(), spec);
                 if (earlier != null) {
-                    errors.add("--target " + YamlMapping.quote(spec) + ": the name " + target.name()
-                            + " is already used by --target " + YamlMapping.quote(earlier) + "; give one NAME=");
+                    errors.add("--target " + shown(spec) + ": the name " + target.name()
+                            + " is already used by --target " + shown(earlier) + "; give one NAME=");
                 }
                 targets.add(target);
             } catch (ConfigException e) {
@@ -89,8 +89,69 @@ public final class TargetSpec {
         return targets;
     }
 
+    /**
+     * A spec as messages show it: quoted, escaped, and with the password of a {@code USER:PASSWORD@}
+     * replaced, so that a password typed where it does not belong is not printed back.
+     */
+    private static String shown(String spec) {
+        return YamlMapping.quote(withoutPassword(spec));
+    }
+
+    private static String withoutPassword(String spec) {
+        int[] password = passwordSpan(spec);
+        return password == null ? spec : spec.substring(0, password[0]) + "******" + spec.substring(password[1]);
+    }
+
+    /**
+     * Where a password typed as {@code USER:PASSWORD@HOST} sits in a spec ({@code [from, to)}), or null. A
+     * {@code ?} in the password splits the spec early, so an {@code @} after the {@code ?} with something
+     * other than a port after the {@code :} is taken for one too: better to hide too much than to print it.
+     */
+    private static int[] passwordSpan(String spec) {
+        int scheme = spec.indexOf("://");
+        if (scheme < 0) {
+            return null;
+        }
+        int start = scheme + 3;
+        int question = spec.indexOf('?', start);
+        int end = question < 0 ? spec.length() : question;
+        int at = spec.lastIndexOf('@', end - 1);
+        if (at >= start) {
+            int colon = spec.indexOf(':', start);
+            return colon >= 0 && colon < at ? new int[] {colon + 1, at} : null;
+        }
+        int laterAt = question < 0 ? -1 : spec.indexOf('@', question);
+        String authority = spec.substring(start, end);
+        int colon = authority.indexOf(':');
+        if (laterAt < 0 || authority.startsWith("[") || colon < 0
+                || authority.substring(colon + 1).matches("\\d{0,9}")) {
+            return null;
+        }
+        return new int[] {start + colon + 1, laterAt};
+    }
+
+    /**
+     * The name a spec without {@code NAME=} gets: its host or domain, except that an IPv6 address starting
+     * with {@code ::} gets a leading 0 ({@code ::1} is named {@code 0::1}, the same address), since a name
+     * starts with a letter or a digit.
+     */
+    private static String derivedName(ObjectNode node) {
+        String host = node.hasNonNull("host") ? node.get("host").asText() : null;
+        if (host != null && host.startsWith("::") && Syntax.isIpv6(host)) {
+            return "0" + host;
+        }
+        return null;
+    }
+
     private static ObjectNode toMapping(String spec, Map<String, String> environment, List<String> errors) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
+        if (passwordSpan(spec) != null) {
+            // The password would be in the shell's history and the process list; it is neither used nor repeated.
+            errors.add("a password in USER:PASSWORD@ is never taken from the command line (it is not repeated"
+                    + " here); give USER@ only and put the password in the environment variable "
+                    + PASSWORD_VARIABLE + " (a ':' in the user name is written %3A)");
+            return node;
+        }
         String rest = spec.trim();
         int eq = rest.indexOf('=');
         int colon = rest.indexOf(':');
@@ -123,6 +184,10 @@ public final class TargetSpec {
         if (query != null) {
             query(query, node, errors);
         }
+        String derived = node.has("name") ? null : derivedName(node);
+        if (derived != null) {
+            node.put("name", derived);
+        }
         return node;
     }
 
@@ -130,7 +195,7 @@ public final class TargetSpec {
             List<String> errors) {
         int at = authority.lastIndexOf('@');
         if (at >= 0) {
-            String user = URLDecoder.decode(authority.substring(0, at), StandardCharsets.UTF_8);
+            String user = decoded(authority.substring(0, at), "USER", errors);
             authority = authority.substring(at + 1);
             if (environment.get(PASSWORD_VARIABLE) == null) {
                 errors.add("user " + YamlMapping.quote(user) + " needs a password in the environment variable "
@@ -158,6 +223,11 @@ public final class TargetSpec {
         } else if (authority.indexOf(':') >= 0 && authority.indexOf(':') == authority.lastIndexOf(':')) {
             host = authority.substring(0, authority.indexOf(':'));
             port = authority.substring(authority.indexOf(':') + 1);
+        } else if (authority.indexOf(':') >= 0) {
+            // ::1:25 is an address of its own, not ::1 on port 25: without brackets a port cannot be told apart.
+            errors.add("an IPv6 address goes in brackets, so that a port can follow it: [2001:db8::25] or"
+                    + " [2001:db8::25]:25");
+            return;
         }
         if (host.isEmpty()) {
             errors.add("the host is missing");
@@ -172,11 +242,21 @@ public final class TargetSpec {
         }
     }
 
+    /** Percent-decoded text; a malformed escape ({@code %zz}, a lone {@code %}) is an error, not an exception. */
+    private static String decoded(String text, String what, List<String> errors) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            errors.add(what + " has a malformed percent escape (write % as %25), found " + YamlMapping.quote(text));
+            return text;
+        }
+    }
+
     private static void query(String query, ObjectNode node, List<String> errors) {
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : decoded(pair.substring(eq + 1), "the value of " + YamlMapping.quote(key), errors);
             if (!KEYS.contains(key)) {
                 errors.add("unknown key " + YamlMapping.quote(key) + "; use " + String.join(", ", KEYS.stream().sorted().toList()));
             } else if (node.has(key) || (node.has("tls") && node.get("tls").has(key))) {

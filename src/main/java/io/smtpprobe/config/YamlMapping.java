@@ -16,6 +16,8 @@ import java.util.Set;
  * depending on it are skipped rather than reporting a second, misleading error.
  */
 final class YamlMapping {
+    private static final int MAX_KEY_SHOWN = 40;
+
     private final JsonNode node;
     private final String path;
     private final List<String> errors;
@@ -60,7 +62,10 @@ final class YamlMapping {
                 String hint = Nearest.distance(name, nearest) <= 2
                         ? "did you mean " + nearest + "?"
                         : "valid keys here: " + String.join(", ", allowed);
-                errors.add(pathOf(name) + ": unknown key; " + hint);
+                // A key is shown cut short: a wrong file read as YAML has its lines as keys.
+                String shown = ErrorText.escape(name);
+                shown = shown.length() > MAX_KEY_SHOWN ? shown.substring(0, MAX_KEY_SHOWN - 3) + "..." : shown;
+                errors.add(pathOf(shown) + ": unknown key; " + hint);
             }
         }
     }
@@ -127,7 +132,13 @@ final class YamlMapping {
         return value.asBoolean();
     }
 
+    /** A duration of at most a day, the longest any duration in a config may be. */
     Duration duration(String key, Duration absent) {
+        return duration(key, absent, ConfigLoader.MAX_INTERVAL);
+    }
+
+    /** A duration of at most {@code max}, so that nothing computed from it at run time can overflow. */
+    Duration duration(String key, Duration absent, Duration max) {
         JsonNode value = raw(key);
         if (value == null) {
             return absent;
@@ -139,6 +150,9 @@ final class YamlMapping {
         Duration parsed = value.isTextual() ? Syntax.parseDuration(value.asText()) : null;
         if (parsed == null) {
             error(key, "must be a duration like 500ms, 30s, 5m or 1h, found " + found(value));
+        } else if (parsed.compareTo(max) > 0) {
+            error(key, "must be at most " + Syntax.formatDuration(max) + ", found " + found(value));
+            return null;
         }
         return parsed;
     }
@@ -205,9 +219,9 @@ final class YamlMapping {
         return value.asText();
     }
 
+    /** A value in a message: control characters escaped, cut at 80 characters. */
     static String quote(String text) {
-        String shown = text.length() > 80 ? text.substring(0, 77) + "..." : text;
-        return "\"" + shown + "\"";
+        return ErrorText.quote(text, 80);
     }
 
     private static String prefix(String path) {

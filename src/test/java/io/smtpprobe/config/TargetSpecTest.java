@@ -179,4 +179,58 @@ class TargetSpecTest {
 
         assertThat(targets).extracting(TargetConfig::name).containsExactly("gmail.com", "relay");
     }
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"submission://alice:Secret@smtp.example.net",
+        "relay=smtps://alice:Se?cret@smtp.example.net:465", "submission://alice:p@ss:Secret@smtp.example.net?expect=x"})
+    void refusesAPasswordInTheUserPartWithoutEverPrintingIt(String spec) {
+        ConfigException error = catchThrowableOfType(ConfigException.class, () -> TargetSpec.parse(spec, ENV));
+
+        assertThat(error).isNotNull();
+        assertThat(error.errors()).singleElement().asString()
+                .contains("a password in USER:PASSWORD@ is never taken from the command line")
+                .contains("SMTP_PROBE_PASSWORD")
+                .contains(":******@");
+        assertThat(error.getMessage()).doesNotContain("Secret").doesNotContain("cret").doesNotContain("ss:");
+    }
+
+    @Test
+    void namesABracketedIpv6TargetWithoutANamePrefix() throws Exception {
+        TargetConfig loopback = TargetSpec.parse("smtp://[::1]:2525", Map.of());
+        TargetConfig documentation = TargetSpec.parse("smtp://[2001:db8::25]", Map.of());
+
+        assertThat(loopback.name()).isEqualTo("0::1");
+        assertThat(loopback.host()).isEqualTo("::1");
+        assertThat(loopback.port()).isEqualTo(2525);
+        assertThat(documentation.name()).isEqualTo("2001:db8::25");
+    }
+
+    @Test
+    void reportsAMalformedPercentEscapeAsAnError() {
+        ConfigException error = catchThrowableOfType(ConfigException.class,
+                () -> TargetSpec.parse("submission://bad%zzuser@smtp.example.net?mail_from=a%", ENV));
+
+        assertThat(error.errors()).containsExactly(
+                "--target \"submission://bad%zzuser@smtp.example.net?mail_from=a%\": USER has a malformed percent"
+                        + " escape (write % as %25), found \"bad%zzuser\"",
+                "--target \"submission://bad%zzuser@smtp.example.net?mail_from=a%\": the value of \"mail_from\" has a"
+                        + " malformed percent escape (write % as %25), found \"a%\"");
+    }
+
+    @Test
+    void escapesControlCharactersOfASpecInItsErrors() {
+        ConfigException error = catchThrowableOfType(ConfigException.class,
+                () -> TargetSpec.parse("smtp://mx.example.com\r\nFAKE: \u001b[2J?expect=x", Map.of()));
+
+        assertThat(error.getMessage()).doesNotContain("\r").doesNotContain("\u001b")
+                .startsWith("--target \"smtp://mx.example.com\\r\\nFAKE: \\x1b[2J?expect=x\": ");
+    }
+
+    @Test
+    void refusesABareIpv6HostWhosePortCannotBeToldApart() {
+        ConfigException error = catchThrowableOfType(ConfigException.class,
+                () -> TargetSpec.parse("smtps://alice@::1:25", ENV));
+
+        assertThat(error.errors()).containsExactly("--target \"smtps://alice@::1:25\": an IPv6 address goes in"
+                + " brackets, so that a port can follow it: [2001:db8::25] or [2001:db8::25]:25");
+    }
 }

@@ -122,4 +122,54 @@ class DaemonReloadTest {
         assertThat(http.post("/-/reload").statusCode()).isEqualTo(200);
         assertThat(metrics()).contains("smtp_probe_config_last_reload_successful 1.0\n");
     }
+    @Test
+    void refusesAReloadOfAFifoAtOnceWhileScrapesAndHealthGoOn() throws Exception {
+        Files.delete(file);
+        Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).start();
+        assertThat(mkfifo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && mkfifo.exitValue() == 0).isTrue();
+
+        // Twice: a reload that blocked on the FIFO would hold the reload lock and the HTTP handler threads.
+        HttpResponse<String> first = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(10), () -> http.post("/-/reload"));
+        HttpResponse<String> second = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(10), () -> http.post("/-/reload"));
+
+        assertThat(first.statusCode()).isEqualTo(500);
+        assertThat(first.body()).contains("is a FIFO (named pipe), not a regular file");
+        assertThat(second.statusCode()).isEqualTo(500);
+        assertThat(http.get("/-/healthy").statusCode()).isEqualTo(200);
+        assertThat(metrics()).contains("smtp_probe_config_last_reload_successful 0.0\n").contains("target=\"drop\"");
+        assertThat(daemon.agent().config().targets()).extracting(t -> t.name()).containsExactly("keep", "drop");
+    }
+
+    @Test
+    void refusesAReloadToADurationBeyondItsMaximumAndKeepsTheRunningConfig() throws Exception {
+        Files.writeString(file, config("pay-as-you-go", tcp("keep", 2501), tcp("drop", 2502))
+                .replace("interval: 1h", "interval: 2500000h"));
+
+        HttpResponse<String> reload = http.post("/-/reload");
+
+        assertThat(reload.statusCode()).isEqualTo(500);
+        assertThat(reload.body()).contains("probe.interval: must be at most 24h, found \"2500000h\"");
+        assertThat(metrics()).contains("smtp_probe_config_last_reload_successful 0.0\n");
+        assertThat(daemon.agent().config().probe().interval()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void refusesAReloadNamingASparseThreeGigabyteCaFileWithoutReadingIt() throws Exception {
+        Path ca = dir.resolve("ca.pem");
+        try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(ca.toFile(), "rw")) {
+            sparse.setLength(3L << 30);
+        }
+        Files.writeString(file, config("pay-as-you-go", tcp("keep", 2501),
+                "  - name: relay\n    host: 127.0.0.1\n    mode: submission\n    port: 2587\n"
+                        + "    tls: {ca_file: ca.pem}\n"));
+
+        HttpResponse<String> reload = http.post("/-/reload");
+
+        assertThat(reload.statusCode()).isEqualTo(500);
+        assertThat(reload.body()).contains("targets[1].tls.ca_file: " + ca + " is larger than 4194304 bytes");
+        assertThat(metrics()).contains("smtp_probe_config_last_reload_successful 0.0\n");
+        assertThat(daemon.agent().config().targets()).extracting(t -> t.name()).containsExactly("keep", "drop");
+    }
 }
