@@ -8,12 +8,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The shipped rule file with every {@code for:} scaled by one factor, and nothing else changed:
+ * The shipped rule file with every {@code for:} and {@code keep_firing_for:} scaled by one factor, and
+ * nothing else changed:
  * the end-to-end test runs the agent at a 1 s probe interval instead of the default 5 m, so an
  * 11 m {@code for:} (a bit over two default intervals) becomes 2.2 s (a bit over two test intervals).
  */
 final class ScaledRules {
-    private static final Pattern FOR = Pattern.compile("(?m)^(\\s+for: )(\\S+)$");
+    private static final Pattern FOR = Pattern.compile("(?m)^(\\s+(?:keep_firing_)?for: )(\\S+)$");
 
     private ScaledRules() {}
 
