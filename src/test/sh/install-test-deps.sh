@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   prometheus          # promtool: checks the exposition and the alert rules; the real server for e2e
+  prometheus-alertmanager  # amtool check-config; the real Alertmanager of the fleet e2e test
   lintian             # checks the .deb
   systemd             # systemd-analyze verify / security
   systemd-container   # systemd-nspawn for the boot test
@@ -16,7 +17,7 @@ packages=(
   procps              # kill, for the daemon's signal tests
   jq curl openssl dpkg-dev
 )
-tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill jq curl openssl dpkg-deb)
+tools=(promtool prometheus amtool prometheus-alertmanager lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill jq curl openssl dpkg-deb)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,6 +29,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   echo "install-test-deps: installing ${missing[*]}"
+  # Packages such as prometheus-alertmanager ship a service: never let an install start it on the host.
+  if [ ! -x /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+  fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -179,6 +180,10 @@ class PrometheusEndToEndTest {
         awaitQuery("target:smtp_probe_verdict:worst_code{vm=\"" + LoopbackFleet.AZURE_VM_NAME + "\"}");
         List<String> empty = new ArrayList<>();
         for (DashboardFile.Query query : queries) {
+            // A metric decided for this release that this build does not export yet has no data to find.
+            if (!Collections.disjoint(PromQlNames.metricNames(query.expr()), MetricVocabulary.notYetExported())) {
+                continue;
+            }
             if (prometheus.query(query.expr()).isEmpty()) {
                 empty.add(query.where() + ": " + query.expr());
             }
