@@ -10,7 +10,6 @@ import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.http.Daemon;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
-import io.smtpprobe.testing.BacklogFullListener;
 import io.smtpprobe.testing.FakeMetadataService;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.TestCertificates;
@@ -42,11 +41,11 @@ import javax.net.ssl.SSLContext;
  * {@code smtp-probe run} starts it), each probing loopback servers that put it into one situation:
  * <ul>
  *   <li>vm-blocked (Enterprise Agreement, port 25 allowed): port 25 to an internet-routed address
- *       drops the connect, a control on another port connects.
+ *       refuses, a control on another port connects.
  *   <li>vm-open (Pay-As-You-Go, port 25 blocked by policy; on "Azure" through a loopback instance
  *       metadata service): an SMTP server answers on port 25; the relay offers STARTTLS with a
  *       certificate expiring in 7 days and rejects AUTH; a receiver greets with 554.
- *   <li>vm-noegress: port 25 and the control both drop the connect.
+ *   <li>vm-noegress: port 25 and the control both refuse.
  *   <li>vm-reload and vm-down: one control that connects; the test reloads and stops them.
  * </ul>
  * Every agent probes every {@link #PROBE_INTERVAL}.
@@ -90,10 +89,6 @@ final class LoopbackFleet implements AutoCloseable {
         InetAddress dark = address(6);
         assertRefused(dark, 25);
         assertRefused(dark, 443);
-        // Nothing answers there, not even with a reset: connects go unanswered, as under Azure's block or
-        // an NSG deny (a path failure; a reset would say the path works and nothing listens).
-        serving(new BacklogFullListener(dark, 25));
-        serving(new BacklogFullListener(dark, 443));
 
         try {
             serving(ScriptedSmtpServer.start(open25, 25, smtp(null)));
