@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   prometheus          # promtool: checks the exposition and the alert rules; the real server for e2e
+  prometheus-alertmanager  # amtool check-config; the real Alertmanager of the fleet e2e test
   lintian             # checks the .deb
   systemd             # systemd-analyze verify / security
   systemd-container   # systemd-nspawn for the boot test
@@ -23,8 +24,9 @@ packages=(
   dovecot-core        # Postfix's SASL back end there (likewise)
   jq curl openssl dpkg-dev
 )
-tools=(promtool prometheus lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq cloud-init kill jq curl openssl dpkg-deb
-  rpmbuild rpmlint rpmsign reprepro gpg python3 man groff postconf posttls-finger dovecot)
+tools=(promtool prometheus amtool prometheus-alertmanager lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq
+  cloud-init kill jq curl openssl dpkg-deb rpmbuild rpmlint rpmsign reprepro gpg python3 man groff postconf posttls-finger
+  dovecot)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -36,8 +38,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   echo "install-test-deps: installing ${missing[*]}"
-  # No package may start a host service (Postfix, Dovecot): the tests start their own. invoke-rc.d and
-  # deb-systemd-invoke ask policy-rc.d, and exit 101 means "not now".
+  # No package may start a host service (Postfix, Dovecot, Alertmanager): the tests start their own.
+  # invoke-rc.d and deb-systemd-invoke ask policy-rc.d, and exit 101 means "not now".
   if ! [ -x /usr/sbin/policy-rc.d ] || ! grep -q 'exit 101' /usr/sbin/policy-rc.d; then
     printf '#!/bin/sh\n# install-test-deps.sh: no package starts a service on a test machine.\nexit 101\n' > /usr/sbin/policy-rc.d
     chmod 0755 /usr/sbin/policy-rc.d

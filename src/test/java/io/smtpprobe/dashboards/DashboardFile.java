@@ -38,6 +38,10 @@ final class DashboardFile {
         }
     }
 
+    String uid() {
+        return root.path("uid").asText();
+    }
+
     String name() {
         return path.getFileName().toString();
     }

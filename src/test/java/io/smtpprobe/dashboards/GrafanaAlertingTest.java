@@ -92,6 +92,10 @@ class GrafanaAlertingTest {
             JsonNode rule = grafanaRules.get(name);
             assertThat(rule.path("for").asText()).as(name).isEqualTo(alert.path("for").asText());
             assertThat(rule.path("labels")).as(name).isEqualTo(alert.path("labels"));
+            for (String link : List.of("runbook_url", "dashboard_url")) {
+                assertThat(rule.path("annotations").path(link)).as(name + " " + link)
+                        .isEqualTo(alert.path("annotations").path(link));
+            }
             assertThat(normalized(expression(rule))).as(name)
                     .isEqualTo(normalized(inline(alert.path("expr").asText(), recordings)));
         });
@@ -135,14 +139,23 @@ class GrafanaAlertingTest {
         throw new AssertionError("rule " + rule.path("title").asText() + " has no query A");
     }
 
-    /** Replaces each recorded series name by its defining expression in parentheses. */
+    /**
+     * Replaces each recorded series name by its defining expression in parentheses, again and again
+     * while a replacement brings in another recorded name (a rollup built on another recording).
+     */
     static String inline(String expr, Map<String, String> recordings) {
         String out = expr;
-        for (Map.Entry<String, String> recording : recordings.entrySet()) {
-            Pattern name = Pattern.compile("(?<![A-Za-z0-9_:])" + Pattern.quote(recording.getKey()) + "(?![A-Za-z0-9_:])");
-            out = name.matcher(out).replaceAll(Matcher.quoteReplacement("(" + recording.getValue().strip() + ")"));
+        for (int depth = 0; depth <= recordings.size(); depth++) {
+            String before = out;
+            for (Map.Entry<String, String> recording : recordings.entrySet()) {
+                Pattern name = Pattern.compile("(?<![A-Za-z0-9_:])" + Pattern.quote(recording.getKey()) + "(?![A-Za-z0-9_:])");
+                out = name.matcher(out).replaceAll(Matcher.quoteReplacement("(" + recording.getValue().strip() + ")"));
+            }
+            if (out.equals(before)) {
+                return out;
+            }
         }
-        return out;
+        throw new AssertionError("recording rules refer to each other in a cycle: " + expr);
     }
 
     private static String normalized(String expr) {

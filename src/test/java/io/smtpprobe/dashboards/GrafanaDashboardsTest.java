@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -175,5 +176,69 @@ class GrafanaDashboardsTest {
     private static void assertDatasourceVariable(JsonNode datasource, String where) {
         assertThat(datasource.path("type").asText()).as(where).isEqualTo("prometheus");
         assertThat(datasource.path("uid").asText()).as(where).isEqualTo("${datasource}");
+    }
+
+    /** Fleet tables that name a VM link to the VM dashboard with that VM's subscription, location, name and agent. */
+    @Test
+    void fleetTablesDrillDownToTheVmDashboardWithTheVmsVariables() {
+        DashboardFile fleet = DashboardFile.read(DashboardFile.ALL.get(0));
+        String vmUid = DashboardFile.read(DashboardFile.ALL.get(1)).uid();
+        List<String> linked = new ArrayList<>();
+        for (JsonNode panel : fleet.panels()) {
+            if (!panel.path("type").asText().equals("table")) {
+                continue;
+            }
+            for (JsonNode override : panel.path("fieldConfig").path("overrides")) {
+                for (JsonNode property : override.path("properties")) {
+                    for (JsonNode link : property.path("id").asText().equals("links") ? property.path("value") : List.<JsonNode>of()) {
+                        assertThat(link.path("url").asText()).as(panel.path("title").asText())
+                                .startsWith("/d/" + vmUid + "?")
+                                .contains("var-subscription=${__data.fields.subscription_id}", "var-vm=${__data.fields.vm}",
+                                        "var-instance=${__data.fields.instance}");
+                        linked.add(panel.path("title").asText());
+                    }
+                }
+            }
+        }
+        assertThat(linked).contains("Verdicts by VM and target", "Targets violating policy", "Agents");
+    }
+
+    /** Without the recording rules most panels are empty; both dashboards say so in a panel of their own. */
+    @ParameterizedTest
+    @MethodSource("dashboards")
+    void showsWhetherTheRecordingRulesAreLoaded(Path path) {
+        DashboardFile dashboard = DashboardFile.read(path);
+        JsonNode note = dashboard.panels().stream().filter(p -> p.path("title").asText().equals("Recording rules"))
+                .findFirst().orElseThrow(() -> new AssertionError(path + " has no Recording rules panel"));
+
+        assertThat(note.path("gridPos").path("y").asInt()).as("at the top").isLessThanOrEqualTo(1);
+        assertThat(note.path("targets").get(0).path("expr").asText()).contains("instance:smtp_probe_vm:info", "vector(0)");
+        assertThat(note.path("fieldConfig").path("defaults").path("mappings").toString()).contains("MISSING", "smtp-probe.rules.yml");
+    }
+
+    /**
+     * Phases a probe did not reach and certificates not seen have no series: fleet panels aggregate with
+     * max, min, quantile, count or sum, never avg, which would mix VMs that measured with those that could not.
+     */
+    @Test
+    void fleetPanelsDoNotAverageOverSeriesThatMayBeAbsent() {
+        DashboardFile fleet = DashboardFile.read(DashboardFile.ALL.get(0));
+        for (DashboardFile.Query query : fleet.panelQueries(SAMPLE_VARIABLES)) {
+            assertThat(query.expr()).as(query.where()).doesNotContain("avg(", "avg by", "avg_over_time");
+        }
+    }
+
+    /** The VM x target matrix keeps two VMs of one name in two subscriptions apart: rows carry subscription and agent. */
+    @Test
+    void verdictRowsAreKeyedOnSubscriptionVmAndAgent() {
+        DashboardFile fleet = DashboardFile.read(DashboardFile.ALL.get(0));
+        JsonNode panel = fleet.panels().stream().filter(p -> p.path("title").asText().equals("Verdicts by VM and target"))
+                .findFirst().orElseThrow();
+
+        assertThat(panel.path("transformations").toString()).doesNotContain("groupingToMatrix");
+        JsonNode excluded = panel.path("transformations").get(0).path("options").path("excludeByName");
+        for (String key : List.of("subscription_id", "vm", "instance", "target")) {
+            assertThat(excluded.path(key).asBoolean(false)).as(key + " shown").isFalse();
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ class PrometheusEndToEndTest {
     private static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(5);
     private static final Duration ALERT_BOUND = Duration.ofSeconds(120);
 
-    /** Which VMs each alert must fire for, and only those. */
+    /** Which VMs each alert must fire for, and only those; every other alert must not fire at all. */
     private static final Map<String, Set<String>> EXPECTED_FIRING = new TreeMap<>(Map.of(
             "Port25BlockedUnexpectedly", Set.of("vm-blocked"),
             "Port25OpenUnexpectedly", Set.of("vm-open"),
@@ -52,6 +53,14 @@ class PrometheusEndToEndTest {
             "SmtpProbeAgentDown", Set.of("vm-down"),
             "SmtpProbeResultsStale", Set.of("vm-reload"),
             "SmtpProbeConfigReloadFailed", Set.of("vm-reload")));
+
+    /**
+     * Alerts no VM of this fleet is in the situation of, which must stay silent here: the fleet alert
+     * wants three VMs of one location (FleetAlertmanagerEndToEndTest has twenty); the others are
+     * covered by the promtool unit tests.
+     */
+    private static final Set<String> SILENT_HERE = Set.of("SmtpFleetEgressFailing", "SmtpReceiverUnavailable",
+            "SmtpDnsUnavailable", "SmtpProbeFailingIntermittently");
 
     private LoopbackFleet fleet;
     private Map<String, String> instances;
@@ -91,7 +100,9 @@ class PrometheusEndToEndTest {
     @Test
     void everyAlertFiresForTheVmInItsSituationAndForNoOther() {
         Map<String, Set<String>> expected = EXPECTED_FIRING;
-        assertThat(expected.keySet()).isEqualTo(RuleFile.alerts(RuleFile.read(RuleFile.RULES)).keySet());
+        Set<String> everyAlert = new TreeSet<>(expected.keySet());
+        everyAlert.addAll(SILENT_HERE);
+        assertThat(everyAlert).isEqualTo(new TreeSet<>(RuleFile.alerts(RuleFile.read(RuleFile.RULES)).keySet()));
 
         Map<String, Set<String>> firing = awaitAlerts(expected);
 
@@ -179,6 +190,10 @@ class PrometheusEndToEndTest {
         awaitQuery("target:smtp_probe_verdict:worst_code{vm=\"" + LoopbackFleet.AZURE_VM_NAME + "\"}");
         List<String> empty = new ArrayList<>();
         for (DashboardFile.Query query : queries) {
+            // A metric decided for this release that this build does not export yet has no data to find.
+            if (!Collections.disjoint(PromQlNames.metricNames(query.expr()), MetricVocabulary.notYetExported())) {
+                continue;
+            }
             if (prometheus.query(query.expr()).isEmpty()) {
                 empty.add(query.where() + ": " + query.expr());
             }

@@ -29,6 +29,10 @@ final class RuleFile {
         }
     }
 
+    static JsonNode readYaml(String text) throws IOException {
+        return YAML.readTree(text);
+    }
+
     static List<JsonNode> rules(JsonNode ruleFile) {
         List<JsonNode> rules = new ArrayList<>();
         ruleFile.path("groups").forEach(group -> group.path("rules").forEach(rules::add));

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -40,21 +41,31 @@ public final class PrometheusServer implements AutoCloseable {
      * {@code targets} (host:port), and waits, bounded, until it reports ready.
      */
     public static PrometheusServer start(Path dir, List<Path> ruleFiles, List<String> targets) throws IOException {
-        int port = freeLoopbackPort();
         StringBuilder config = new StringBuilder()
                 .append("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n  evaluation_interval: 1s\n")
                 .append(ruleFiles.isEmpty() ? "" : "rule_files:\n");
         ruleFiles.forEach(f -> config.append("  - ").append(Promtool.yamlString(f.toString())).append('\n'));
         config.append("scrape_configs:\n  - job_name: smtp-probe\n    static_configs:\n      - targets:\n");
         targets.forEach(t -> config.append("          - ").append(Promtool.yamlString(t)).append('\n'));
-        Path configFile = Files.writeString(dir.resolve("prometheus.yml"), config.toString());
+        return start(dir, config.toString());
+    }
+
+    /**
+     * Starts Prometheus with a whole configuration file's text (scrape jobs, rule files, alerting) and
+     * the given extra flags, and waits, bounded, until it reports ready.
+     */
+    public static PrometheusServer start(Path dir, String configText, String... flags) throws IOException {
+        int port = freeLoopbackPort();
+        Path configFile = Files.writeString(dir.resolve("prometheus.yml"), configText);
         Path log = dir.resolve("prometheus.log");
-        Process process = new ProcessBuilder(PrometheusBinaries.find("prometheus").toString(),
+        List<String> command = new ArrayList<>(List.of(PrometheusBinaries.find("prometheus").toString(),
                 "--config.file=" + configFile,
                 "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data")),
                 "--web.listen-address=127.0.0.1:" + port,
                 "--web.enable-lifecycle",
-                "--log.level=warn")
+                "--log.level=warn"));
+        command.addAll(List.of(flags));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
