@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -85,7 +86,9 @@ public final class AgentHttpServer implements AutoCloseable {
         threads.setName("smtp-probe-http");
         threads.setDaemon(true);
         threads.setReservedThreads(0);
-        server = new Server(threads);
+        // Buffers are not pooled: a pool keeps its largest buffers for the life of the process, and a scrape
+        // every 15 s gains nothing from reusing them. Heap buffers, so that -Xmx bounds them too.
+        server = new Server(threads, null, new ByteBufferPool.NonPooling());
         HttpConfiguration http = new HttpConfiguration();
         limits.applyTo(http);
         HttpConnectionFactory httpFactory = new HttpConnectionFactory(http);

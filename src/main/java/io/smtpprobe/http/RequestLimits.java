@@ -32,6 +32,8 @@ record RequestLimits(Duration headerDeadline, int maxConnections) {
         http.setRequestHeaderSize(MAX_HEADER_BYTES);
         http.setIdleTimeout(headerDeadline.toMillis());
         http.setSendServerVersion(false);
+        http.setUseInputDirectByteBuffers(false);
+        http.setUseOutputDirectByteBuffers(false);
         http.setSendXPoweredBy(false);
         // A body that trickles in (a POST with Content-Length: 4096 and nothing after) is cut off like a head.
         http.setMinRequestDataRate(MAX_BODY_BYTES / Math.max(1, headerDeadline.toSeconds()));
