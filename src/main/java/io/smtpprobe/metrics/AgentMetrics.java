@@ -95,7 +95,7 @@ public final class AgentMetrics implements AutoCloseable {
         // Issue 15: the current diagnosis only, as 1; the others are absent rather than 0.
         diagnosisGauge = io.prometheus.metrics.core.metrics.Gauge.builder().name(MetricNames.DIAGNOSIS)
                 .help("The current diagnosis of this VM from the latest result of every host, as 1; other"
-                        + " diagnoses are absent").labelNames("diagnosis").register(prometheus);
+                        + " diagnoses are absent").labelNames("diagnosis").withoutExemplars().register(prometheus);
         diagnosisGauge.labelValues(diagnosis.label()).set(1);
         Gauge.builder(MetricNames.CONFIG_LAST_RELOAD_SUCCESSFUL, this, m -> m.reloadSuccessful)
                 .description("1 when the last configuration reload succeeded, 0 when it was refused")
