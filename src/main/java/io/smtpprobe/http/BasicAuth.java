@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 final class BasicAuth {
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}");
     /** A bcrypt hash of nothing anyone sends, for unknown users. */
-    private static final byte[] DECOY = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
+    private static final byte[] DECOY = "$2y$10$8hhtePNmbkz3.bv581CEEe.e5KUs7glS1ZEXd5Hnv4lFvqjJvJh52"
             .getBytes(StandardCharsets.US_ASCII);
     private static final int CACHE_LIMIT = 128;
 
