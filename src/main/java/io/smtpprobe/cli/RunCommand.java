@@ -6,6 +6,8 @@ import io.smtpprobe.agent.NetworkProbers;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.http.Daemon;
+import io.smtpprobe.http.ListenAddress;
+import io.smtpprobe.http.WebConfigFile;
 import io.smtpprobe.probe.Ticker;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -37,6 +39,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Where to serve HTTP (:PORT for every interface); overrides web.listen_address.")
     private String listenAddress;
 
+    @Option(names = "--web.config.file", paramLabel = "FILE",
+            description = "TLS, basic authentication and headers for every endpoint, in the format of Prometheus'"
+                    + " exporter-toolkit (tls_server_config, basic_auth_users, http_server_config).")
+    private Path webConfigFile;
+
     @Option(names = "--log.level", paramLabel = "LEVEL", defaultValue = "info",
             description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
     private String logLevel;
@@ -54,9 +61,18 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ErrorHandler.UsageProblem("--log.level: " + e.getMessage());
         }
+        if (listenAddress != null) {
+            try {
+                ListenAddress.parse(listenAddress, "--web.listen-address");
+            } catch (IllegalArgumentException e) {
+                throw new ErrorHandler.UsageProblem(e.getMessage());
+            }
+        }
         Config config;
+        WebConfigFile web;
         try {
             config = ConfigFiles.loadOrBuiltIn(configFile, environment);
+            web = webConfigFile == null ? WebConfigFile.NONE : WebConfigFile.load(webConfigFile);
         } catch (ConfigException e) {
             err.println("smtp-probe: " + e.getMessage());
             err.flush();
@@ -65,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
         AgentOptions options = AgentOptions.defaults(VersionProvider.version(), environment, level,
                 new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM));
         try {
-            return Daemon.run(config, configFile, options, listenAddress);
+            return Daemon.run(config, configFile, options, listenAddress, web);
         } catch (UncheckedIOException e) {
             err.println("smtp-probe: " + e.getMessage());
             err.flush();

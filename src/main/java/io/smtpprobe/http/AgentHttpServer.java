@@ -1,7 +1,5 @@
 package io.smtpprobe.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.smtpprobe.agent.EventLog;
 import io.smtpprobe.agent.ReloadResult;
 import io.smtpprobe.agent.ReportJson;
@@ -13,172 +11,284 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The daemon's HTTP endpoints on the JDK's built-in server:
+ * The daemon's HTTP endpoints on Jetty's core server (no servlets):
  * {@code GET /metrics} (Prometheus text or OpenMetrics by Accept), {@code GET /status} (the JSON of
  * {@code check --output json}), {@code GET /-/healthy}, {@code GET /-/ready} (503 until every target has
- * been probed once) and {@code POST /-/reload}. No endpoint takes an address, a host name or a URL from
+ * been probed once) and {@code POST /-/reload}, behind the TLS and basic authentication of
+ * {@code --web.config.file} when one is given. No endpoint takes an address, a host name or a URL from
  * the request: nothing a client sends can make the agent connect anywhere.
+ *
+ * <p>Why Jetty rather than the JDK's server: the JDK's reads a request head on a pool thread, blocking, so
+ * two clients trickling a byte a second took both threads and stalled every scrape (issue 14). Jetty parses
+ * heads and bodies as bytes arrive and writes answers asynchronously; a connection costs a socket and a
+ * few objects, never a thread, whatever the client does. {@link RequestLimits} caps the rest.
  */
 public final class AgentHttpServer implements AutoCloseable {
-    /** Two threads: a scrape and a status request at once, and no thread per connection to exhaust. */
-    static final int THREADS = 2;
+    /**
+     * Threads of the pool: Jetty's selector and acceptor share one, and the rest run handlers, none of which
+     * waits on a client. More than two so that a slow reload (a config file on a hung mount) leaves scrapes
+     * a thread.
+     */
+    static final int MAX_THREADS = 6;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final Server server;
+    private final ServerConnector connector;
     private final RunningAgent agent;
     private final EventLog log;
+    private final BasicAuth auth;
+    private final Map<String, String> headers;
 
     /**
-     * Binds and starts serving, and registers itself to be closed when the agent shuts down.
+     * Binds and starts serving plain HTTP without authentication, and registers itself to be closed when
+     * the agent shuts down.
      *
      * @param listenAddress {@code web.listen_address} or the {@code --web.listen-address} flag
      * @throws UncheckedIOException when the address cannot be bound, with the address and how to fix it
      */
     public AgentHttpServer(String listenAddress, RunningAgent agent, EventLog log) {
+        this(listenAddress, WebConfigFile.NONE, agent, log);
+    }
+
+    /**
+     * As above, with the TLS, users and headers of a {@code --web.config.file}.
+     *
+     * @param web {@link WebConfigFile#NONE} for plain HTTP without authentication
+     */
+    public AgentHttpServer(String listenAddress, WebConfigFile web, RunningAgent agent, EventLog log) {
+        this(listenAddress, web, RequestLimits.DEFAULT, agent, log);
+    }
+
+    AgentHttpServer(String listenAddress, WebConfigFile web, RequestLimits limits, RunningAgent agent, EventLog log) {
         this.agent = agent;
         this.log = log;
-        limitJdkServer();
+        this.auth = new BasicAuth(web.basicAuthUsers());
+        this.headers = web.headers();
         InetSocketAddress address = ListenAddress.parse(listenAddress);
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
+        threads.setName("smtp-probe-http");
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        // Buffers are not pooled: a pool keeps its largest buffers for the life of the process, and a scrape
+        // every 15 s gains nothing from reusing them. Heap buffers, so that -Xmx bounds them too.
+        server = new Server(threads, null, new ByteBufferPool.NonPooling());
+        HttpConfiguration http = new HttpConfiguration();
+        limits.applyTo(http);
+        HttpConnectionFactory httpFactory = new HttpConnectionFactory(http);
+        httpFactory.addEventListener(new RequestLimits.HeadDeadline(server.getScheduler(), limits.headerDeadline()));
+        ConnectionFactory[] factories = web.tls() == null ? new ConnectionFactory[] {httpFactory}
+                : new ConnectionFactory[] {new SslConnectionFactory(sslContextFactory(web.tls()), "http/1.1"),
+                    httpFactory};
+        // No separate acceptor thread: the one selector accepts too.
+        connector = new ServerConnector(server, 0, 1, factories);
+        connector.setHost(address.getAddress().isAnyLocalAddress() ? null : address.getAddress().getHostAddress());
+        connector.setPort(address.getPort());
+        connector.setAcceptQueueSize(64);
+        connector.setIdleTimeout(limits.headerDeadline().toMillis());
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
+        server.setHandler(new Endpoints());
+        server.setErrorHandler(new PlainErrors());
         try {
-            server = HttpServer.create(address, 64);
-        } catch (BindException e) {
-            throw new UncheckedIOException("web.listen_address " + listenAddress + ": cannot listen ("
-                    + e.getMessage() + "); stop what uses the port or choose another with --web.listen-address", e);
+            server.start();
         } catch (IOException e) {
+            stopQuietly();
+            Throwable cause = e instanceof BindException || e.getCause() instanceof BindException ? e : null;
             throw new UncheckedIOException("web.listen_address " + listenAddress + ": cannot listen ("
-                    + e.getMessage() + ")", e);
+                    + e.getMessage() + ")" + (cause != null
+                            ? "; stop what uses the port or choose another with --web.listen-address" : ""), e);
+        } catch (Exception e) {
+            stopQuietly();
+            throw new IllegalStateException("the HTTP server did not start: " + e, e);
         }
-        AtomicInteger count = new AtomicInteger();
-        executor = Executors.newFixedThreadPool(THREADS, runnable -> {
-            Thread thread = new Thread(runnable, "smtp-probe-http-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::route).getFilters().add(new RequestLimits());
-        server.start();
         agent.closeOnShutdown(this);
-        log.info("listening", "address", server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+        log.info("listening", "address", connector.getHost() == null ? ":" + port() : hostPort(), "tls",
+                web.tls() == null ? "off" : "on", "basic_auth", auth.enabled() ? "on" : "off");
+    }
+
+    private String hostPort() {
+        String host = connector.getHost();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    private org.eclipse.jetty.util.ssl.SslContextFactory.Server sslContextFactory(TlsServerConfig tls) {
+        try {
+            return tls.sslContextFactory(problem -> log.warn("TLS handshake without a certificate", "error", problem));
+        } catch (PemFiles.PemException | java.security.GeneralSecurityException e) {
+            // WebConfigFile.load read the same files a moment ago; only a change in between gets here.
+            throw new UncheckedIOException(new IOException(e.getMessage(), e));
+        }
     }
 
     /** The port actually bound (useful with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    /**
-     * Limits the JDK server itself, for what happens before a handler runs: header count and size,
-     * and how long a client may take to send a request or read an answer (a slow client would
-     * otherwise hold one of the two threads). Read once per JVM; set only when not given with -D.
-     */
-    private static void limitJdkServer() {
-        setIfAbsent("sun.net.httpserver.maxReqHeaders", "64");
-        setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(2 * RequestLimits.MAX_HEADER_BYTES));
-        setIfAbsent("sun.net.httpserver.maxReqTime", "10");
-        setIfAbsent("sun.net.httpserver.maxRspTime", "10");
-        // Without TCP_NODELAY, Nagle holds back the last small segment of an answer until the client's delayed
-        // ACK (40 ms on Linux): at a thousand targets the slowest /metrics answers took 50 ms instead of 5.
-        setIfAbsent("sun.net.httpserver.nodelay", "true");
-    }
-
-    private static void setIfAbsent(String property, String value) {
-        if (System.getProperty(property) == null) {
-            System.setProperty(property, value);
+    /** Every request: the web config's headers, then authentication, then the endpoint. */
+    private final class Endpoints extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Responses.configured(response, headers);
+            try {
+                if (auth.enabled() && !auth.allows(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
+                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic");
+                    Responses.text(response, 401, "Unauthorized\n", callback);
+                    return true;
+                }
+                if (request.getMethod().equals("CONNECT")) {
+                    // Not a proxy: a CONNECT's target is an address, which nothing here ever connects to.
+                    Responses.text(response, 400, "CONNECT is not served; this is not a proxy.\n", callback);
+                    return true;
+                }
+                CappedBody.readThen(request, response, callback, () -> route(request, response, callback));
+            } catch (RuntimeException e) {
+                failed(request, response, callback, e);
+            }
+            return true;
         }
     }
 
-    private void route(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            switch (path) {
-                case "/metrics" -> metrics(exchange);
-                case "/status" -> status(exchange);
-                case "/-/healthy" -> healthy(exchange);
-                case "/-/ready" -> ready(exchange);
-                case "/-/reload" -> reload(exchange);
-                case "/" -> index(exchange);
-                default -> Responses.text(exchange, 404, "Not found. Endpoints: /metrics /status /-/healthy /-/ready"
-                        + " /-/reload\n");
+    private void failed(Request request, Response response, Callback callback, RuntimeException e) {
+        log.error("HTTP handler failed", "path", request.getHttpURI().getPath(), "error", e.toString());
+        if (response.isCommitted()) {
+            callback.failed(e);
+        } else {
+            Responses.text(response, 500, "Internal error.\n", callback);
+        }
+    }
+
+    private void route(Request request, Response response, Callback callback) {
+        try {
+            String path = request.getHttpURI().getPath();
+            switch (path == null ? "" : path) {
+                case "/metrics" -> metrics(request, response, callback);
+                case "/status" -> status(request, response, callback);
+                case "/-/healthy" -> {
+                    if (readOnly(request, response, callback)) {
+                        Responses.text(response, 200, "Healthy.\n", callback);
+                    }
+                }
+                case "/-/ready" -> ready(request, response, callback);
+                case "/-/reload" -> reload(request, response, callback);
+                case "/" -> {
+                    if (readOnly(request, response, callback)) {
+                        Responses.text(response, 200, "smtp-probe\n/metrics\n/status\n/-/healthy\n/-/ready\n"
+                                + "/-/reload (POST)\n", callback);
+                    }
+                }
+                default -> Responses.text(response, 404, "Not found. Endpoints: /metrics /status /-/healthy /-/ready"
+                        + " /-/reload\n", callback);
             }
         } catch (RuntimeException e) {
-            log.error("HTTP handler failed", "path", exchange.getRequestURI().getPath(), "error", e.toString());
-            Responses.text(exchange, 500, "Internal error.\n");
+            failed(request, response, callback, e);
         }
     }
 
-    private static boolean readOnly(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
+    private static boolean readOnly(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
         if (method.equals("GET") || method.equals("HEAD")) {
             return true;
         }
-        Responses.methodNotAllowed(exchange, "GET, HEAD");
+        Responses.methodNotAllowed(request, response, "GET, HEAD", callback);
         return false;
     }
 
-    private void metrics(HttpExchange exchange) throws IOException {
-        if (readOnly(exchange)) {
-            String accept = exchange.getRequestHeaders().getFirst("Accept");
-            ExpositionFormat format = ExpositionFormat.negotiate(accept);
-            Exposition exposition = agent.exposition(format);
-            Responses.sized(exchange, format.contentType(), exposition.length(), exposition::writeTo);
-            log.debug("metrics scraped", "format", format.name().toLowerCase(java.util.Locale.ROOT), "client",
-                    exchange.getRemoteAddress().getAddress().getHostAddress());
+    private void metrics(Request request, Response response, Callback callback) {
+        if (!readOnly(request, response, callback)) {
+            return;
         }
+        ExpositionFormat format = ExpositionFormat.negotiate(request.getHeaders().get(HttpHeader.ACCEPT));
+        Exposition exposition;
+        try {
+            exposition = agent.exposition(format);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        response.setStatus(200);
+        Responses.headers(response, format.contentType(), exposition.length());
+        if ("HEAD".equals(request.getMethod())) {
+            response.write(true, null, callback);
+        } else {
+            ExpositionWriter.write(response, exposition, callback);
+        }
+        log.debug("metrics scraped", "format", format.name().toLowerCase(Locale.ROOT), "client",
+                Request.getRemoteAddr(request));
     }
 
-    private void status(HttpExchange exchange) throws IOException {
-        if (readOnly(exchange)) {
+    private void status(Request request, Response response, Callback callback) {
+        if (readOnly(request, response, callback)) {
             String json = ReportJson.write(agent.report(), false) + "\n";
-            Responses.send(exchange, 200, "application/json", json.getBytes(StandardCharsets.UTF_8));
+            Responses.send(response, 200, "application/json", json.getBytes(StandardCharsets.UTF_8), callback);
         }
     }
 
-    private static void healthy(HttpExchange exchange) throws IOException {
-        if (readOnly(exchange)) {
-            Responses.text(exchange, 200, "Healthy.\n");
-        }
-    }
-
-    private void ready(HttpExchange exchange) throws IOException {
-        if (readOnly(exchange)) {
+    private void ready(Request request, Response response, Callback callback) {
+        if (readOnly(request, response, callback)) {
             if (agent.ready()) {
-                Responses.text(exchange, 200, "Ready.\n");
+                Responses.text(response, 200, "Ready.\n", callback);
             } else {
-                Responses.text(exchange, 503, "Not ready: " + agent.readiness() + ".\n");
+                Responses.text(response, 503, "Not ready: " + agent.readiness() + ".\n", callback);
             }
         }
     }
 
-    private void reload(HttpExchange exchange) throws IOException {
-        if (!exchange.getRequestMethod().equals("POST")) {
-            Responses.methodNotAllowed(exchange, "POST");
+    private void reload(Request request, Response response, Callback callback) {
+        if (!request.getMethod().equals("POST")) {
+            Responses.methodNotAllowed(request, response, "POST", callback);
             return;
         }
         ReloadResult result = agent.reload();
         if (result.applied()) {
-            Responses.text(exchange, 200, "Configuration reloaded.\n");
+            Responses.text(response, 200, "Configuration reloaded.\n", callback);
         } else {
             // As Prometheus does: 500 with the reasons; the running configuration stays.
-            Responses.text(exchange, 500, "Configuration refused; the running one stays:\n"
-                    + String.join("\n", result.errors()) + "\n");
+            Responses.text(response, 500, "Configuration refused; the running one stays:\n"
+                    + String.join("\n", result.errors()) + "\n", callback);
         }
     }
 
-    private static void index(HttpExchange exchange) throws IOException {
-        if (readOnly(exchange)) {
-            Responses.text(exchange, 200, "smtp-probe\n/metrics\n/status\n/-/healthy\n/-/ready\n/-/reload (POST)\n");
+    /** Jetty's own refusals (400, 431, ...) as one line of text, without its HTML page or version. */
+    private static final class PlainErrors implements Request.Handler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus();
+            String reason = org.eclipse.jetty.http.HttpStatus.getMessage(status);
+            String body = status == 431 ? "Request headers larger than " + RequestLimits.MAX_HEADER_BYTES + " bytes.\n"
+                    : reason + ".\n";
+            Responses.text(response, status, body, callback);
+            return true;
+        }
+    }
+
+    private void stopQuietly() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // Nothing was served yet; the caller reports why it did not start.
         }
     }
 
     @Override
     public void close() {
-        // Delay 0: closes the listener and every connection now; shutdown has already waited for probes.
-        server.stop(0);
-        executor.shutdownNow();
+        // Closes the listener and every connection now; shutdown has already waited for probes.
+        stopQuietly();
     }
 }

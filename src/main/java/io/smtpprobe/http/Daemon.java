@@ -28,7 +28,13 @@ public final class Daemon {
      * @throws java.io.UncheckedIOException when the listen address cannot be bound (the agent is stopped again)
      */
     public static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress) {
-        return start(config, configFile, options, listenAddress, false);
+        return start(config, configFile, options, listenAddress, WebConfigFile.NONE, false);
+    }
+
+    /** As above, behind the TLS, users and headers of a {@code --web.config.file}. */
+    public static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress,
+            WebConfigFile web) {
+        return start(config, configFile, options, listenAddress, web, false);
     }
 
     /**
@@ -37,18 +43,24 @@ public final class Daemon {
      */
     public static int run(Config config, Path configFile, AgentOptions options, String listenAddress)
             throws InterruptedException {
-        return start(config, configFile, options, listenAddress, true).agent.awaitShutdown();
+        return run(config, configFile, options, listenAddress, WebConfigFile.NONE);
+    }
+
+    /** As above, behind the TLS, users and headers of a {@code --web.config.file}. */
+    public static int run(Config config, Path configFile, AgentOptions options, String listenAddress,
+            WebConfigFile web) throws InterruptedException {
+        return start(config, configFile, options, listenAddress, web, true).agent.awaitShutdown();
     }
 
     private static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress,
-            boolean signals) {
+            WebConfigFile web, boolean signals) {
         RunningAgent agent = Agent.start(config, configFile, options);
         try {
             if (signals) {
                 SignalHandlers.install(agent, options.log());
             }
             String address = listenAddress != null ? listenAddress : config.web().listenAddress();
-            return new Daemon(agent, new AgentHttpServer(address, agent, options.log()));
+            return new Daemon(agent, new AgentHttpServer(address, web, agent, options.log()));
         } catch (RuntimeException e) {
             agent.shutdown();
             throw e;

@@ -1,62 +1,47 @@
 package io.smtpprobe.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
-/** Writing a whole response at once, with its length, so that keep-alive connections work. */
+/**
+ * Writing a whole response at once, with its length, so that keep-alive connections work. Every write
+ * is asynchronous: a client that reads slowly holds a buffer, not a thread.
+ */
 final class Responses {
     private Responses() {}
 
-    static void text(HttpExchange exchange, int status, String body) throws IOException {
-        send(exchange, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8));
+    static void text(Response response, int status, String body, Callback callback) {
+        send(response, status, "text/plain; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), callback);
     }
 
-    /** Writes a body straight to the connection, without holding it in memory. */
-    interface Body {
-        void writeTo(OutputStream out) throws IOException;
+    static void send(Response response, int status, String contentType, byte[] body, Callback callback) {
+        response.setStatus(status);
+        headers(response, contentType, body.length);
+        boolean head = "HEAD".equals(response.getRequest().getMethod());
+        // For HEAD, Content-Length describes the GET answer and no body follows.
+        response.write(true, head ? null : ByteBuffer.wrap(body), callback);
     }
 
-    /**
-     * Writes a body whose length is known before it is written, with a Content-Length rather than chunked:
-     * the JDK's server writes chunks of 4 KiB, which for megabytes costs more than producing them.
-     */
-    static void sized(HttpExchange exchange, String contentType, long length, Body body) throws IOException {
-        headers(exchange, contentType);
-        if ("HEAD".equals(exchange.getRequestMethod()) || length == 0) {
-            exchange.sendResponseHeaders(200, -1); // -1: no body; 0 would mean chunked
-        } else {
-            exchange.sendResponseHeaders(200, length);
-            try (OutputStream out = new BufferedOutputStream(exchange.getResponseBody(), 64 * 1024)) {
-                body.writeTo(out);
-            }
-        }
-        exchange.close();
+    /** Content-Type, Content-Length and the headers every answer carries (web config headers included). */
+    static void headers(Response response, String contentType, long length) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
     }
 
-    private static void headers(HttpExchange exchange, String contentType) {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+    /** The {@code http_server_config.headers} of the web config file, on every answer. */
+    static void configured(Response response, Map<String, String> headers) {
+        headers.forEach((name, value) -> response.getHeaders().put(name, value));
     }
 
-    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        headers(exchange, contentType);
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        // For HEAD the JDK wants -1 (no body) even though Content-Length describes the GET answer.
-        exchange.sendResponseHeaders(status, head ? -1 : (body.length == 0 ? -1 : body.length));
-        if (!head && body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-        exchange.close();
-    }
-
-    static void methodNotAllowed(HttpExchange exchange, String allowed) throws IOException {
-        exchange.getResponseHeaders().set("Allow", allowed);
-        text(exchange, 405, "Method " + exchange.getRequestMethod() + " not allowed; use " + allowed + ".\n");
+    static void methodNotAllowed(Request request, Response response, String allowed, Callback callback) {
+        response.getHeaders().put(HttpHeader.ALLOW, allowed);
+        text(response, 405, "Method " + request.getMethod() + " not allowed; use " + allowed + ".\n", callback);
     }
 }

@@ -4,15 +4,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.Diagnosis;
 import io.smtpprobe.config.TargetConfig;
@@ -53,7 +50,8 @@ public final class AgentMetrics implements AutoCloseable {
     /** {@link #targets}' values as scrapes read them, replaced whole when a target comes or goes. */
     private volatile TargetSeries[] published = new TargetSeries[0];
     private final List<AutoCloseable> binders = new ArrayList<>();
-    private volatile Diagnosis diagnosis = Diagnosis.INSUFFICIENT_DATA;
+    private final io.prometheus.metrics.core.metrics.Gauge diagnosisGauge;
+    private Diagnosis diagnosis = Diagnosis.INSUFFICIENT_DATA;
     private volatile double reloadSuccessful = 1;
     private volatile double reloadSuccessSeconds;
     private List<String> policyLabels;
@@ -65,10 +63,13 @@ public final class AgentMetrics implements AutoCloseable {
     public AgentMetrics(PrometheusMeterRegistry registry, String version, Instant loadedAt) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.reloadSuccessSeconds = loadedAt.toEpochMilli() / 1000.0;
-        // Two of ProcessorMetrics' series break Prometheus naming rules (promtool flags them); the CPU usage
-        // gauges stay. Filters must be in place before the first meter is registered.
-        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
-                || id.getName().equals("system.cpu.count")));
+        // Issue 15: of Micrometer's JVM series only the few worth their cost per VM (heap, GC pauses and live
+        // data, live threads); process_* comes from client_java's ProcessMetrics, and what node_exporter covers
+        // (system CPU, load, CPU count) is not exported. Filters must be in place before the first meter.
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith("jvm.")
+                && !KEPT_JVM_METERS.contains(id.getName())));
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith("jvm.memory.")
+                && !"heap".equals(id.getTag("area"))));
         // OpenMetrics allows \" in HELP, but the OpenMetrics parser of Prometheus 2.42 (Debian 12) rejects it and
         // fails the whole scrape. Micrometer's CPU binders put quotes in their descriptions.
         registry.config().meterFilter(new MeterFilter() {
@@ -80,8 +81,9 @@ public final class AgentMetrics implements AutoCloseable {
             }
         });
         var prometheus = registry.getPrometheusRegistry();
-        Info.builder().name(MetricNames.BUILD_INFO).help("The running smtp-probe version")
-                .labelNames("version").register(prometheus).setLabelValues(version);
+        Info.builder().name(MetricNames.BUILD_INFO).help("The running smtp-probe version and the git revision it was"
+                + " built from (unknown outside git)").labelNames("version", "revision").register(prometheus)
+                .setLabelValues(version, BuildRevision.read());
         policyInfo = Info.builder().name(MetricNames.POLICY_INFO)
                 .help("Azure's port-25 policy as applied: the offer, the expectation for port 25 and where the"
                         + " offer came from")
@@ -90,12 +92,11 @@ public final class AgentMetrics implements AutoCloseable {
                 .help("The Azure VM this agent runs on, from the instance metadata service")
                 .labelNames("subscription_id", "vm_id", "vm_name", "resource_group", "location")
                 .register(prometheus);
-        for (Diagnosis value : Diagnosis.values()) {
-            Gauge.builder(MetricNames.DIAGNOSIS, this, m -> m.diagnosis == value ? 1 : 0)
-                    .description("1 for the current diagnosis of this VM from the latest result of every host,"
-                            + " 0 for the others")
-                    .tag("diagnosis", value.label()).strongReference(true).register(registry);
-        }
+        // Issue 15: the current diagnosis only, as 1; the others are absent rather than 0.
+        diagnosisGauge = io.prometheus.metrics.core.metrics.Gauge.builder().name(MetricNames.DIAGNOSIS)
+                .help("The current diagnosis of this VM from the latest result of every host, as 1; other"
+                        + " diagnoses are absent").labelNames("diagnosis").withoutExemplars().register(prometheus);
+        diagnosisGauge.labelValues(diagnosis.label()).set(1);
         Gauge.builder(MetricNames.CONFIG_LAST_RELOAD_SUCCESSFUL, this, m -> m.reloadSuccessful)
                 .description("1 when the last configuration reload succeeded, 0 when it was refused")
                 .strongReference(true).register(registry);
@@ -104,17 +105,22 @@ public final class AgentMetrics implements AutoCloseable {
                 .strongReference(true).register(registry);
     }
 
-    /** Binds the JVM and process gauges (threads, memory, GC, open file descriptors, CPU, uptime). */
+    /** Micrometer JVM meters kept (issue 15); every other {@code jvm.*} meter is denied. */
+    private static final Set<String> KEPT_JVM_METERS = Set.of("jvm.memory.used", "jvm.memory.max", "jvm.gc.pause",
+            "jvm.gc.live.data.size", "jvm.threads.live");
+
+    /**
+     * Binds the process series under their standard names ({@code process_resident_memory_bytes},
+     * {@code process_cpu_seconds_total}, {@code process_open_fds}, ...: client_java's ProcessMetrics, read from
+     * /proc and the JVM's beans at scrape time) and the few JVM series kept (heap, GC, live threads).
+     */
     public synchronized void bindProcessMetrics() {
-        new ClassLoaderMetrics().bindTo(registry);
+        ProcessMetrics.builder().register(registry.getPrometheusRegistry());
         new JvmMemoryMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
         binders.add(gc);
         new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new FileDescriptorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
     }
 
     /**
@@ -156,8 +162,13 @@ public final class AgentMetrics implements AutoCloseable {
         published = targets.values().toArray(TargetSeries[]::new);
     }
 
-    public void diagnosis(Diagnosis current) {
-        diagnosis = Objects.requireNonNull(current, "current");
+    public synchronized void diagnosis(Diagnosis current) {
+        Objects.requireNonNull(current, "current");
+        if (current != diagnosis) {
+            diagnosisGauge.labelValues(current.label()).set(1);
+            diagnosisGauge.remove(diagnosis.label());
+            diagnosis = current;
+        }
     }
 
     public synchronized void policy(Port25Policy policy) {

@@ -78,6 +78,97 @@ public final class Exposition {
         }
     }
 
+    /**
+     * Reads the exposition in pieces, for a writer that must not block on a slow client: each
+     * {@link Reader#read} copies as much as fits into a buffer and remembers where it stopped.
+     */
+    public Reader reader() {
+        return new Reader();
+    }
+
+    /** A position in the exposition: the registry's part, then each family's header and targets' lines, then EOF. */
+    public final class Reader {
+        /** -1: the registry's part; 0 to families-1: a family; families: the EOF line; beyond: the end. */
+        private int part = -1;
+        /** Within a family: -1 for its header, else the index of a target. */
+        private int target = -1;
+        /** Bytes of the current piece already copied. */
+        private int done;
+
+        private Reader() {}
+
+        /**
+         * Copies the next bytes into {@code dest}.
+         *
+         * @return how many bytes were copied, or -1 when the whole exposition has been read
+         */
+        public int read(byte[] dest, int offset, int length) {
+            int copied = 0;
+            while (copied < length) {
+                byte[] array = pieceArray();
+                if (array == null) {
+                    return copied == 0 ? -1 : copied;
+                }
+                int start = pieceStart();
+                int remaining = pieceLength() - done;
+                int n = Math.min(remaining, length - copied);
+                System.arraycopy(array, start + done, dest, offset + copied, n);
+                copied += n;
+                done += n;
+                if (done == pieceLength()) {
+                    advance();
+                }
+            }
+            return copied;
+        }
+
+        private void advance() {
+            done = 0;
+            int families = TargetFamily.ALL.length;
+            if (part >= 0 && part < families && target + 1 < targets.length) {
+                target++;
+                return;
+            }
+            target = -1;
+            part++;
+            while (part < families && !anyHas(TargetFamily.ALL[part])) {
+                part++;
+            }
+            if (part == families && format != ExpositionFormat.OPENMETRICS) {
+                part++;
+            }
+        }
+
+        /** The array of the current piece, or null at the end. Pieces of length 0 are passed over by read. */
+        private byte[] pieceArray() {
+            int families = TargetFamily.ALL.length;
+            if (part == -1) {
+                return registryPart;
+            }
+            if (part < families) {
+                return target < 0 ? TargetFamily.ALL[part].header(format) : targets[target].text();
+            }
+            return part == families ? EOF : null;
+        }
+
+        private int pieceStart() {
+            return part >= 0 && part < TargetFamily.ALL.length && target >= 0
+                    ? targets[target].start(TargetFamily.ALL[part]) : 0;
+        }
+
+        private int pieceLength() {
+            int families = TargetFamily.ALL.length;
+            if (part == -1) {
+                return registryLength;
+            }
+            if (part < families) {
+                TargetFamily family = TargetFamily.ALL[part];
+                return target < 0 ? family.header(format).length : targets[target].length(family);
+            }
+            return EOF.length;
+        }
+    }
+
     private boolean anyHas(TargetFamily family) {
         for (RenderedTarget target : targets) {
             if (target.length(family) > 0) {

@@ -12,13 +12,12 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The latest result of one probed host of one target, as its series show it. Every series exists from
- * the first result on, the one-hot enumerations with a 0 for every value but the current one, so that
- * alert expressions never meet a missing series.
+ * The latest result of one probed host of one target, as its series show it: the current outcome and
+ * verdict (exported as 1; other values are absent), and what was measured.
  *
- * <p>A phase the last probe did not reach reads NaN, not 0: 0 would claim an instant phase, while NaN
- * compares false in every alert expression and leaves a gap in graphs. The certificate expiry reads NaN
- * when the last probe negotiated no TLS.
+ * <p>A phase the last probe did not reach is NaN here and absent from the exposition, not 0: 0 would claim
+ * an instant phase, and a NaN series breaks every average over a fleet (issue 15). The certificate expiry is
+ * NaN, and absent, when the last probe negotiated no TLS.
  *
  * @param role the target's role, a label of {@code smtp_probe_success} so alerts find relays of any mode
  * @param phaseSeconds seconds per phase, indexed by {@link Phase#ordinal()}, NaN where the probe did not get
@@ -46,6 +45,14 @@ record HostState(String host, int port, Mode mode, Role role, Outcome outcome, V
     /** Whether a result for this host is the same series (a changed port or mode makes other labels). */
     boolean matches(ProbeResult result) {
         return result.port() == port && result.mode() == mode;
+    }
+
+    boolean reached(Phase phase) {
+        return !Double.isNaN(phaseSeconds[phase.ordinal()]);
+    }
+
+    boolean negotiatedTls() {
+        return !Double.isNaN(certificateExpiry);
     }
 
     double phaseSeconds(Phase phase) {

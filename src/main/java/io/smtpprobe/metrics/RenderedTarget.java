@@ -19,7 +19,13 @@ final class RenderedTarget {
         this.ends = ends;
     }
 
-    private int start(TargetFamily family) {
+    /** Every family's lines, one after the other. */
+    byte[] text() {
+        return text;
+    }
+
+    /** Where the family's lines begin in {@link #text()}. */
+    int start(TargetFamily family) {
         return family.ordinal() == 0 ? 0 : ends[family.ordinal() - 1];
     }
 

@@ -21,18 +21,19 @@ enum TargetFamily {
     LAST_RUN(MetricNames.LAST_RUN_TIMESTAMP_SECONDS, "gauge",
             "When the last probe of this target finished, in Unix seconds"),
     OUTCOME(MetricNames.OUTCOME, "gauge",
-            "1 for the outcome of the last probe of this host, 0 for every other outcome"),
+            "1 for the outcome of the last probe of this host; other outcomes are absent"),
     PHASE_DURATION(MetricNames.PHASE_DURATION_SECONDS, "gauge",
-            "Seconds each phase of the last probe took; NaN for a phase it did not reach"),
-    RUNS(MetricNames.RUNS_TOTAL, "counter", "Probes of this target by outcome, one per probed host"),
+            "Seconds each phase of the last probe took; absent for a phase it did not reach"),
+    RUNS(MetricNames.RUNS_TOTAL, "counter",
+            "Probes of this target by outcome, one per probed host; an outcome that never occurred is absent"),
     SUCCESS(MetricNames.SUCCESS, "gauge", "1 when the last probe of this host reached ok, else 0"),
     TLS_CERTIFICATE_EXPIRY(MetricNames.TLS_CERTIFICATE_EXPIRY_TIMESTAMP_SECONDS, "gauge",
-            "Expiry of the server certificate seen by the last probe, in Unix seconds; NaN when it negotiated no TLS"),
+            "Expiry of the server certificate seen by the last probe, in Unix seconds; absent when it negotiated no TLS"),
     TLS_VERIFIED(MetricNames.TLS_VERIFIED, "gauge",
             "1 when the server certificate of the last probe passed verification, 0 when the session went on"
                     + " without it; absent when it negotiated no TLS"),
     VERDICT(MetricNames.VERDICT, "gauge",
-            "1 for the verdict of the last probe of this host, 0 for every other verdict");
+            "1 for the verdict of the last probe of this host; other verdicts are absent");
 
     /** All values, without the copy {@code values()} makes at every call: the exposition loops over them per scrape. */
     static final TargetFamily[] ALL = values();

@@ -1,6 +1,5 @@
 package io.smtpprobe.metrics;
 
-import io.smtpprobe.classify.Verdict;
 import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.Phase;
@@ -13,17 +12,20 @@ import java.util.Comparator;
  * Writes a target's sample lines as the Prometheus client library wrote them when they were meters, so
  * that dashboards, alert rules and the tests that pin the exposition see the same text: label names in
  * alphabetical order ({@code le} last), one-hot enumerations in the alphabetical order of their values,
- * gauges and counters as Java doubles ({@code 1.0}, {@code 1.7957736E9}, {@code NaN}, {@code +Inf}),
+ * gauges and counters as Java doubles ({@code 1.0}, {@code 1.7957736E9}, {@code +Inf}), never NaN: what was
+ * not measured (a phase not reached, a certificate without TLS) has no sample at all,
  * histogram counts as integers. The lines are valid in Prometheus text 0.0.4 and in OpenMetrics 1.0.0.
  *
  * <p>Runs only when a target's results change (a record, a rejudge), under {@link AgentMetrics}' lock.
  */
 final class TargetRenderer {
-    /** From 10 ms (a relay on the same network) to 30 s (twice the default probe deadline). */
-    static final double[] DURATION_BUCKETS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 20, 30};
+    /**
+     * From 10 ms (a relay on the same network) to 30 s (twice the default probe deadline); ten buckets, not
+     * thirteen, to keep the series a fleet pays for down (issue 15).
+     */
+    static final double[] DURATION_BUCKETS = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
     private static final Outcome[] OUTCOMES = sorted(Outcome.values(), Outcome::label);
-    private static final Verdict[] VERDICTS = sorted(Verdict.values(), Verdict::label);
     private static final Phase[] PHASES = sorted(Phase.values(), Phase::label);
     private static final String[] BUCKET_LABELS = Arrays.stream(DURATION_BUCKETS).mapToObj(TargetRenderer::number)
             .toArray(String[]::new);
@@ -53,7 +55,10 @@ final class TargetRenderer {
                 case LAST_RUN -> sample(family, "{" + targetLabel + "}", target.lastRunSeconds());
                 case RUNS -> {
                     for (Outcome outcome : OUTCOMES) {
-                        sample(family, "{outcome=\"" + outcome.label() + "\"," + targetLabel + "}", target.runs(outcome));
+                        if (target.runs(outcome) > 0) { // issue 15: no zero series for outcomes never seen
+                            sample(family, "{outcome=\"" + outcome.label() + "\"," + targetLabel + "}",
+                                    target.runs(outcome));
+                        }
                     }
                 }
                 default -> hosts(family, target, targetLabel);
@@ -84,23 +89,22 @@ final class TargetRenderer {
         for (HostState host : target.hosts()) {
             String hostLabel = "host=\"" + escape(host.host()) + '"';
             switch (family) {
-                case OUTCOME -> {
-                    for (Outcome outcome : OUTCOMES) {
-                        sample(family, "{" + hostLabel + ",outcome=\"" + outcome.label() + "\"," + targetLabel + "}",
-                                host.outcome() == outcome ? 1 : 0);
-                    }
-                }
+                // Issue 15: the current outcome and verdict only, as 1; the other values are absent, not 0.
+                case OUTCOME -> sample(family, "{" + hostLabel + ",outcome=\"" + host.outcome().label() + "\","
+                        + targetLabel + "}", 1);
                 case PHASE_DURATION -> {
                     for (Phase phase : PHASES) {
-                        sample(family, "{" + hostLabel + ",phase=\"" + phase.label() + "\"," + targetLabel + "}",
-                                host.phaseSeconds(phase));
+                        if (host.reached(phase)) {
+                            sample(family, "{" + hostLabel + ",phase=\"" + phase.label() + "\"," + targetLabel + "}",
+                                    host.phaseSeconds(phase));
+                        }
                     }
                 }
                 case SUCCESS -> sample(family, "{" + hostLabel + ",mode=\"" + host.mode().label() + "\",port=\""
                         + host.port() + "\",role=\"" + host.role().label() + "\"," + targetLabel + "}",
                         host.outcome() == Outcome.OK ? 1 : 0);
                 case TLS_CERTIFICATE_EXPIRY -> {
-                    if (target.hasTlsSeries()) {
+                    if (host.negotiatedTls()) {
                         sample(family, "{" + hostLabel + "," + targetLabel + "}", host.certificateExpiry());
                     }
                 }
@@ -109,12 +113,8 @@ final class TargetRenderer {
                         sample(family, "{" + hostLabel + "," + targetLabel + "}", host.tlsVerified());
                     }
                 }
-                case VERDICT -> {
-                    for (Verdict verdict : VERDICTS) {
-                        sample(family, "{" + hostLabel + "," + targetLabel + ",verdict=\"" + verdict.label() + "\"}",
-                                host.verdict() == verdict ? 1 : 0);
-                    }
-                }
+                case VERDICT -> sample(family, "{" + hostLabel + "," + targetLabel + ",verdict=\""
+                        + host.verdict().label() + "\"}", 1);
                 default -> throw new IllegalStateException(family + " is not a per-host family");
             }
         }

@@ -1,7 +1,6 @@
 package io.smtpprobe.metrics;
 
 import io.smtpprobe.classify.ClassifiedResult;
-import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.probe.Outcome;
@@ -24,7 +23,6 @@ import java.util.stream.Collectors;
  */
 final class TargetSeries {
     private final TargetConfig target;
-    private final boolean tlsPossible;
     private final TargetRenderer renderer;
     private final long[] runs = new long[Outcome.values().length];
     /** Observations per bucket, not cumulative, indexed like {@link TargetRenderer#DURATION_BUCKETS}. */
@@ -39,7 +37,6 @@ final class TargetSeries {
 
     TargetSeries(TargetConfig target, TargetRenderer renderer) {
         this.target = target;
-        this.tlsPossible = tlsPossible(target);
         this.renderer = renderer;
     }
 
@@ -116,10 +113,6 @@ final class TargetSeries {
         return target.name();
     }
 
-    boolean hasTlsSeries() {
-        return tlsPossible;
-    }
-
     long runs(Outcome outcome) {
         return runs[outcome.ordinal()];
     }
@@ -146,14 +139,5 @@ final class TargetSeries {
 
     Collection<HostState> hosts() {
         return Collections.unmodifiableCollection(hosts.values());
-    }
-
-    /** Whether a probe of this target can ever negotiate TLS, and so have a certificate expiry series. */
-    static boolean tlsPossible(TargetConfig target) {
-        return switch (target.mode()) {
-            case TCP -> false;
-            case SMTP -> target.starttls() != StartTls.OFF;
-            case SUBMISSION, SMTPS -> true;
-        };
     }
 }

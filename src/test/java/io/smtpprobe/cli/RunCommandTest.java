@@ -42,6 +42,28 @@ class RunCommandTest {
     }
 
     @Test
+    void invalidListenAddressIsAUsageErrorBeforeProbingStarts() throws Exception {
+        Path file = Files.writeString(dir.resolve("ok.yml"),
+                "azure:\n  metadata: off\ntargets:\n  - host: 127.0.0.1\n    mode: tcp\n    port: 9\n");
+        for (String address : new String[] {"9925", ":http", "::1:9925", ":70000", "[::1:9925"}) {
+            Result result = run("run", "--config", file.toString(), "--web.listen-address", address);
+            assertThat(result.exitCode).as(address).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err).as(address).startsWith("smtp-probe: --web.listen-address: ")
+                    .doesNotContain("internal error").doesNotContain("This is a bug");
+        }
+        assertThat(run("run", "--web.listen-address", "::1:9925").err)
+                .contains("write an IPv6 address in brackets, as [::1]:9925");
+    }
+
+    @Test
+    void unreadableWebConfigFileExits78BeforeListening() throws Exception {
+        Result result = run("run", "--web.config.file", dir.resolve("absent.yml").toString(),
+                "--web.listen-address", "127.0.0.1:0");
+        assertThat(result.exitCode).isEqualTo(ExitCodes.CONFIG);
+        assertThat(result.err).contains("--web.config.file " + dir.resolve("absent.yml") + ": cannot read the file");
+    }
+
+    @Test
     void unknownLogLevelIsAUsageError() throws Exception {
         Result result = run("run", "--log.level", "loud");
         assertThat(result.exitCode).isEqualTo(ExitCodes.USAGE);

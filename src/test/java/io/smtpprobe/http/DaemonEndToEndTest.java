@@ -136,11 +136,15 @@ class DaemonEndToEndTest {
                         .contains("smtp_probe_runs_total{outcome=\"ok\",target=\"mail\"} 2.0\n")
                         .contains("smtp_probe_runs_total{outcome=\"tcp_timeout\",target=\"dropped\"} 1.0\n")
                         .contains("smtp_probe_duration_seconds_count{target=\"mail\"} 2\n")
-                        .contains("smtp_probe_phase_duration_seconds{host=\"127.0.0.1\",phase=\"greeting\","
-                                + "target=\"dropped\"} NaN\n")
-                        .contains("smtp_probe_phase_duration_seconds{host=\"127.0.0.1\",phase=\"ehlo\",target=\"closed\"} NaN\n")
-                        .contains("smtp_probe_tls_certificate_expiry_timestamp_seconds{host=\"mx1.mail.test\","
-                                + "target=\"mail\"} NaN\n")
+                        // Issue 15: what was not measured is absent, never NaN.
+                        .doesNotContain("NaN")
+                        .contains("smtp_probe_phase_duration_seconds{host=\"127.0.0.1\",phase=\"connect\","
+                                + "target=\"dropped\"}")
+                        .doesNotContain("smtp_probe_phase_duration_seconds{host=\"127.0.0.1\",phase=\"greeting\","
+                                + "target=\"dropped\"}")
+                        .doesNotContain("smtp_probe_phase_duration_seconds{host=\"127.0.0.1\",phase=\"ehlo\","
+                                + "target=\"closed\"}")
+                        .doesNotContain("smtp_probe_tls_certificate_expiry_timestamp_seconds{host=\"mx1.mail.test\"")
                         .doesNotContain("smtp_probe_tls_certificate_expiry_timestamp_seconds{host=\"127.0.0.1\","
                                 + "target=\"closed\"}")
                         .doesNotContain(SubethaRelay.PASSWORD);

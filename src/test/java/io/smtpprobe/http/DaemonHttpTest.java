@@ -35,7 +35,7 @@ class DaemonHttpTest {
 
     final GatedProber prober = new GatedProber(Clock.systemUTC());
     final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
-    final Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5), 4,
+    final Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(30), 4,
             List.of(DaemonFixtures.host("mx", "mx.test", 25, Mode.SMTP), DaemonFixtures.host("relay", "relay.test", 587,
                     Mode.SUBMISSION)));
     Daemon daemon;
@@ -84,10 +84,10 @@ class DaemonHttpTest {
         assertThat(text.statusCode()).isEqualTo(200);
         assertThat(text.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         assertThat(text.body())
-                .contains("smtp_probe_build_info{version=\"9.9.9\"} 1\n")
+                .containsPattern("smtp_probe_build_info\\{revision=\"([0-9a-f]{40}|unknown)\",version=\"9.9.9\"} 1\n")
                 .contains("smtp_probe_success{host=\"relay.test\",mode=\"submission\",port=\"587\",role=\"relay\",target=\"relay\"} 1.0\n")
                 .contains("smtp_probe_policy_info{offer=\"pay-as-you-go\",port25_expected=\"blocked\",source=\"config\"} 1\n")
-                .contains("jvm_threads_live_threads ").contains("process_files_open_files ")
+                .contains("jvm_threads_live_threads ").contains("process_open_fds ")
                 .doesNotContain("# EOF");
 
         HttpResponse<String> om = http.get("/metrics", "application/openmetrics-text;version=1.0.0;q=0.9,*/*;q=0.1");

@@ -45,7 +45,13 @@ class AgentMetricsTest {
     }
 
     String text() {
-        return new String(metrics.scrape(ExpositionFormat.PROMETHEUS_TEXT), StandardCharsets.UTF_8);
+        return withoutRevision(new String(metrics.scrape(ExpositionFormat.PROMETHEUS_TEXT), StandardCharsets.UTF_8));
+    }
+
+    /** The build's git revision changes with every commit; the golden files show it as REVISION. */
+    static String withoutRevision(String exposition) {
+        return exposition.replaceFirst("smtp_probe_build_info\\{revision=\"[^\"]*\"",
+                "smtp_probe_build_info{revision=\"REVISION\"");
     }
 
     static String resource(String name) throws IOException {
@@ -79,8 +85,38 @@ class AgentMetricsTest {
     void exportsTheSameSamplesInOpenMetricsWithItsHeadersAndOneEof() throws IOException {
         recordARound();
 
-        assertThat(new String(metrics.scrape(ExpositionFormat.OPENMETRICS), StandardCharsets.UTF_8))
+        assertThat(withoutRevision(new String(metrics.scrape(ExpositionFormat.OPENMETRICS), StandardCharsets.UTF_8)))
                 .isEqualTo(resource("first-round.om"));
+    }
+
+    @Test
+    void exportsNoNanSeriesForWhatWasNotMeasured() {
+        recordARound(); // gmail's hosts timed out at connect; the control is TCP only, without TLS
+
+        String text = text();
+        assertThat(text).doesNotContain("NaN");
+        assertThat(series(text, "smtp_probe_phase_duration_seconds{", "mx1.gmail.example"))
+                .allSatisfy(line -> assertThat(line).containsAnyOf("phase=\"dns\"", "phase=\"connect\"",
+                        "phase=\"total\"")).hasSize(3);
+        assertThat(series(text, "smtp_probe_tls_certificate_expiry_timestamp_seconds{", "www.example")).isEmpty();
+        assertThat(series(text, "smtp_probe_tls_certificate_expiry_timestamp_seconds{", "smtp.relay.example"))
+                .hasSize(1);
+    }
+
+    @Test
+    void exportsOnlyTheCurrentOutcomeVerdictAndDiagnosisAndOnlyOutcomesThatOccurred() {
+        recordARound();
+        metrics.diagnosis(Diagnosis.NO_EGRESS);
+
+        String text = text();
+        assertThat(series(text, "smtp_probe_outcome{", "mx1.gmail.example")).containsExactly(
+                "smtp_probe_outcome{host=\"mx1.gmail.example\",outcome=\"tcp_timeout\",target=\"gmail\"} 1.0");
+        assertThat(series(text, "smtp_probe_verdict{", "mx1.gmail.example")).containsExactly(
+                "smtp_probe_verdict{host=\"mx1.gmail.example\",target=\"gmail\",verdict=\"as_expected\"} 1.0");
+        assertThat(text.lines().filter(l -> l.startsWith("smtp_probe_runs_total{") && l.contains("target=\"gmail\"")))
+                .containsExactly("smtp_probe_runs_total{outcome=\"tcp_timeout\",target=\"gmail\"} 2.0");
+        assertThat(text.lines().filter(l -> l.startsWith("smtp_probe_diagnosis{")))
+                .containsExactly("smtp_probe_diagnosis{diagnosis=\"no_egress\"} 1.0");
     }
 
     @Test
@@ -109,7 +145,8 @@ class AgentMetricsTest {
 
         String text = text();
         assertThat(text).doesNotContain("mx2.gmail.example").contains("host=\"mx3.gmail.example\"");
-        assertThat(series(text, "smtp_probe_outcome{", "mx3.gmail.example")).hasSize(Outcome.values().length);
+        assertThat(series(text, "smtp_probe_outcome{", "mx3.gmail.example"))
+                .containsExactly("smtp_probe_outcome{host=\"mx3.gmail.example\",outcome=\"tcp_timeout\",target=\"gmail\"} 1.0");
         assertThat(text).contains("smtp_probe_runs_total{outcome=\"tcp_timeout\",target=\"gmail\"} 4.0");
     }
 
@@ -125,7 +162,7 @@ class AgentMetricsTest {
         String text = text();
         assertThat(text).doesNotContain("smtp.relay.example")
                 .contains("smtp_probe_success{host=\"smtp2.relay.example\",mode=\"smtps\",port=\"465\",role=\"relay\",target=\"relay\"} 0.0")
-                .contains("smtp_probe_runs_total{outcome=\"ok\",target=\"relay\"} 0.0")
+                .doesNotContain("smtp_probe_runs_total{outcome=\"ok\",target=\"relay\"}")
                 .contains("smtp_probe_runs_total{outcome=\"auth_rejected\",target=\"relay\"} 1.0");
     }
 
@@ -184,7 +221,7 @@ class AgentMetricsTest {
                 "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")), StandardCharsets.UTF_8);
 
         assertThat(om).endsWith("# EOF\n").contains("# TYPE smtp_probe_runs counter")
-                .contains("smtp_probe_build_info{version=\"0.1.0\"} 1");
+                .containsPattern("smtp_probe_build_info\\{revision=\"([0-9a-f]{40}|unknown)\",version=\"0.1.0\"} 1\n");
         assertThat(ExpositionFormat.negotiate(null)).isEqualTo(ExpositionFormat.PROMETHEUS_TEXT);
         assertThat(ExpositionFormat.negotiate("*/*")).isEqualTo(ExpositionFormat.PROMETHEUS_TEXT);
     }

@@ -92,10 +92,11 @@ class ExpositionFormatsTest {
         String om = scrape(ExpositionFormat.OPENMETRICS);
 
         assertThat(om).as("the last target by name last").endsWith("\nsmtp_probe_verdict{host=\"smtp.relay.example\","
-                + "target=\"relay \\\"4\\\"\",verdict=\"unexpectedly_open\"} 0.0\n# EOF\n");
+                + "target=\"relay \\\"4\\\"\",verdict=\"as_expected\"} 1.0\n# EOF\n");
         assertThat(om.lines().filter(l -> l.equals("# EOF"))).hasSize(1);
         assertThat(om).contains("# TYPE smtp_probe_runs counter\n# HELP smtp_probe_runs Probes of this target by"
-                + " outcome, one per probed host\nsmtp_probe_runs_total{outcome=\"auth_rejected\",target=\"gmail0\"} 0.0\n");
+                + " outcome, one per probed host; an outcome that never occurred is absent\n"
+                + "smtp_probe_runs_total{outcome=\"tcp_refused\",target=\"gmail0\"} 1.0\n");
     }
 
     @Test

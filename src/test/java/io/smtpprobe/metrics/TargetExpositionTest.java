@@ -38,7 +38,7 @@ class TargetExpositionTest {
     final TargetConfig relay = host("relay", "smtp.relay.example", 587, Mode.SUBMISSION);
 
     String scrape(ExpositionFormat format) {
-        return new String(metrics.scrape(format), StandardCharsets.UTF_8);
+        return AgentMetricsTest.withoutRevision(new String(metrics.scrape(format), StandardCharsets.UTF_8));
     }
 
     List<ClassifiedResult> gmailTimedOut(Instant at) {
@@ -145,18 +145,20 @@ class TargetExpositionTest {
         @Test
         void ofTheOnlyTargetWithTlsDropsTheCertificateFamilyHeaderToo() {
             recordBoth();
+            // gmail's hosts timed out before any TLS: no expiry series for them, not NaN ones.
             assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT))
                     .contains("# TYPE smtp_probe_tls_certificate_expiry_timestamp_seconds gauge\n"
-                            + "smtp_probe_tls_certificate_expiry_timestamp_seconds{host=\"mx1.gmail.example\","
-                            + "target=\"gmail\"} NaN\n");
+                            + "smtp_probe_tls_certificate_expiry_timestamp_seconds{host=\"smtp.relay.example\","
+                            + "target=\"relay\"} 1.80144E9\n")
+                    .doesNotContain("smtp_probe_tls_certificate_expiry_timestamp_seconds{host=\"mx1.gmail.example\"");
             TargetConfig tcp = host("https", "www.example", 443, Mode.TCP);
             metrics.record(tcp, classify(tcp,
                     result(tcp, "www.example", "198.51.100.80", Outcome.OK, T0.plusSeconds(3), 1, 12)));
 
-            metrics.retainTargets(List.of("https"));
+            metrics.retainTargets(List.of("gmail", "https"));
 
             assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT)).doesNotContain("smtp_probe_tls_certificate_expiry")
-                    .doesNotContain("target=\"gmail\"").doesNotContain("target=\"relay\"")
+                    .contains("target=\"gmail\"").doesNotContain("target=\"relay\"")
                     .contains("smtp_probe_success{host=\"www.example\",mode=\"tcp\",port=\"443\",role=\"control\",target=\"https\"} 1.0");
         }
     }
@@ -211,13 +213,8 @@ class TargetExpositionTest {
         }
     }
 
+    /** The one verdict line of a host: the current verdict as 1, no line for the others (issue 15). */
     static String verdicts(String host, String current) {
-        StringBuilder lines = new StringBuilder();
-        for (String verdict : List.of("as_expected", "inconclusive", "receiver_rejected", "receiver_unavailable", "session_failed",
-                "unexpectedly_blocked", "unexpectedly_open")) {
-            lines.append("smtp_probe_verdict{host=\"").append(host).append("\",target=\"gmail\",verdict=\"")
-                    .append(verdict).append("\"} ").append(verdict.equals(current) ? "1.0" : "0.0").append('\n');
-        }
-        return lines.toString();
+        return "smtp_probe_verdict{host=\"" + host + "\",target=\"gmail\",verdict=\"" + current + "\"} 1.0\n";
     }
 }

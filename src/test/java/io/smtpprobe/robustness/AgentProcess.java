@@ -127,7 +127,7 @@ final class AgentProcess implements AutoCloseable {
         }
 
         long openFiles() {
-            return (long) value("process_files_open_files");
+            return (long) value("process_open_fds");
         }
 
         long liveThreads() {

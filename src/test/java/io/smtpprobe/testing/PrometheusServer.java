@@ -41,12 +41,21 @@ public final class PrometheusServer implements AutoCloseable {
      * {@code targets} (host:port), and waits, bounded, until it reports ready.
      */
     public static PrometheusServer start(Path dir, List<Path> ruleFiles, List<String> targets) throws IOException {
+        StringBuilder scrapeConfigs = new StringBuilder("  - job_name: smtp-probe\n    static_configs:\n      - targets:\n");
+        targets.forEach(t -> scrapeConfigs.append("          - ").append(Promtool.yamlString(t)).append('\n'));
+        return start(dir, ruleFiles, scrapeConfigs.toString());
+    }
+
+    /**
+     * As above with the {@code scrape_configs} list written out (its items, indented by two spaces), for
+     * jobs with TLS, basic auth or client certificates.
+     */
+    public static PrometheusServer start(Path dir, List<Path> ruleFiles, String scrapeConfigs) throws IOException {
         StringBuilder config = new StringBuilder()
                 .append("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n  evaluation_interval: 1s\n")
                 .append(ruleFiles.isEmpty() ? "" : "rule_files:\n");
         ruleFiles.forEach(f -> config.append("  - ").append(Promtool.yamlString(f.toString())).append('\n'));
-        config.append("scrape_configs:\n  - job_name: smtp-probe\n    static_configs:\n      - targets:\n");
-        targets.forEach(t -> config.append("          - ").append(Promtool.yamlString(t)).append('\n'));
+        config.append("scrape_configs:\n").append(scrapeConfigs);
         return start(dir, config.toString());
     }
 
@@ -86,6 +95,11 @@ public final class PrometheusServer implements AutoCloseable {
     /** Active alerts (pending and firing). */
     public JsonNode alerts() {
         return get("/api/v1/alerts").path("data").path("alerts");
+    }
+
+    /** Active scrape targets with each one's health and last error. */
+    public JsonNode targets() {
+        return get("/api/v1/targets").path("data").path("activeTargets");
     }
 
     /** Rule groups with each rule's health and last error. */
