@@ -55,7 +55,8 @@ final class LatestResults {
             }
         }
         verdicts.put(target.name(), now);
-        finding = DiagnosisEngine.diagnose(policy, all());
+        // Diagnosed when next asked: a batch of results costs one diagnosis over every host, not one each.
+        finding = null;
         return classified;
     }
 
@@ -86,6 +87,9 @@ final class LatestResults {
     }
 
     Finding finding() {
+        if (finding == null) {
+            finding = DiagnosisEngine.diagnose(policy, all());
+        }
         return finding;
     }
 
@@ -108,7 +112,7 @@ final class LatestResults {
 
     /** The report /status serves: results in configuration order. */
     RoundReport report() {
-        return new RoundReport(policy, all(), finding);
+        return new RoundReport(policy, all(), finding());
     }
 
     private List<ClassifiedResult> all() {

@@ -208,8 +208,9 @@ final class ProbeRunner {
             if (slot.run != run) {
                 return;
             }
-            // The permit of the piece that completed the probe, which is still running on this thread.
-            ThreadPermits.Permit permit = slot.thread == Thread.currentThread() ? slot.permit : null;
+            // The permit of the piece that completed the probe stays with it: recording only hands the results to
+            // the recorder's thread, so this thread takes the next waiting probe up at once (ThreadPermits.runFrom).
+            // Giving it back here made the pool start a thread per probe while this one was still finishing.
             slot.thread = null;
             slot.permit = null;
             if (slot.state == TargetSlot.State.ABANDONED) {
@@ -231,10 +232,6 @@ final class ProbeRunner {
             ended.accept(slot);
             if (record) {
                 recording++;
-            }
-            if (permit != null) {
-                // The probe is over: recording its result is not probe work, so its thread goes to the next one.
-                permit.release();
             }
         }
         if (record) {

@@ -92,7 +92,7 @@ public final class ProbeScheduler {
         Objects.requireNonNull(newProber, "newProber");
         synchronized (lock) {
             if (stopped) {
-                throw new IllegalStateException("the scheduler was stopped; start a new one");
+                return; // a reload that finished after shutdown began: nothing more is probed
             }
             settings = probeConfig;
             prober = newProber;

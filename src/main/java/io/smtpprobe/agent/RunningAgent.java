@@ -41,6 +41,7 @@ public final class RunningAgent {
     private final ExecutorService workers;
     private final ProbeThreadPool probeThreads;
     private final ProbeScheduler scheduler;
+    private final ResultRecorder recorder;
     private final EventLog log;
     private final ChangeLog changeLog;
 
@@ -48,8 +49,8 @@ public final class RunningAgent {
     private final Object reloadLock = new Object();
     private volatile Config config;
     private LatestResults latest;
-    private MetadataRefresher metadata;
-    private TaskScheduler.Cancellable policyCheck;
+    private volatile MetadataRefresher metadata;
+    private volatile TaskScheduler.Cancellable policyCheck;
 
     private final List<AutoCloseable> closeOnShutdown = new CopyOnWriteArrayList<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -66,7 +67,8 @@ public final class RunningAgent {
         this.changeLog = new ChangeLog(log);
         this.config = config;
         this.probeThreads = new ProbeThreadPool();
-        this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), this::accept, log);
+        this.recorder = new ResultRecorder(this::record, log);
+        this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), recorder, log);
     }
 
     void begin() {
@@ -273,23 +275,26 @@ public final class RunningAgent {
         return a.stream().filter(n -> !b.contains(n)).sorted().toList();
     }
 
-    /** The scheduler's sink: judge, record, diagnose, and log what changed. */
-    private void accept(TargetConfig target, List<ProbeResult> results) {
+    /** The recorder's batches: judge, record, diagnose once, and log what changed. */
+    private void record(List<ResultRecorder.Finished> batch) {
         List<LatestResults.VerdictChange> changes = new ArrayList<>();
+        List<ProbeResult> recorded = new ArrayList<>();
         Finding before;
         Finding after;
         synchronized (stateLock) {
-            if (!latest.isCurrent(target)) {
-                return; // removed or changed by a reload while it was being probed
-            }
             before = latest.finding();
-            List<ClassifiedResult> classified = latest.record(target, results, changes);
+            for (ResultRecorder.Finished finished : batch) {
+                if (!latest.isCurrent(finished.target())) {
+                    continue; // removed or changed by a reload while it was being probed
+                }
+                metrics.record(finished.target(), latest.record(finished.target(), finished.results(), changes));
+                recorded.addAll(finished.results());
+            }
             after = latest.finding();
-            metrics.record(target, classified);
             metrics.diagnosis(after.diagnosis());
             stateLock.notifyAll();
         }
-        changeLog.results(results, changes, before, after);
+        changeLog.results(recorded, changes, before, after);
     }
 
     /**
@@ -312,19 +317,22 @@ public final class RunningAgent {
         // limit. Either way the wait is over within timeout + grace of the shutdown, well inside timeout + 2 s.
         Duration grace = config.probe().timeout().plus(ProbeScheduler.OVERRUN_GRACE);
         log.info("shutting down", "in_flight", scheduler.inFlight(), "grace", grace);
-        // Under the reload lock: a reload in progress finishes first, and none starts after (it sees shuttingDown).
-        synchronized (reloadLock) {
-            scheduler.stop();
-            if (metadata != null) {
-                metadata.stop();
-            }
-            if (policyCheck != null) {
-                policyCheck.cancel();
-            }
+        // Not under the reload lock: a reload stuck reading its file must not hold shutdown up. A reload that
+        // finishes after this finds the scheduler stopped and changes nothing that is still running.
+        scheduler.stop();
+        MetadataRefresher refresher = metadata;
+        if (refresher != null) {
+            refresher.stop();
+        }
+        TaskScheduler.Cancellable check = policyCheck;
+        if (check != null) {
+            check.cancel();
         }
         boolean clean = true;
         try {
             clean = scheduler.awaitInFlight(grace);
+            long left = grace.toNanos() - (System.nanoTime() - start);
+            clean &= recorder.awaitIdle(Duration.ofNanos(Math.max(0, left)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -337,6 +345,7 @@ public final class RunningAgent {
             }
         }
         workers.shutdownNow();
+        recorder.close();
         probeThreads.close();
         timer.close();
         if (options.proberFactory() instanceof AutoCloseable probers) {
