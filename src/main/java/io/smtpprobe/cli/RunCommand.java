@@ -3,6 +3,7 @@ package io.smtpprobe.cli;
 import io.smtpprobe.agent.AgentOptions;
 import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.agent.NetworkProbers;
+import io.smtpprobe.agent.SignalHandlers;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.http.Daemon;
@@ -54,6 +55,10 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ErrorHandler.UsageProblem("--log.level: " + e.getMessage());
         }
+        AgentOptions options = AgentOptions.defaults(VersionProvider.version(), environment, level,
+                new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM));
+        // Before anything slow: a SIGHUP (systemctl reload) right after start must not kill the agent.
+        SignalHandlers signals = SignalHandlers.install(options.log());
         Config config;
         try {
             config = ConfigFiles.loadOrBuiltIn(configFile, environment);
@@ -62,10 +67,8 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.CONFIG;
         }
-        AgentOptions options = AgentOptions.defaults(VersionProvider.version(), environment, level,
-                new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM));
         try {
-            return Daemon.run(config, configFile, options, listenAddress);
+            return Daemon.run(config, configFile, options, listenAddress, signals);
         } catch (UncheckedIOException e) {
             err.println("smtp-probe: " + e.getMessage());
             err.flush();

@@ -28,7 +28,7 @@ public final class Daemon {
      * @throws java.io.UncheckedIOException when the listen address cannot be bound (the agent is stopped again)
      */
     public static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress) {
-        return start(config, configFile, options, listenAddress, false);
+        return start(config, configFile, options, listenAddress, null);
     }
 
     /**
@@ -37,15 +37,24 @@ public final class Daemon {
      */
     public static int run(Config config, Path configFile, AgentOptions options, String listenAddress)
             throws InterruptedException {
-        return start(config, configFile, options, listenAddress, true).agent.awaitShutdown();
+        return run(config, configFile, options, listenAddress, SignalHandlers.install(options.log()));
+    }
+
+    /**
+     * As {@link #run(Config, Path, AgentOptions, String)}, with handlers the caller installed before
+     * anything slow; signals that came meanwhile are acted on once the agent runs.
+     */
+    public static int run(Config config, Path configFile, AgentOptions options, String listenAddress,
+            SignalHandlers signals) throws InterruptedException {
+        return start(config, configFile, options, listenAddress, signals).agent.awaitShutdown();
     }
 
     private static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress,
-            boolean signals) {
+            SignalHandlers signals) {
         RunningAgent agent = Agent.start(config, configFile, options);
         try {
-            if (signals) {
-                SignalHandlers.install(agent, options.log());
+            if (signals != null) {
+                signals.started(agent);
             }
             String address = listenAddress != null ? listenAddress : config.web().listenAddress();
             return new Daemon(agent, new AgentHttpServer(address, agent, options.log()));
