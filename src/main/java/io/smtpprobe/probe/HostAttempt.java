@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,13 +38,17 @@ final class HostAttempt {
     private final Instant startedAt;
     private final PhaseClock phases;
     private final ProbeDeadline deadline;
+    /** An MX target's DNS time, shared by its lookups; null when only this probe's own deadline applies. */
+    private final DnsBudget targetDns;
     private final ReplyLimits limits = new ReplyLimits();
     private InetAddress address;
     private SmtpConversation conversation;
     private TlsSocketFactory tls;
 
-    HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt) {
+    HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt,
+            DnsBudget targetDns) {
         this.tools = tools;
+        this.targetDns = targetDns;
         this.target = target;
         this.host = host;
         this.startedAt = startedAt;
@@ -170,7 +175,25 @@ final class HostAttempt {
 
     /** The first address of a host, carrying the host name: TLS checks the certificate against the name. */
     private InetAddress firstAddress() throws ResolutionException {
-        List<InetAddress> addresses = tools.resolver().addresses(host);
+        long left = deadline.remainingNanos();
+        if (targetDns != null) {
+            if (targetDns.spent()) {
+                throw new ResolutionException(host + ": no time left to resolve it: this MX target's earlier lookups"
+                        + " used up its DNS time of " + DnsLookup.seconds(targetDns.timeout()));
+            }
+            left = Math.min(left, targetDns.leftNanos());
+        }
+        // One deadline bounds DNS with everything else: a lookup that runs out of it is a dns_failure, which
+        // says what happened, not a deadline_exceeded of a conversation that never began.
+        long start = tools.ticker().nanoTime();
+        List<InetAddress> addresses;
+        try {
+            addresses = tools.resolver().addresses(host, Duration.ofNanos(Math.max(1, left)));
+        } finally {
+            if (targetDns != null) {
+                targetDns.spend(tools.ticker().nanoTime() - start);
+            }
+        }
         if (addresses.isEmpty()) {
             throw new ResolutionException("no address for " + host);
         }

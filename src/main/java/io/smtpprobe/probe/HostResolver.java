@@ -1,6 +1,7 @@
 package io.smtpprobe.probe;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 
 /** Name resolution for probes. IP literals are returned as they are, without any lookup. */
@@ -14,4 +15,18 @@ public interface HostResolver {
 
     /** The addresses of a host in the configured family, in the order they should be tried. */
     List<InetAddress> addresses(String host) throws ResolutionException;
+
+    /**
+     * {@link #mxHosts(String, int)} within {@code budget}, the time the probe's deadline leaves: one
+     * deadline bounds DNS with the rest of the probe. A resolver that cannot wait on the network (tests'
+     * loopback resolvers) needs no budget.
+     */
+    default List<String> mxHosts(String domain, int max, Duration budget) throws ResolutionException {
+        return mxHosts(domain, max);
+    }
+
+    /** {@link #addresses(String)} within {@code budget}; see {@link #mxHosts(String, int, Duration)}. */
+    default List<InetAddress> addresses(String host, Duration budget) throws ResolutionException {
+        return addresses(host);
+    }
 }

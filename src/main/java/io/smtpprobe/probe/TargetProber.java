@@ -105,7 +105,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         }
         List<ProbeResult> results = new ArrayList<>();
         for (String host : plan.hosts()) {
-            results.add(new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt()).run());
+            results.add(new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.dns()).run());
         }
         return results;
     }
@@ -130,7 +130,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         if (index == plan.hosts().size()) {
             return CompletableFuture.completedFuture(results);
         }
-        return new HostAttempt(tools, target, plan.hosts().get(index), plan.mxNanos(), plan.startedAt())
+        return new HostAttempt(tools, target, plan.hosts().get(index), plan.mxNanos(), plan.startedAt(), plan.dns())
                 .run(connector, threads)
                 .thenCompose(result -> {
                     results.add(result);
@@ -138,25 +138,36 @@ public final class TargetProber implements Prober, AutoCloseable {
                 });
     }
 
-    /** The hosts to probe, or the one result of an MX lookup that failed. */
-    private record Plan(Instant startedAt, List<String> hosts, long mxNanos, ProbeResult failure) {}
+    /**
+     * The hosts to probe, or the one result of an MX lookup that failed. {@code dns} is the deadline of an
+     * MX target's DNS as a whole (the MX lookup and every host's address lookup): ten hosts whose lookups go
+     * unanswered end as dns_failure within one probe timeout, not one timeout each (issue 14). Null for a
+     * single host, whose own deadline bounds its DNS.
+     */
+    private record Plan(Instant startedAt, List<String> hosts, long mxNanos, ProbeResult failure, DnsBudget dns) {}
 
     private Plan plan(TargetConfig target) {
         Instant startedAt = clock.instant();
         if (target.mx() == null) {
-            return new Plan(startedAt, List.of(target.host()), 0, null);
+            return new Plan(startedAt, List.of(target.host()), 0, null, null);
         }
         long mxStart = ticker.nanoTime();
+        DnsBudget dns = new DnsBudget(options.timeout());
         try {
-            List<String> hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()));
+            List<String> hosts;
+            try {
+                hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()), options.timeout());
+            } finally {
+                dns.spend(ticker.nanoTime() - mxStart);
+            }
             if (hosts.isEmpty()) {
                 throw new ResolutionException("no MX hosts for " + target.mx());
             }
-            return new Plan(startedAt, hosts, ticker.nanoTime() - mxStart, null);
+            return new Plan(startedAt, hosts, ticker.nanoTime() - mxStart, null, dns);
         } catch (ResolutionException | RuntimeException e) {
             // A resolver that throws unchecked is a bug; it still ends as one result (error), not a crash.
             return new Plan(startedAt, List.of(), 0,
-                    dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e));
+                    dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e), dns);
         }
     }
 
