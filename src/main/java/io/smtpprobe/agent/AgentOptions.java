@@ -59,8 +59,13 @@ public record AgentOptions(
 
     /** The policy from {@code subscription:} as configured. */
     public static Port25Policy configuredPolicy(Config config) {
+        return configuredPolicy(config, "config");
+    }
+
+    /** The policy from {@code subscription:}, its source reported as {@code source} (config, flag, default). */
+    public static Port25Policy configuredPolicy(Config config, String source) {
         return PolicyTable.evaluate(config.subscription().offer(), config.subscription().created(),
-                config.subscription().port25Exemption(), "config");
+                config.subscription().port25Exemption(), source);
     }
 
     public AgentOptions withClock(Clock replacement) {

@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.function.Function;
 
 /**
- * The daemon's policy for a configuration: {@code subscription:} as configured, or, with
- * {@code offer: auto}, the offer Azure reports. The answer is kept for {@link #REFRESH} (an offer
+ * The one policy resolver, for the daemon and {@code check} alike: a configuration's policy is
+ * {@code subscription:} as configured, or, with {@code offer: auto}, the offer Azure reports. The answer is kept for {@link #REFRESH} (an offer
  * type changes rarely, and the calls need a token), and asked again after {@link #RETRY} when Azure
  * refused, so that a Reader role granted meanwhile is picked up without a restart. Thread-safe.
  */
@@ -24,13 +24,20 @@ public final class AzureOfferPolicy implements Function<Config, Port25Policy> {
 
     private final OfferDetector detector;
     private final Clock clock;
+    /** Where a configured (not detected) offer came from, as the policy reports it: config, flag, default. */
+    private final String source;
     private AzureConfig detectedFor;
     private OfferDetection detection;
     private Instant detectedAt;
 
     public AzureOfferPolicy(OfferDetector detector, Clock clock) {
+        this(detector, clock, "config");
+    }
+
+    public AzureOfferPolicy(OfferDetector detector, Clock clock, String source) {
         this.detector = detector;
         this.clock = clock;
+        this.source = source;
     }
 
     /** The daemon's detector: the real DMI directory and the standard timeouts. */
@@ -42,7 +49,7 @@ public final class AzureOfferPolicy implements Function<Config, Port25Policy> {
     @Override
     public synchronized Port25Policy apply(Config config) {
         if (!ConfigLoader.AUTO.equalsIgnoreCase(config.subscription().offer().trim())) {
-            return AgentOptions.configuredPolicy(config);
+            return AgentOptions.configuredPolicy(config, source);
         }
         if (detection == null || !config.azure().equals(detectedFor) || due()) {
             try {

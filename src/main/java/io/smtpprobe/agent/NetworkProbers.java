@@ -2,6 +2,7 @@ package io.smtpprobe.agent;
 
 import io.smtpprobe.config.Config;
 import io.smtpprobe.probe.Connector;
+import io.smtpprobe.probe.DaemonThreads;
 import io.smtpprobe.probe.DnsResolver;
 import io.smtpprobe.probe.ProbeOptions;
 import io.smtpprobe.probe.Prober;
@@ -14,16 +15,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
- * The probers the daemon runs: a {@link TargetProber} over dnsjava for each configuration, set up as
- * {@code check} sets it up (a DNS query may take the probe timeout; the probe's own deadline bounds
- * the whole), with XOAUTH2 tokens from {@link CachedTokens}. One deadline timer and one {@link Connector}
- * (the thread that waits for every TCP handshake) serve every prober, so a reload never stops either under
- * probes still in flight; the agent closes them at shutdown.
+ * The one wiring from a configuration to a prober, for the daemon and {@code check} alike: a
+ * {@link TargetProber} over dnsjava (a DNS query may take the probe timeout; the probe's own deadline
+ * bounds DNS with the rest), with XOAUTH2 tokens from {@link CachedTokens} given half the deadline. One
+ * deadline timer and one {@link Connector} (the thread that waits for every TCP handshake) serve every
+ * prober, so a reload never stops either under probes still in flight; close this at the end.
  */
 public final class NetworkProbers implements ProberFactory, AutoCloseable {
     private final Clock clock;
     private final Ticker ticker;
     private final Path dmiDirectory;
+    private final boolean transcripts;
     private final ScheduledExecutorService deadlines;
     private final Connector connector;
 
@@ -33,14 +35,16 @@ public final class NetworkProbers implements ProberFactory, AutoCloseable {
 
     /** @param dmiDirectory tells whether managed-identity tokens for XOAUTH2 may be asked of the metadata service */
     public NetworkProbers(Clock clock, Ticker ticker, Path dmiDirectory) {
+        this(clock, ticker, dmiDirectory, false);
+    }
+
+    /** @param transcripts whether results carry the redacted SMTP conversation ({@code check --transcript}) */
+    public NetworkProbers(Clock clock, Ticker ticker, Path dmiDirectory, boolean transcripts) {
         this.clock = clock;
         this.ticker = ticker;
         this.dmiDirectory = dmiDirectory;
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "smtp-probe-deadline");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.transcripts = transcripts;
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("smtp-probe-deadline"));
         timer.setRemoveOnCancelPolicy(true);
         this.deadlines = timer;
         this.connector = new Connector();
@@ -50,7 +54,7 @@ public final class NetworkProbers implements ProberFactory, AutoCloseable {
     public Prober create(Config config) {
         Duration timeout = config.probe().timeout();
         ProbeOptions options = new ProbeOptions(timeout, HeloName.resolve(config.probe().heloName()), config.dns(),
-                false);
+                transcripts);
         // XOAUTH2 tokens get half the probe deadline, so a hanging token endpoint still ends as auth_unavailable.
         CachedTokens tokens = CachedTokens.forConfig(config.azure(), dmiDirectory, timeout.dividedBy(2), clock);
         return new TargetProber(options, new DnsResolver(config.dns(), timeout), clock, ticker, deadlines, tokens,

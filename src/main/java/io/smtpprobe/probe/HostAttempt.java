@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -23,9 +22,8 @@ import javax.net.ssl.TrustManager;
 
 /**
  * One probe of one host, within its own deadline: resolve, set up, connect, converse, and turn what
- * happened into a {@link ProbeResult}. The blocking form connects on the calling thread; the
- * asynchronous form waits for the handshake on a {@link Connector} and converses on a probe thread.
- * Everything but the connect itself is the same code.
+ * happened into a {@link ProbeResult}. The handshake waits on a {@link Connector}; the rest runs on a
+ * probe thread. {@code check} and the daemon run this same path.
  */
 final class HostAttempt {
     /** What every attempt of a prober shares. */
@@ -55,27 +53,6 @@ final class HostAttempt {
         this.phases = new PhaseClock(tools.ticker());
         this.deadline = new ProbeDeadline(tools.ticker(), tools.options().timeout());
         phases.add(Phase.DNS, mxNanos);
-    }
-
-    /** Probes the host on this thread, connect included. */
-    ProbeResult run() {
-        ProbeResult unresolved = resolve();
-        if (unresolved != null) {
-            return unresolved;
-        }
-        Socket raw = new Socket();
-        ScheduledFuture<?> watch = deadline.watch(raw, tools.watchdog());
-        try {
-            setUp();
-            connect(raw);
-            return converse(raw);
-        } catch (Exception e) {
-            return failed(e);
-        } finally {
-            watch.cancel(false);
-            closeQuietly(raw);
-            release();
-        }
     }
 
     /**
@@ -230,14 +207,6 @@ final class HostAttempt {
         if (conversation != null) {
             conversation.release();
         }
-    }
-
-    private void connect(Socket raw) throws IOException {
-        int timeout = deadline.remainingMillis();
-        if (timeout <= 0) {
-            throw new SocketTimeoutException("no time left to connect");
-        }
-        raw.connect(new InetSocketAddress(address, port()), timeout);
     }
 
     /** The conversation over a connected socket, bound to the deadline and the reply limits. */

@@ -11,15 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * The prober: resolves a target, then makes one attempt per host (the first address of each) in the
  * target's mode, within a hard deadline, and turns whatever happened into a {@link ProbeResult}.
- * Thread-safe; one instance serves every target. Close it to stop its deadline watchdog. Given a
- * {@link Connector}, its asynchronous {@link #probe(TargetConfig, Executor)} waits for TCP handshakes
- * without holding a thread; the blocking {@link #probe(TargetConfig)} always connects on its caller.
+ * Thread-safe; one instance serves every target. Close it to stop its deadline watchdog and, when it
+ * made them itself, its {@link Connector}. There is one path: every TCP connect waits on the
+ * connector without holding a thread ({@link #probe(TargetConfig, Executor)}); the blocking
+ * {@link #probe(TargetConfig)} is that path with the caller's thread doing the work.
  */
 public final class TargetProber implements Prober, AutoCloseable {
     private static final int MAX_REPLY_CHARS = 512;
@@ -33,8 +35,9 @@ public final class TargetProber implements Prober, AutoCloseable {
     private final BearerTokens tokens;
     private final OutcomeMapper mapper = new OutcomeMapper();
     private final HostAttempt.Tools tools;
-    /** Where asynchronous probes wait for their handshakes; null: they connect on a probe thread. */
+    /** Where every probe waits for its TCP handshake. */
     private final Connector connector;
+    private final boolean ownsConnector;
 
     /** A prober with its own watchdog thread (one for all probes), stopped by {@link #close()}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker) {
@@ -77,7 +80,8 @@ public final class TargetProber implements Prober, AutoCloseable {
         this.ticker = ticker;
         this.watchdog = watchdog;
         this.ownsWatchdog = ownsWatchdog;
-        this.connector = connector;
+        this.ownsConnector = connector == null;
+        this.connector = connector != null ? connector : new Connector();
         this.tools = new HostAttempt.Tools(options, resolver, ticker, watchdog, tokens, mapper, new TlsContexts(),
                 new MailSessions());
         // Cold, loading JSSE with the system trust store and Angus Mail took 0.3 to 1.1 s on a loaded
@@ -97,31 +101,47 @@ public final class TargetProber implements Prober, AutoCloseable {
         return executor;
     }
 
+    /** The one path, with this thread doing the work that needs a thread, and waiting in between. */
     @Override
     public List<ProbeResult> probe(TargetConfig target) {
-        Plan plan = plan(target);
-        if (plan.failure() != null) {
-            return List.of(plan.failure());
-        }
-        List<ProbeResult> results = new ArrayList<>();
-        for (String host : plan.hosts()) {
-            results.add(new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.dns()).run());
-        }
-        return results;
+        CallerRuns caller = new CallerRuns();
+        return caller.runUntilDone(probe(target, caller));
     }
 
-    /**
-     * Probes with every TCP connect waiting on this prober's {@link Connector} instead of a thread, the
-     * hosts of an MX target one after another; without a connector, the blocking probe on {@code threads}.
-     */
+    /** Probes with every TCP connect waiting on this prober's {@link Connector}, the hosts of an MX target one after another. */
     @Override
     public CompletableFuture<List<ProbeResult>> probe(TargetConfig target, Executor threads) {
-        if (connector == null) {
-            return Prober.super.probe(target, threads);
-        }
         return CompletableFuture.supplyAsync(() -> plan(target), threads).thenCompose(plan -> plan.failure() != null
                 ? CompletableFuture.completedFuture(List.of(plan.failure()))
                 : chain(target, plan, 0, new ArrayList<>(), threads));
+    }
+
+    /** An executor whose tasks the thread that waits for the probe runs: the blocking form of the one path. */
+    private static final class CallerRuns implements Executor {
+        private static final Runnable WAKE_UP = () -> { };
+        private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        <T> T runUntilDone(CompletableFuture<T> done) {
+            done.whenComplete((value, failure) -> tasks.add(WAKE_UP));
+            boolean interrupted = false;
+            while (!done.isDone()) {
+                try {
+                    tasks.take().run();
+                } catch (InterruptedException e) {
+                    // Every step ends by the probe's deadline: finish the probe, then leave the interrupt set.
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return done.join();
+        }
     }
 
     /** Probes host {@code index} of the plan and then, on the thread that finished it, the next. */
@@ -228,6 +248,9 @@ public final class TargetProber implements Prober, AutoCloseable {
 
     @Override
     public void close() {
+        if (ownsConnector) {
+            connector.close();
+        }
         if (ownsWatchdog) {
             watchdog.shutdownNow();
             try {
