@@ -67,7 +67,7 @@ final class TargetSlot {
     /** A result for a probe that produced none of its own (it threw, or never returned). */
     ProbeResult synthetic(Outcome outcome, String detail, Clock clock) {
         String host = target.host() != null ? target.host() : target.mx();
-        int port = target.port() > 0 ? target.port() : target.mode().defaultPort();
+        int port = target.port();
         return new ProbeResult(target.name(), host, null, port, target.mode(), outcome, null, detail,
                 Map.of(Phase.TOTAL, Duration.ZERO), null, startedAt != null ? startedAt : clock.instant(), null);
     }

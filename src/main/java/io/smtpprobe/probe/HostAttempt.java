@@ -189,7 +189,7 @@ final class HostAttempt {
     private void setUp() throws Exception {
         phases.enter(Step.SETUP);
         if (target.mode() != Mode.TCP) {
-            TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
+            TlsConfig tlsConfig = target.tls();
             TrustManager[] trust = tools.tlsContexts().trust(tlsConfig);
             tls = new TlsSocketFactory(() -> TlsContexts.newContext(trust), host, !tlsConfig.insecureSkipVerify(), limits);
             conversation = new SmtpConversation(target, address, port(), tools.options(), phases, tls, tools.tokens(),

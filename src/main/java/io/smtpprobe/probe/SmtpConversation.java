@@ -235,7 +235,7 @@ final class SmtpConversation {
     }
 
     private StartTls starttlsSetting() {
-        return target.starttls() == null ? StartTls.OPPORTUNISTIC : target.starttls();
+        return target.starttls();
     }
 
     private boolean insecure() {

@@ -192,7 +192,7 @@ public final class TargetProber implements Prober, AutoCloseable {
     }
 
     static int port(TargetConfig target) {
-        return target.port() > 0 ? target.port() : target.mode().defaultPort();
+        return target.port();
     }
 
     private ProbeResult dnsFailure(
