@@ -1,7 +1,6 @@
 package io.smtpprobe.agent;
 
 import io.smtpprobe.config.Config;
-import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,7 +31,7 @@ public record AgentOptions(
         Duration metadataRefresh,
         boolean bindProcessMetrics) {
 
-    public static final Path DMI_DIRECTORY = Path.of("/sys/class/dmi/id");
+    public static final Path DMI_DIRECTORY = AzurePlatform.DMI_DIRECTORY;
     public static final Duration METADATA_REFRESH = Duration.ofHours(1);
 
     public AgentOptions {
@@ -64,8 +63,7 @@ public record AgentOptions(
 
     /** The policy from {@code subscription:}, its source reported as {@code source} (config, flag, default). */
     public static Port25Policy configuredPolicy(Config config, String source) {
-        return PolicyTable.evaluate(config.subscription().offer(), config.subscription().created(),
-                config.subscription().port25Exemption(), source);
+        return AzureOfferPolicy.configured(config, source);
     }
 
     public AgentOptions withClock(Clock replacement) {

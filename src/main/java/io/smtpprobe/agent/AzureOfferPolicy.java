@@ -5,6 +5,7 @@ import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.policy.Offer;
 import io.smtpprobe.policy.OfferDetection;
+import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,7 +50,7 @@ public final class AzureOfferPolicy implements Function<Config, Port25Policy> {
     @Override
     public synchronized Port25Policy apply(Config config) {
         if (!ConfigLoader.AUTO.equalsIgnoreCase(config.subscription().offer().trim())) {
-            return AgentOptions.configuredPolicy(config, source);
+            return configured(config, source);
         }
         if (detection == null || !config.azure().equals(detectedFor) || due()) {
             try {
@@ -62,6 +63,12 @@ public final class AzureOfferPolicy implements Function<Config, Port25Policy> {
             detectedAt = clock.instant();
         }
         return detection.policy(config.subscription().created(), config.subscription().port25Exemption());
+    }
+
+    /** The policy from {@code subscription:} as configured, its source reported as {@code source}. */
+    public static Port25Policy configured(Config config, String source) {
+        return PolicyTable.evaluate(config.subscription().offer(), config.subscription().created(),
+                config.subscription().port25Exemption(), source);
     }
 
     private boolean due() {

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 public final class AzurePlatform {
     public static final String AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77";
     public static final String MICROSOFT_VENDOR = "Microsoft Corporation";
+    /** Where the kernel shows the machine's DMI strings. */
+    public static final Path DMI_DIRECTORY = Path.of("/sys/class/dmi/id");
 
     private AzurePlatform() {}
 

@@ -2,7 +2,6 @@ package io.smtpprobe.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smtpprobe.config.Secret;
-import io.smtpprobe.metrics.AzureVmLabels;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -48,12 +47,7 @@ public final class InstanceMetadataClient {
         return uri;
     }
 
-    /** The labels of {@code smtp_probe_azure_vm_info}; one request, an error names the endpoint and what went wrong. */
-    public AzureVmLabels fetch() throws IOException, InterruptedException {
-        return instance().labels();
-    }
-
-    /** The VM's identity and cloud, in one request. */
+    /** The VM's identity and cloud, in one request; an error names the endpoint and what went wrong. */
     public InstanceMetadata instance() throws IOException, InterruptedException {
         AzureHttp.Answer answer;
         try {
@@ -66,13 +60,14 @@ public final class InstanceMetadataClient {
         }
         JsonNode compute = answer.body().path("compute");
         List<String> missing = new ArrayList<>();
-        AzureVmLabels labels = new AzureVmLabels(text(compute, "subscriptionId", missing), text(compute, "vmId", missing),
-                text(compute, "name", missing), text(compute, "resourceGroupName", missing),
-                text(compute, "location", missing));
+        InstanceMetadata instance = new InstanceMetadata(text(compute, "subscriptionId", missing),
+                text(compute, "vmId", missing), text(compute, "name", missing),
+                text(compute, "resourceGroupName", missing), text(compute, "location", missing),
+                AzureHttp.text(compute, "azEnvironment"));
         if (!missing.isEmpty()) {
             throw new IOException(uri + " answered without compute." + String.join(", compute.", missing));
         }
-        return new InstanceMetadata(labels, AzureHttp.text(compute, "azEnvironment"));
+        return instance;
     }
 
     /**

@@ -69,7 +69,9 @@ final class MetadataRefresher {
 
     private void refresh() {
         try {
-            AzureVmLabels vm = client.fetch();
+            InstanceMetadata instance = client.instance();
+            AzureVmLabels vm = new AzureVmLabels(instance.subscriptionId(), instance.vmId(), instance.vmName(),
+                    instance.resourceGroup(), instance.location());
             synchronized (this) {
                 if (stopped) {
                     return;

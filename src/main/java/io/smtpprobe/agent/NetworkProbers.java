@@ -30,7 +30,7 @@ public final class NetworkProbers implements ProberFactory, AutoCloseable {
     private final Connector connector;
 
     public NetworkProbers(Clock clock, Ticker ticker) {
-        this(clock, ticker, AgentOptions.DMI_DIRECTORY);
+        this(clock, ticker, AzurePlatform.DMI_DIRECTORY);
     }
 
     /** @param dmiDirectory tells whether managed-identity tokens for XOAUTH2 may be asked of the metadata service */

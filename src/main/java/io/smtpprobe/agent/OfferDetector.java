@@ -61,7 +61,7 @@ public final class OfferDetector {
             return OfferDetection.failed("cannot read the instance metadata (" + e.getMessage() + "), so the offer"
                     + " cannot be asked for; set subscription.offer to the offer key");
         }
-        String subscription = instance.labels().subscriptionId();
+        String subscription = instance.subscriptionId();
         URI management = azure.managementEndpoint() != null ? azure.managementEndpoint()
                 : MANAGEMENT.get(String.valueOf(instance.azEnvironment()).toLowerCase(java.util.Locale.ROOT));
         if (management == null) {

@@ -10,7 +10,6 @@ import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.MetadataMode;
 import io.smtpprobe.metrics.AgentMetrics;
-import io.smtpprobe.metrics.AzureVmLabels;
 import io.smtpprobe.metrics.ExpositionFormat;
 import io.smtpprobe.testing.FakeMetadataService;
 import io.smtpprobe.testing.GatedProber;
@@ -178,7 +177,7 @@ class AzureMetadataTest {
         imds.answer(200, "{\"compute\":{\"name\":\"vm\"}}".getBytes(StandardCharsets.UTF_8));
         InstanceMetadataClient client = new InstanceMetadataClient(imds.endpoint(), Duration.ofSeconds(2));
 
-        assertThatThrownBy(client::fetch).isInstanceOf(IOException.class)
+        assertThatThrownBy(client::instance).isInstanceOf(IOException.class)
                 .hasMessage(imds.endpoint() + "/metadata/instance?api-version=2021-02-01 answered without"
                         + " compute.subscriptionId, compute.vmId, compute.resourceGroupName, compute.location");
     }
@@ -187,7 +186,8 @@ class AzureMetadataTest {
     void readsTheLabelsOfARealAnswer() throws Exception {
         InstanceMetadataClient client = new InstanceMetadataClient(imds.endpoint(), Duration.ofSeconds(2));
 
-        assertThat(client.fetch()).isEqualTo(new AzureVmLabels("5f1c7a2e-93d4-4b8e-a1f0-2c6d8e9b7a31",
-                "b3e0c5d2-7a41-4f6e-9c8d-1e2f3a4b5c6d", "mail-relay-vm-01", "rg-mail-prod", "westeurope"));
+        assertThat(client.instance()).usingRecursiveComparison().ignoringFields("azEnvironment")
+                .isEqualTo(new InstanceMetadata("5f1c7a2e-93d4-4b8e-a1f0-2c6d8e9b7a31",
+                        "b3e0c5d2-7a41-4f6e-9c8d-1e2f3a4b5c6d", "mail-relay-vm-01", "rg-mail-prod", "westeurope", null));
     }
 }
