@@ -3,6 +3,7 @@ package io.smtpprobe.cli;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.policy.PolicyTable;
+import io.smtpprobe.report.ExitCodes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.smtpprobe.cli;
 
+import io.smtpprobe.report.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;

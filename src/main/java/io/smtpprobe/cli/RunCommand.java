@@ -1,13 +1,14 @@
 package io.smtpprobe.cli;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
-import io.smtpprobe.agent.SignalHandlers;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
-import io.smtpprobe.http.Daemon;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.daemon.SignalHandlers;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.report.ExitCodes;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -2,12 +2,12 @@ package io.smtpprobe.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.ReloadResult;
-import io.smtpprobe.agent.ReportJson;
-import io.smtpprobe.agent.RunningAgent;
+import io.smtpprobe.daemon.ReloadResult;
+import io.smtpprobe.daemon.RunningAgent;
+import io.smtpprobe.engine.EventLog;
 import io.smtpprobe.metrics.Exposition;
 import io.smtpprobe.metrics.ExpositionFormat;
+import io.smtpprobe.report.ReportJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;

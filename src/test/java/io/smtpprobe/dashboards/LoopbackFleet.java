@@ -1,13 +1,13 @@
 package io.smtpprobe.dashboards;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
-import io.smtpprobe.agent.ReloadResult;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
-import io.smtpprobe.http.Daemon;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.daemon.ReloadResult;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.FakeMetadataService;

@@ -1,18 +1,19 @@
 package io.smtpprobe.http;
 
+import io.smtpprobe.daemon.Daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;
-import io.smtpprobe.testing.DaemonFixtures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

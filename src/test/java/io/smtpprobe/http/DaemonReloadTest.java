@@ -1,12 +1,13 @@
 package io.smtpprobe.http;
 
+import io.smtpprobe.daemon.Daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;

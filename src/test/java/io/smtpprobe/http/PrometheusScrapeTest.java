@@ -1,17 +1,18 @@
 package io.smtpprobe.http;
 
+import io.smtpprobe.daemon.Daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.LineQueue;
 import io.smtpprobe.testing.PrometheusServer;
-import io.smtpprobe.testing.DaemonFixtures;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

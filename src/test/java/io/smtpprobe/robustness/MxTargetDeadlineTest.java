@@ -2,13 +2,13 @@ package io.smtpprobe.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
-import io.smtpprobe.http.Daemon;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.BacklogFullListener;

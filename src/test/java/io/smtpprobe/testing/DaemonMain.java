@@ -1,12 +1,12 @@
 package io.smtpprobe.testing;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
-import io.smtpprobe.agent.ProberFactory;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
-import io.smtpprobe.http.Daemon;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
+import io.smtpprobe.engine.ProberFactory;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import java.nio.file.Path;
