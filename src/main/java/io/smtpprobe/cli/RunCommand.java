@@ -7,6 +7,7 @@ import io.smtpprobe.daemon.Daemon;
 import io.smtpprobe.daemon.SignalHandlers;
 import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.engine.NetworkProbers;
+import io.smtpprobe.http.AgentHttpServer;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.report.ExitCodes;
 import java.io.PrintWriter;
@@ -69,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         try {
-            return Daemon.run(config, configFile, options, listenAddress, signals);
+            return Daemon.run(config, configFile, options, listenAddress, AgentHttpServer::new, signals);
         } catch (UncheckedIOException e) {
             err.println("smtp-probe: " + e.getMessage());
             err.flush();

@@ -5,7 +5,6 @@ package io.smtpprobe.daemon;
 
 
 import io.smtpprobe.config.Config;
-import io.smtpprobe.http.AgentHttpServer;
 import java.nio.file.Path;
 
 /**
@@ -14,9 +13,9 @@ import java.nio.file.Path;
  */
 public final class Daemon {
     private final RunningAgent agent;
-    private final AgentHttpServer http;
+    private final FrontEnd http;
 
-    private Daemon(RunningAgent agent, AgentHttpServer http) {
+    private Daemon(RunningAgent agent, FrontEnd http) {
         this.agent = agent;
         this.http = http;
     }
@@ -26,39 +25,41 @@ public final class Daemon {
      *
      * @param configFile re-read on reload; null when running on the built-in default
      * @param listenAddress the {@code --web.listen-address} flag, or null for {@code web.listen_address}
+     * @param frontEnd starts the HTTP endpoints ({@code AgentHttpServer::new})
      * @throws java.io.UncheckedIOException when the listen address cannot be bound (the agent is stopped again)
      */
-    public static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress) {
-        return start(config, configFile, options, listenAddress, null);
+    public static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress,
+            FrontEnd.Factory frontEnd) {
+        return start(config, configFile, options, listenAddress, frontEnd, null);
     }
 
     /**
      * Runs until SIGTERM or SIGINT; SIGHUP reloads. Returns the exit code (0 after a clean shutdown).
      * The handlers are in place before the HTTP server logs {@code listening}.
      */
-    public static int run(Config config, Path configFile, AgentOptions options, String listenAddress)
-            throws InterruptedException {
-        return run(config, configFile, options, listenAddress, SignalHandlers.install(options.log()));
+    public static int run(Config config, Path configFile, AgentOptions options, String listenAddress,
+            FrontEnd.Factory frontEnd) throws InterruptedException {
+        return run(config, configFile, options, listenAddress, frontEnd, SignalHandlers.install(options.log()));
     }
 
     /**
-     * As {@link #run(Config, Path, AgentOptions, String)}, with handlers the caller installed before
+     * As {@link #run(Config, Path, AgentOptions, String, FrontEnd.Factory)}, with handlers the caller installed before
      * anything slow; signals that came meanwhile are acted on once the agent runs.
      */
     public static int run(Config config, Path configFile, AgentOptions options, String listenAddress,
-            SignalHandlers signals) throws InterruptedException {
-        return start(config, configFile, options, listenAddress, signals).agent.awaitShutdown();
+            FrontEnd.Factory frontEnd, SignalHandlers signals) throws InterruptedException {
+        return start(config, configFile, options, listenAddress, frontEnd, signals).agent.awaitShutdown();
     }
 
     private static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress,
-            SignalHandlers signals) {
+            FrontEnd.Factory frontEnd, SignalHandlers signals) {
         RunningAgent agent = Agent.start(config, configFile, options);
         try {
             if (signals != null) {
                 signals.started(agent);
             }
             String address = listenAddress != null ? listenAddress : config.web().listenAddress();
-            return new Daemon(agent, new AgentHttpServer(address, agent, options.log()));
+            return new Daemon(agent, frontEnd.start(address, agent, options.log()));
         } catch (RuntimeException e) {
             agent.shutdown();
             throw e;

@@ -1,7 +1,5 @@
 package io.smtpprobe.daemon;
 
-import io.smtpprobe.classify.ClassifiedResult;
-import io.smtpprobe.classify.Finding;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.config.ConfigLoader;
@@ -11,21 +9,18 @@ import io.smtpprobe.engine.ExecutorTaskScheduler;
 import io.smtpprobe.engine.ProbeScheduler;
 import io.smtpprobe.engine.ProbeThreadPool;
 import io.smtpprobe.engine.ResultRecorder;
-import io.smtpprobe.engine.TaskScheduler;
 import io.smtpprobe.metrics.AgentMetrics;
 import io.smtpprobe.metrics.Exposition;
 import io.smtpprobe.metrics.ExpositionFormat;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
-import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Prober;
+import io.smtpprobe.report.ExitCodes;
 import io.smtpprobe.report.RoundReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
@@ -52,12 +47,11 @@ public final class RunningAgent {
     private final EventLog log;
     private final ChangeLog changeLog;
 
-    private final Object stateLock = new Object();
     private final Object reloadLock = new Object();
     private volatile Config config;
-    private LatestResults latest;
+    private volatile JudgedResults results;
     private volatile MetadataRefresher metadata;
-    private volatile TaskScheduler.Cancellable policyCheck;
+    private final PolicyWatcher policyWatcher;
 
     private final List<AutoCloseable> closeOnShutdown = new CopyOnWriteArrayList<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -74,22 +68,19 @@ public final class RunningAgent {
         this.changeLog = new ChangeLog(log);
         this.config = config;
         this.probeThreads = new ProbeThreadPool();
-        this.recorder = new ResultRecorder(this::record, log);
+        this.recorder = new ResultRecorder(batch -> results.record(batch), log);
+        this.policyWatcher = new PolicyWatcher(timer, workers, options.metadataRefresh(), this::recheckPolicy);
         this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), recorder, log);
     }
 
     void begin() {
         Port25Policy policy = options.policy().apply(config);
-        synchronized (stateLock) {
-            latest = new LatestResults(config.targets(), policy);
-            metrics.policy(policy);
-            metrics.diagnosis(latest.finding().diagnosis());
-        }
+        results = new JudgedResults(config.targets(), policy, metrics, changeLog);
         changeLog.policy(policy);
         metadata = MetadataRefresher.startIfWanted(config.azure(), options.dmiDirectory(), timer, workers, metrics,
                 log, options.metadataRefresh());
         scheduler.apply(config.probe(), options.proberFactory().create(config), config.targets());
-        schedulePolicyCheck();
+        policyWatcher.start();
         log.info("agent started", "version", options.version(), "targets", config.targets().size(),
                 "interval", config.probe().interval(), "jitter", config.probe().jitter(),
                 "timeout", config.probe().timeout(), "concurrency", config.probe().concurrency(),
@@ -113,16 +104,12 @@ public final class RunningAgent {
 
     /** The latest result of every host and the diagnosis over them, for /status. */
     public RoundReport report() {
-        synchronized (stateLock) {
-            return latest.report();
-        }
+        return results.report();
     }
 
     /** Ready once the configuration is loaded and every target of it has been probed at least once. */
     public boolean ready() {
-        synchronized (stateLock) {
-            return latest.everyTargetProbed();
-        }
+        return results.everyTargetProbed();
     }
 
     /**
@@ -130,24 +117,12 @@ public final class RunningAgent {
      * (tests, a status right after start).
      */
     public boolean awaitReady(Duration max) throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
-        synchronized (stateLock) {
-            while (!latest.everyTargetProbed()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                stateLock.wait(Math.max(1, left / 1_000_000));
-            }
-            return true;
-        }
+        return results.awaitEveryTargetProbed(max);
     }
 
     /** Why the agent is not ready yet, for the 503 body. */
     public String readiness() {
-        synchronized (stateLock) {
-            return latest.probedTargets() + " of " + latest.targetCount() + " targets probed";
-        }
+        return results.readiness();
     }
 
     /** Registers something to close at shutdown, after the probes in flight have ended (the HTTP server). */
@@ -209,18 +184,9 @@ public final class RunningAgent {
         Set<String> after = fresh.targets().stream().map(TargetConfig::name).collect(Collectors.toSet());
         List<String> unchanged = fresh.targets().stream().filter(old.targets()::contains).map(TargetConfig::name)
                 .toList();
-        Port25Policy oldPolicy;
-        synchronized (stateLock) {
-            oldPolicy = latest.policy();
-            config = fresh;
-            Map<TargetConfig, List<ClassifiedResult>> rejudged = latest.reconfigure(fresh.targets(), policy);
-            // Removed and changed targets vanish now; changed ones come back with their first new probe.
-            metrics.retainTargets(unchanged);
-            rejudged.forEach(metrics::rejudge);
-            metrics.policy(policy);
-            metrics.diagnosis(latest.finding().diagnosis());
-            metrics.reloadSucceeded(options.clock().instant());
-        }
+        Port25Policy oldPolicy = results.policy();
+        config = fresh;
+        results.reconfigure(fresh.targets(), unchanged, policy, options.clock().instant());
         scheduler.apply(fresh.probe(), prober, fresh.targets());
         if (!fresh.azure().equals(old.azure())) {
             if (metadata != null) {
@@ -242,18 +208,6 @@ public final class RunningAgent {
         }
     }
 
-    /**
-     * The policy is evaluated again every {@code metadataRefresh}: with {@code offer: auto} the answer
-     * Azure gives can change (a Reader role granted, an offer converted) without a reload.
-     */
-    private void schedulePolicyCheck() {
-        synchronized (reloadLock) {
-            if (!shuttingDown.get()) {
-                policyCheck = timer.schedule(options.metadataRefresh(), () -> workers.execute(this::recheckPolicy));
-            }
-        }
-    }
-
     /** Re-judges the latest results and updates the metrics when the policy changed. */
     private void recheckPolicy() {
         synchronized (reloadLock) {
@@ -262,46 +216,14 @@ public final class RunningAgent {
             }
             Config current = config;
             Port25Policy policy = options.policy().apply(current);
-            boolean changed;
-            synchronized (stateLock) {
-                changed = !policy.equals(latest.policy());
-                if (changed) {
-                    latest.reconfigure(current.targets(), policy).forEach(metrics::rejudge);
-                    metrics.policy(policy);
-                    metrics.diagnosis(latest.finding().diagnosis());
-                }
-            }
-            if (changed) {
+            if (results.repolicy(current.targets(), policy)) {
                 changeLog.policy(policy);
             }
         }
-        schedulePolicyCheck();
     }
 
     private static List<String> difference(Set<String> a, Set<String> b) {
         return a.stream().filter(n -> !b.contains(n)).sorted().toList();
-    }
-
-    /** The recorder's batches: judge, record, diagnose once, and log what changed. */
-    private void record(List<ResultRecorder.Finished> batch) {
-        List<LatestResults.VerdictChange> changes = new ArrayList<>();
-        List<ProbeResult> recorded = new ArrayList<>();
-        Finding before;
-        Finding after;
-        synchronized (stateLock) {
-            before = latest.finding();
-            for (ResultRecorder.Finished finished : batch) {
-                if (!latest.isCurrent(finished.target())) {
-                    continue; // removed or changed by a reload while it was being probed
-                }
-                metrics.record(finished.target(), latest.record(finished.target(), finished.results(), changes));
-                recorded.addAll(finished.results());
-            }
-            after = latest.finding();
-            metrics.diagnosis(after.diagnosis());
-            stateLock.notifyAll();
-        }
-        changeLog.results(recorded, changes, before, after);
     }
 
     /**
@@ -331,10 +253,7 @@ public final class RunningAgent {
         if (refresher != null) {
             refresher.stop();
         }
-        TaskScheduler.Cancellable check = policyCheck;
-        if (check != null) {
-            check.cancel();
-        }
+        policyWatcher.stop();
         boolean clean = true;
         try {
             clean = scheduler.awaitInFlight(grace);
@@ -370,6 +289,6 @@ public final class RunningAgent {
     /** Blocks until {@link #shutdown} has finished; returns the process exit code (0). */
     public int awaitShutdown() throws InterruptedException {
         stopped.await();
-        return 0;
+        return ExitCodes.OK;
     }
 }

@@ -2,6 +2,7 @@ package io.smtpprobe.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.smtpprobe.daemon.FrontEnd;
 import io.smtpprobe.daemon.ReloadResult;
 import io.smtpprobe.daemon.RunningAgent;
 import io.smtpprobe.engine.EventLog;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * been probed once) and {@code POST /-/reload}. No endpoint takes an address, a host name or a URL from
  * the request: nothing a client sends can make the agent connect anywhere.
  */
-public final class AgentHttpServer implements AutoCloseable {
+public final class AgentHttpServer implements FrontEnd {
     /** Two threads: a scrape and a status request at once, and no thread per connection to exhaust. */
     static final int THREADS = 2;
 

@@ -1,6 +1,5 @@
 /**
  * The daemon's HTTP endpoints (/metrics, /status, /-/healthy, /-/ready, POST /-/reload) on the JDK's
- * built-in server, and {@link io.smtpprobe.http.Daemon}, which puts them and the signal handlers in
- * front of a running agent for {@code smtp-probe run}.
+ * built-in server, served in front of a running agent by {@link io.smtpprobe.daemon.Daemon}.
  */
 package io.smtpprobe.http;

@@ -18,11 +18,11 @@ public record RoundReport(Port25Policy policy, List<ClassifiedResult> results, F
     /** The exit code of {@code check} (DESIGN.md section 6): 0 all as expected, 1 a problem, 2 inconclusive. */
     public int exitCode() {
         if (results.stream().anyMatch(r -> r.verdict().isProblem())) {
-            return 1;
+            return ExitCodes.PROBLEM;
         }
         if (results.stream().anyMatch(r -> r.verdict() == Verdict.INCONCLUSIVE)) {
-            return 2;
+            return ExitCodes.INCONCLUSIVE;
         }
-        return 0;
+        return ExitCodes.OK;
     }
 }

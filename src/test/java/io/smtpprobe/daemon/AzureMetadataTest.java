@@ -54,7 +54,7 @@ class AzureMetadataTest {
 
     @BeforeEach
     void startFake() throws IOException {
-        try (InputStream in = getClass().getResourceAsStream("imds-instance.json")) {
+        try (InputStream in = getClass().getResourceAsStream("/io/smtpprobe/azure/imds-instance.json")) {
             imds = new FakeMetadataService(in.readAllBytes());
         }
     }
@@ -164,7 +164,7 @@ class AzureMetadataTest {
         assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("cannot read Azure instance metadata")
                 .contains("answered HTTP 503");
 
-        try (InputStream in = getClass().getResourceAsStream("imds-instance.json")) {
+        try (InputStream in = getClass().getResourceAsStream("/io/smtpprobe/azure/imds-instance.json")) {
             imds.answer(200, in.readAllBytes());
         }
         timer.advance(Duration.ofMinutes(5));

@@ -97,7 +97,7 @@ class DaemonEndToEndTest {
                     new EventLog(new PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(),
                             LogLevel.INFO, true),
                     probers, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-            Daemon daemon = Daemon.start(config, file, options, "127.0.0.1:0");
+            Daemon daemon = Daemon.start(config, file, options, "127.0.0.1:0", AgentHttpServer::new);
             try {
                 Http http = new Http(daemon.port());
                 // The dropped SYN takes the whole 3 s deadline: until then the agent is not ready.

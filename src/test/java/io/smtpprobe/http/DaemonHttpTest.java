@@ -49,7 +49,7 @@ class DaemonHttpTest {
                 new EventLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC(),
                         LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dmi, Duration.ofHours(1), true);
-        daemon = Daemon.start(config, null, options, "127.0.0.1:0");
+        daemon = Daemon.start(config, null, options, "127.0.0.1:0", AgentHttpServer::new);
         http = new Http(daemon.port());
     }
 
@@ -161,7 +161,7 @@ class DaemonHttpTest {
                         LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dmi, Duration.ofHours(1), false);
 
-        assertThatThrownBy(() -> Daemon.start(config, null, options, taken))
+        assertThatThrownBy(() -> Daemon.start(config, null, options, taken, AgentHttpServer::new))
                 .isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageStartingWith("web.listen_address " + taken + ": cannot listen (")
                 .hasMessageEndingWith("); stop what uses the port or choose another with --web.listen-address");

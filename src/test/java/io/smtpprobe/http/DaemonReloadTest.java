@@ -61,7 +61,7 @@ class DaemonReloadTest {
                         LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), false);
         // The flag overrides web.listen_address (:9925), as --web.listen-address does.
-        daemon = Daemon.start(config, file, options, "127.0.0.1:0");
+        daemon = Daemon.start(config, file, options, "127.0.0.1:0", AgentHttpServer::new);
         http = new Http(daemon.port());
         assertThat(daemon.agent().awaitReady(Duration.ofSeconds(10))).isTrue();
     }

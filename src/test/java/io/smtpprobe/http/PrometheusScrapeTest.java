@@ -41,7 +41,7 @@ class PrometheusScrapeTest {
                 new EventLog(new PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(), LogLevel.DEBUG,
                         false),
                 c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0");
+        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0", AgentHttpServer::new);
         PrometheusServer prometheus = null;
         try {
             assertThat(daemon.agent().awaitReady(Duration.ofSeconds(10))).isTrue();

@@ -40,7 +40,7 @@ class PromtoolCheckTest {
                 new EventLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                         Clock.systemUTC(), LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0");
+        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0", AgentHttpServer::new);
         try {
             assertThat(daemon.agent().awaitReady(Duration.ofSeconds(10))).isTrue();
             Http http = new Http(daemon.port());
