@@ -254,7 +254,7 @@ final class HostAttempt {
     }
 
     private ProbeResult result(Outcome outcome, String reply, String detail, TlsInfo tlsInfo, String transcript) {
-        return new ProbeResult(target.name(), host, address == null ? null : TargetProber.literal(address), port(),
+        return new ProbeResult(target.name(), host, address == null ? null : IpLiteral.format(address), port(),
                 target.mode(), outcome, reply, detail, phases.finish(), tlsInfo, startedAt, transcript);
     }
 

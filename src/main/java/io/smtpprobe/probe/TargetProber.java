@@ -1,7 +1,6 @@
 package io.smtpprobe.probe;
 
 import io.smtpprobe.config.TargetConfig;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -203,35 +202,6 @@ public final class TargetProber implements Prober, AutoCloseable {
         timings.put(Phase.TOTAL, Duration.ofNanos(elapsed));
         return new ProbeResult(target.name(), domain, null, port(target), target.mode(), mapped.outcome(), null,
                 mapped.detail(), timings, null, startedAt, null);
-    }
-
-    /** The address as people write it: IPv6 in the RFC 5952 form ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */
-    static String literal(InetAddress address) {
-        String text = address.getHostAddress();
-        if (!(address instanceof java.net.Inet6Address)) {
-            return text;
-        }
-        int percent = text.indexOf('%');
-        String scope = percent < 0 ? "" : text.substring(percent);
-        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":");
-        int bestStart = -1;
-        int bestLength = 1; // a single zero group is not compressed (RFC 5952 section 4.2.2)
-        for (int i = 0; i < groups.length; i++) {
-            int j = i;
-            while (j < groups.length && groups[j].equals("0")) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-        }
-        if (bestStart < 0) {
-            return text;
-        }
-        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-        return head + "::" + tail + scope;
     }
 
     /** The last line of a (multi-line) reply, printable and bounded; null when there is none. */
