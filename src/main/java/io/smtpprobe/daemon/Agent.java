@@ -6,10 +6,10 @@ import io.smtpprobe.config.Config;
 import io.smtpprobe.engine.ExecutorTaskScheduler;
 import io.smtpprobe.engine.ProbeThreadPool;
 import io.smtpprobe.metrics.AgentMetrics;
+import io.smtpprobe.probe.DaemonThreads;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** Starts the daemon's agent: {@code smtp-probe run} calls this, then puts HTTP and signals in front. */
 public final class Agent {
@@ -37,11 +37,6 @@ public final class Agent {
      * and reused. Probes run on the agent's own pool ({@link ProbeThreadPool}).
      */
     private static ExecutorService workers() {
-        AtomicInteger count = new AtomicInteger();
-        return Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "smtp-probe-worker-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        return Executors.newCachedThreadPool(DaemonThreads.numbered("smtp-probe-azure"));
     }
 }

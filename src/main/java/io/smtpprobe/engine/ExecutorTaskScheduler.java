@@ -1,5 +1,6 @@
 package io.smtpprobe.engine;
 
+import io.smtpprobe.probe.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -11,11 +12,7 @@ public final class ExecutorTaskScheduler implements TaskScheduler, AutoCloseable
     private final ScheduledExecutorService executor;
 
     public ExecutorTaskScheduler() {
-        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "smtp-probe-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("smtp-probe-timer"));
         // Cancelled timers (a removed target, a watchdog of a probe that ended) leave the queue at once.
         pool.setRemoveOnCancelPolicy(true);
         this.executor = pool;

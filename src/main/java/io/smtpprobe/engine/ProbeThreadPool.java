@@ -1,10 +1,10 @@
 package io.smtpprobe.engine;
 
+import io.smtpprobe.probe.DaemonThreads;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The daemon's probe threads: made when work finds no idle one, reused while there is work, ended after
@@ -18,14 +18,10 @@ public final class ProbeThreadPool implements Executor, AutoCloseable {
     private final ThreadPoolExecutor pool;
 
     public ProbeThreadPool() {
-        AtomicInteger count = new AtomicInteger();
         // A SynchronousQueue hands a task to an idle thread or makes one; idle threads wait last-in first-out,
         // so threads beyond what the load needs stay idle and end.
-        pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
-            Thread thread = new Thread(runnable, "smtp-probe-worker-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                DaemonThreads.numbered("smtp-probe-worker"));
     }
 
     /** Threads the pool has now, for tests. */

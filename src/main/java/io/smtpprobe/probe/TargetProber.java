@@ -90,11 +90,7 @@ public final class TargetProber implements Prober, AutoCloseable {
     }
 
     private static ScheduledExecutorService newWatchdog() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "smtp-probe-deadline");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("smtp-probe-deadline"));
         // Most probes finish early; drop their cancelled timers instead of keeping them queued.
         executor.setRemoveOnCancelPolicy(true);
         return executor;
