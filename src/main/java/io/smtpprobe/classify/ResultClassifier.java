@@ -5,9 +5,9 @@ import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
+import io.smtpprobe.probe.IpLiteral;
 import io.smtpprobe.probe.ProbeResult;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** Gives a probe result its expectation (from policy, destination and config), its verdict and its role. */
 public final class ResultClassifier {
@@ -52,8 +52,8 @@ public final class ResultClassifier {
         }
         try {
             // An IP literal is parsed, never looked up; the probe only ever records literals here.
-            return InetAddress.getByName(address);
-        } catch (UnknownHostException e) {
+            return IpLiteral.parse(address).orElse(null);
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

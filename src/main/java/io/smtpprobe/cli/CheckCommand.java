@@ -1,26 +1,24 @@
 package io.smtpprobe.cli;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.CachedTokens;
-import io.smtpprobe.agent.CheckRound;
-import io.smtpprobe.agent.HeloName;
-import io.smtpprobe.agent.OfferDetector;
-import io.smtpprobe.agent.ReportJson;
-import io.smtpprobe.agent.RoundReport;
+import io.smtpprobe.azure.AzureOfferPolicy;
+import io.smtpprobe.azure.OfferDetector;
 import io.smtpprobe.classify.CheckInvocation;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
-import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.SubscriptionConfig;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TargetSpec;
-import io.smtpprobe.policy.PolicyTable;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.CheckRound;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.policy.Port25Policy;
-import io.smtpprobe.probe.DnsResolver;
-import io.smtpprobe.probe.ProbeOptions;
 import io.smtpprobe.probe.Ticker;
-import io.smtpprobe.probe.TargetProber;
+import io.smtpprobe.report.ExitCodes;
+import io.smtpprobe.report.ReportJson;
+import io.smtpprobe.report.RoundReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -128,9 +126,9 @@ final class CheckCommand implements Callable<Integer> {
                     probe.heloName()));
         }
         config.warnings().forEach(w -> err.println("warning: " + w));
-        Port25Policy policy = policy(config);
-        ProbeOptions options = new ProbeOptions(config.probe().timeout(), HeloName.resolve(config.probe().heloName()),
-                config.dns(), transcript);
+        config = withFlags(config);
+        Port25Policy policy = new AzureOfferPolicy(new OfferDetector(dmiDirectory, OfferDetector.METADATA_TIMEOUT,
+                OfferDetector.MANAGEMENT_TIMEOUT, Clock.systemUTC()), Clock.systemUTC(), policySource()).apply(config);
         boolean text = output == Output.TEXT;
         if (text) {
             err.printf("Probing %d target%s (at most %ds each)...%n", targets.size(), targets.size() == 1 ? "" : "s",
@@ -138,20 +136,18 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
         }
         RoundReport report;
-        // Half the probe deadline for a token, so that a hanging token endpoint still leaves the probe
-        // time to show the relay's greeting and TLS, and to end as auth_unavailable.
-        CachedTokens tokens = CachedTokens.forConfig(config.azure(), dmiDirectory,
-                config.probe().timeout().dividedBy(2), Clock.systemUTC());
-        try (TargetProber prober = new TargetProber(options,
-                new DnsResolver(config.dns(), config.probe().timeout()), Clock.systemUTC(), Ticker.SYSTEM, tokens)) {
-            report = new CheckRound(prober, config.probe().concurrency(), invocation).run(targets, policy, result -> {
-                if (text) {
-                    synchronized (err) {
-                        err.println(ReportText.progressLine(result));
-                        err.flush();
-                    }
-                }
-            });
+        // The daemon's wiring and engine, for one round: what check shows is what the daemon would record.
+        try (NetworkProbers probers = new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM, dmiDirectory, transcript)) {
+            EventLog log = new EventLog(System.err, Clock.systemUTC(), LogLevel.ERROR, false);
+            report = new CheckRound(probers.create(config), config.probe(), Clock.systemUTC(), log, invocation)
+                    .run(targets, policy, result -> {
+                        if (text) {
+                            synchronized (err) {
+                                err.println(ReportText.progressLine(result));
+                                err.flush();
+                            }
+                        }
+                    });
         }
         if (text) {
             err.println();
@@ -209,18 +205,16 @@ final class CheckCommand implements Callable<Integer> {
         return CheckInvocation.specs(specs);
     }
 
-    private Port25Policy policy(Config config) throws InterruptedException {
+    /** The subscription as the flags override it; {@code offer: auto} is then resolved like the daemon's. */
+    private Config withFlags(Config config) {
         SubscriptionConfig subscription = config.subscription();
-        String offerText = offer != null ? offer : subscription.offer();
-        LocalDate createdDate = created != null ? created : subscription.created();
-        boolean exempt = exemption != null ? exemption : subscription.port25Exemption();
-        if (ConfigLoader.AUTO.equalsIgnoreCase(offerText.trim())) {
-            // Asked once per check; a machine that does not look like Azure is never asked anything.
-            return new OfferDetector(dmiDirectory, OfferDetector.METADATA_TIMEOUT, OfferDetector.MANAGEMENT_TIMEOUT,
-                    Clock.systemUTC()).detect(config.azure()).policy(createdDate, exempt);
-        }
+        return config.withSubscription(new SubscriptionConfig(offer != null ? offer : subscription.offer(),
+                created != null ? created : subscription.created(),
+                exemption != null ? exemption : subscription.port25Exemption()));
+    }
+
+    private String policySource() {
         boolean fromFlags = offer != null || created != null || exemption != null;
-        String source = fromFlags ? "flag" : configFile == null ? "default" : "config";
-        return PolicyTable.evaluate(offerText, createdDate, exempt, source);
+        return fromFlags ? "flag" : configFile == null ? "default" : "config";
     }
 }

@@ -5,6 +5,7 @@ import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.config.ServiceCredentials;
 import io.smtpprobe.policy.PolicyTable;
+import io.smtpprobe.report.ExitCodes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

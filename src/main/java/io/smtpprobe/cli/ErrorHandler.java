@@ -1,6 +1,7 @@
 package io.smtpprobe.cli;
 
 import io.smtpprobe.config.ErrorText;
+import io.smtpprobe.report.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;

@@ -1,5 +1,6 @@
 package io.smtpprobe.cli;
 
+import io.smtpprobe.report.ExitCodes;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.function.BooleanSupplier;

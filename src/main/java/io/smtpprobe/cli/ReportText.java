@@ -1,12 +1,12 @@
 package io.smtpprobe.cli;
 
-import io.smtpprobe.agent.RoundReport;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
 import java.util.ArrayList;
 import java.util.List;
+import io.smtpprobe.report.RoundReport;
 import java.util.Locale;
 
 /** The human form of a round: the policy in one line, a table of results, the diagnosis under it. */

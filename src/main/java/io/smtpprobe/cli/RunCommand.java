@@ -1,14 +1,17 @@
 package io.smtpprobe.cli;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
-import io.smtpprobe.http.Daemon;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.daemon.SignalHandlers;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
+import io.smtpprobe.http.AgentHttpServer;
 import io.smtpprobe.http.ListenAddress;
 import io.smtpprobe.http.WebConfigFile;
 import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.report.ExitCodes;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -68,6 +71,10 @@ final class RunCommand implements Callable<Integer> {
                 throw new ErrorHandler.UsageProblem(e.getMessage());
             }
         }
+        AgentOptions options = AgentOptions.defaults(VersionProvider.version(), environment, level,
+                new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM));
+        // Before anything slow: a SIGHUP (systemctl reload) right after start must not kill the agent.
+        SignalHandlers signals = SignalHandlers.install(options.log());
         Config config;
         WebConfigFile web;
         try {
@@ -78,10 +85,9 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.CONFIG;
         }
-        AgentOptions options = AgentOptions.defaults(VersionProvider.version(), environment, level,
-                new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM));
         try {
-            return Daemon.run(config, configFile, options, listenAddress, web);
+            return Daemon.run(config, configFile, options, listenAddress,
+                    (address, agent, log) -> new AgentHttpServer(address, web, agent, log), signals);
         } catch (UncheckedIOException e) {
             err.println("smtp-probe: " + e.getMessage());
             err.flush();

@@ -244,6 +244,13 @@ public final class ConfigLoader {
                 Route.AUTO, StartTls.OPPORTUNISTIC, TlsConfig.DEFAULT, null, null);
     }
 
+    /**
+     * The most hosts one agent probes: at this count the daemon holds its results and serves /metrics
+     * every 15 s within the unit's 64 MiB heap (MaxTargetsSoakTest; README, robustness). Beyond it, the
+     * heap runs out and systemd restarts the agent in a loop, since check-config would pass.
+     */
+    public static final int MAX_PROBED_HOSTS = 2000;
+
     private static List<TargetConfig> readTargets(YamlMapping top, TargetReader reader) {
         if (!top.has("targets")) {
             top.error("targets", "missing; list at least one target (see config/smtp-probe.yml)");
@@ -274,6 +281,12 @@ public final class ConfigLoader {
                         + "]; names must be unique");
             }
             targets.add(target);
+        }
+        int hosts = targets.stream().mapToInt(t -> t.mx() == null ? 1 : t.mxHosts()).sum();
+        if (hosts > MAX_PROBED_HOSTS) {
+            top.error("targets", hosts + " probed hosts (an mx target counts its mx_hosts) are more than the "
+                    + MAX_PROBED_HOSTS + " one agent holds in the systemd unit's heap (-Xmx64m) with its scrapes;"
+                    + " split the targets across agents, or raise -Xmx and MemoryMax together");
         }
         return targets;
     }

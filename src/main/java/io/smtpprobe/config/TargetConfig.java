@@ -36,6 +36,38 @@ public record TargetConfig(
                 RoleSetting.AUTO);
     }
 
+    /**
+     * Normalised once, here, for the reader, {@code --target} and tests alike: nothing downstream supplies
+     * a default. A port of 0 is the mode's port, no {@code starttls} the mode's (required for submission,
+     * opportunistic for smtp, off otherwise), no {@code tls} the default trust.
+     */
+    public TargetConfig {
+        if (mode != null && port <= 0) {
+            port = mode.defaultPort();
+        }
+        if (mode != null && starttls == null) {
+            starttls = defaultStartTls(mode);
+        }
+        if (tls == null) {
+            tls = TlsConfig.DEFAULT;
+        }
+        if (expect == null) {
+            expect = ExpectSetting.AUTO;
+        }
+        if (route == null) {
+            route = Route.AUTO;
+        }
+    }
+
+    /** The STARTTLS setting a mode has when none is configured. */
+    public static StartTls defaultStartTls(Mode mode) {
+        return switch (mode) {
+            case SUBMISSION -> StartTls.REQUIRED;
+            case SMTP -> StartTls.OPPORTUNISTIC;
+            case TCP, SMTPS -> StartTls.OFF;
+        };
+    }
+
     /** What the target points at, for messages: the host, or {@code mx:domain}. */
     public String destination() {
         return host != null ? host : "mx:" + mx;

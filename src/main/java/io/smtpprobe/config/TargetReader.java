@@ -99,7 +99,7 @@ final class TargetReader {
 
     /** STARTTLS is opportunistic towards MX hosts and required on submission (RFC 8314 section 3.3). */
     static StartTls defaultStartTls(Mode mode) {
-        return mode == Mode.SUBMISSION ? StartTls.REQUIRED : mode == Mode.SMTP ? StartTls.OPPORTUNISTIC : StartTls.OFF;
+        return mode == null ? StartTls.OFF : TargetConfig.defaultStartTls(mode);
     }
 
     private TlsConfig readTls(YamlMapping tls) {

@@ -1,9 +1,10 @@
 package io.smtpprobe.http;
 
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.ReloadResult;
-import io.smtpprobe.agent.ReportJson;
-import io.smtpprobe.agent.RunningAgent;
+import io.smtpprobe.daemon.FrontEnd;
+import io.smtpprobe.daemon.ReloadResult;
+import io.smtpprobe.daemon.RunningAgent;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.report.ReportJson;
 import io.smtpprobe.metrics.Exposition;
 import io.smtpprobe.metrics.ExpositionFormat;
 import java.io.IOException;
@@ -41,7 +42,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * heads and bodies as bytes arrive and writes answers asynchronously; a connection costs a socket and a
  * few objects, never a thread, whatever the client does. {@link RequestLimits} caps the rest.
  */
-public final class AgentHttpServer implements AutoCloseable {
+public final class AgentHttpServer implements FrontEnd {
     /**
      * Threads of the pool: Jetty's selector and acceptor share one, and the rest run handlers, none of which
      * waits on a client. More than two so that a slow reload (a config file on a hung mount) leaves scrapes
@@ -138,6 +139,7 @@ public final class AgentHttpServer implements AutoCloseable {
     }
 
     /** The port actually bound (useful with port 0). */
+    @Override
     public int port() {
         return connector.getLocalPort();
     }

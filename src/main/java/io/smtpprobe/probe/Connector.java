@@ -53,8 +53,7 @@ public final class Connector implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a selector for TCP connects: " + e.getMessage(), e);
         }
-        thread = new Thread(this::loop, "smtp-probe-connect");
-        thread.setDaemon(true);
+        thread = DaemonThreads.daemon("smtp-probe-connect", this::loop);
         thread.start();
     }
 

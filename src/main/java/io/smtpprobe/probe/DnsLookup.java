@@ -53,24 +53,49 @@ final class DnsLookup {
         this.servers = servers;
     }
 
+    /** Asks each server in turn, each for at most the configured timeout. */
     DnsAnswer ask(Name name, int type) throws InterruptedException {
         List<InetSocketAddress> targets = servers.get();
+        return ask(name, type, targets, System.nanoTime() + timeout.toNanos() * Math.max(1, targets.size()));
+    }
+
+    /**
+     * Asks each server in turn until {@code endNanos} (on {@link System#nanoTime()}): the probe's deadline
+     * bounds its DNS time, whatever the number of servers. Each server gets the configured timeout or an
+     * equal share of what is left, whichever is less, so that with three silent servers a 3 s probe still
+     * asks all three (a second each) and ends at 3 s, not 9 (issue 14).
+     */
+    DnsAnswer ask(Name name, int type, long endNanos) throws InterruptedException {
+        return ask(name, type, servers.get(), endNanos);
+    }
+
+    private DnsAnswer ask(Name name, int type, List<InetSocketAddress> targets, long endNanos)
+            throws InterruptedException {
         if (targets.isEmpty()) {
             return DnsAnswer.failed("no name servers configured (set dns.servers)");
         }
         List<String> failures = new ArrayList<>();
         Set<String> hints = new LinkedHashSet<>();
-        for (InetSocketAddress server : targets) {
-            CompletableFuture<LookupResult> pending = session(server).lookupAsync(name, type).toCompletableFuture();
+        for (int i = 0; i < targets.size(); i++) {
+            InetSocketAddress server = targets.get(i);
+            long left = endNanos - System.nanoTime();
+            if (left <= 0) {
+                failures.add("no time left within the probe deadline to query " + NameServers.describe(server));
+                hints.add(TIMEOUT_HINT);
+                break;
+            }
+            Duration share = Duration.ofNanos(Math.min(timeout.toNanos(), left / (targets.size() - i)));
+            CompletableFuture<LookupResult> pending = session(server, share).lookupAsync(name, type)
+                    .toCompletableFuture();
             try {
                 // dnsjava checks its own timeouts only once a second, so the deadline is enforced here.
-                LookupResult result = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                LookupResult result = pending.get(share.toNanos(), TimeUnit.NANOSECONDS);
                 return DnsAnswer.of(result.getRecords().stream()
                         .filter(r -> r.getType() == type)
                         .collect(Collectors.toList()));
             } catch (TimeoutException e) {
                 pending.cancel(true);
-                failures.add(timedOut(server));
+                failures.add(timedOut(server, share));
                 hints.add(TIMEOUT_HINT);
             } catch (ExecutionException e) {
                 Throwable cause = unwrap(e);
@@ -80,24 +105,27 @@ final class DnsLookup {
                 if (cause instanceof NoSuchRRSetException) {
                     return DnsAnswer.of(List.of());
                 }
-                failures.add(describe(cause, server, hints));
+                failures.add(describe(cause, server, share, hints));
             }
         }
         String reason = String.join("; ", failures);
         return DnsAnswer.failed(hints.isEmpty() ? reason : reason + " (" + String.join("; ", hints) + ")");
     }
 
-    private LookupSession session(InetSocketAddress server) {
+    private static LookupSession session(InetSocketAddress server, Duration share) {
         SimpleResolver resolver = new SimpleResolver(server);
-        resolver.setTimeout(timeout);
+        resolver.setTimeout(share);
         return LookupSession.builder().resolver(resolver).build();
     }
 
-    private String timedOut(InetSocketAddress server) {
-        return "timed out after " + seconds(timeout) + " querying " + NameServers.describe(server);
+    private static String timedOut(InetSocketAddress server, Duration waited) {
+        // A share of a deadline is a few nanoseconds short of a round figure: shown to the hundredth of a second.
+        Duration shown = Duration.ofMillis(Math.round(waited.toNanos() / 10_000_000.0) * 10);
+        return "timed out after " + seconds(shown.isZero() ? waited : shown) + " querying "
+                + NameServers.describe(server);
     }
 
-    private String describe(Throwable cause, InetSocketAddress server, Set<String> hints) {
+    private static String describe(Throwable cause, InetSocketAddress server, Duration share, Set<String> hints) {
         String where = NameServers.describe(server);
         if (cause instanceof ServerFailedException servfail) {
             hints.add(SERVFAIL_HINT);
@@ -106,7 +134,7 @@ final class DnsLookup {
         }
         if (cause instanceof SocketTimeoutException) {
             hints.add(TIMEOUT_HINT);
-            return timedOut(server);
+            return timedOut(server, share);
         }
         if (cause instanceof PortUnreachableException) {
             hints.add(TIMEOUT_HINT);

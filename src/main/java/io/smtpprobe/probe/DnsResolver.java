@@ -69,14 +69,24 @@ public final class DnsResolver implements HostResolver {
 
     @Override
     public List<String> mxHosts(String domain, int max) throws ResolutionException {
+        return mxHosts(domain, max, (Long) null);
+    }
+
+    @Override
+    public List<String> mxHosts(String domain, int max, Duration budget) throws ResolutionException {
+        return mxHosts(domain, max, System.nanoTime() + budget.toNanos());
+    }
+
+    /** @param end when the lookups must be over, on {@link System#nanoTime()}; null: each query its timeout */
+    private List<String> mxHosts(String domain, int max, Long end) throws ResolutionException {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, found " + max);
         }
         Name name = absolute(domain);
-        DnsAnswer answer = ask(name, Type.MX);
+        DnsAnswer answer = ask(name, Type.MX, end);
         return switch (answer.status()) {
             case RECORDS -> exchanges(domain, answer.records(), max);
-            case NO_RECORDS -> implicitMx(domain);
+            case NO_RECORDS -> implicitMx(domain, end);
             case NXDOMAIN, FAILED -> throw new ResolutionException(
                     display(domain) + ": MX lookup failed: " + answer.reason(), kind(answer));
         };
@@ -84,6 +94,15 @@ public final class DnsResolver implements HostResolver {
 
     @Override
     public List<InetAddress> addresses(String host) throws ResolutionException {
+        return addresses(host, (Long) null);
+    }
+
+    @Override
+    public List<InetAddress> addresses(String host, Duration budget) throws ResolutionException {
+        return addresses(host, System.nanoTime() + budget.toNanos());
+    }
+
+    private List<InetAddress> addresses(String host, Long end) throws ResolutionException {
         Optional<InetAddress> literal;
         try {
             literal = IpLiteral.parse(host);
@@ -93,7 +112,7 @@ public final class DnsResolver implements HostResolver {
         if (literal.isPresent()) {
             return List.of(literal.get());
         }
-        Resolved resolved = resolve(absolute(host));
+        Resolved resolved = resolve(absolute(host), end);
         if (resolved.addresses().isEmpty()) {
             throw new ResolutionException(display(host) + ": " + resolved.failure(), resolved.kind());
         }
@@ -102,7 +121,7 @@ public final class DnsResolver implements HostResolver {
 
     @Override
     public List<String> txt(String name) throws ResolutionException {
-        DnsAnswer answer = ask(absolute(name), Type.TXT);
+        DnsAnswer answer = ask(absolute(name), Type.TXT, null);
         return switch (answer.status()) {
             case RECORDS -> answer.records().stream()
                     .map(r -> String.join("", ((TXTRecord) r).getStrings()))
@@ -121,11 +140,11 @@ public final class DnsResolver implements HostResolver {
         return answer.status() == DnsAnswer.Status.FAILED ? DnsFailure.RESOLVER_FAILED : DnsFailure.NO_SUCH_NAME;
     }
 
-    private Resolved resolve(Name name) throws ResolutionException {
+    private Resolved resolve(Name name, Long end) throws ResolutionException {
         return switch (ipFamily) {
-            case IPV4 -> single(name, Type.A);
-            case IPV6 -> single(name, Type.AAAA);
-            case ANY -> both(name);
+            case IPV4 -> single(name, Type.A, end);
+            case IPV6 -> single(name, Type.AAAA, end);
+            case ANY -> both(name, end);
         };
     }
 
@@ -155,8 +174,8 @@ public final class DnsResolver implements HostResolver {
     }
 
     /** RFC 5321 section 5.1: no MX records but an address make the domain its own mail exchanger. */
-    private List<String> implicitMx(String domain) throws ResolutionException {
-        Resolved resolved = resolve(absolute(domain));
+    private List<String> implicitMx(String domain, Long end) throws ResolutionException {
+        Resolved resolved = resolve(absolute(domain), end);
         if (resolved.addresses().isEmpty()) {
             throw new ResolutionException(display(domain) + ": no MX records, and no address to use as an implicit"
                     + " MX (RFC 5321 section 5.1): " + resolved.failure(), resolved.kind());
@@ -164,8 +183,8 @@ public final class DnsResolver implements HostResolver {
         return List.of(display(domain));
     }
 
-    private Resolved single(Name name, int type) throws ResolutionException {
-        DnsAnswer answer = ask(name, type);
+    private Resolved single(Name name, int type, Long end) throws ResolutionException {
+        DnsAnswer answer = ask(name, type, end);
         // the other family may have addresses: say which setting chose this one
         String note = "; dns.ip_family is " + ipFamily.name().toLowerCase(Locale.ROOT);
         return new Resolved(addressesOf(answer.records()), failure(answer, type, note), kind(answer));
@@ -176,15 +195,15 @@ public final class DnsResolver implements HostResolver {
      * the port-25 policy this tool diagnoses is about IPv4 public addresses; trying IPv6 first would
      * mostly measure a missing route. RFC 6724 would prefer IPv6 only given a global IPv6 source.
      */
-    private Resolved both(Name name) throws ResolutionException {
-        DnsAnswer v4 = ask(name, Type.A);
+    private Resolved both(Name name, Long end) throws ResolutionException {
+        DnsAnswer v4 = ask(name, Type.A, end);
         if (v4.status() == DnsAnswer.Status.NXDOMAIN || v4.status() == DnsAnswer.Status.FAILED) {
             // A name that does not exist has no AAAA either (RFC 8020 section 2), and name servers
             // that time out or fail for A do the same for AAAA: a second query would only double
             // the wait and repeat the reason.
             return new Resolved(List.of(), failure(v4, Type.A, ""), kind(v4));
         }
-        DnsAnswer v6 = ask(name, Type.AAAA);
+        DnsAnswer v6 = ask(name, Type.AAAA, end);
         List<InetAddress> found = new ArrayList<>(addressesOf(v4.records()));
         found.addAll(addressesOf(v6.records()));
         String failure = v6.status() == DnsAnswer.Status.NO_RECORDS
@@ -215,9 +234,9 @@ public final class DnsResolver implements HostResolver {
         return List.copyOf(out);
     }
 
-    private DnsAnswer ask(Name name, int type) throws ResolutionException {
+    private DnsAnswer ask(Name name, int type, Long end) throws ResolutionException {
         try {
-            return lookup.ask(name, type);
+            return end == null ? lookup.ask(name, type) : lookup.ask(name, type, end);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ResolutionException(name.toString(true) + ": " + Type.string(type) + " lookup interrupted",

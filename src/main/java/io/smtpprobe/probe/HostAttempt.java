@@ -9,9 +9,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +23,8 @@ import javax.net.ssl.TrustManager;
 
 /**
  * One probe of one host, within its own deadline: resolve, set up, connect, converse, and turn what
- * happened into a {@link ProbeResult}. The blocking form connects on the calling thread; the
- * asynchronous form waits for the handshake on a {@link Connector} and converses on a probe thread.
- * Everything but the connect itself is the same code.
+ * happened into a {@link ProbeResult}. The handshake waits on a {@link Connector}; the rest runs on a
+ * probe thread. {@code check} and the daemon run this same path.
  */
 final class HostAttempt {
     /** What every attempt of a prober shares. */
@@ -38,6 +37,8 @@ final class HostAttempt {
     private final Instant startedAt;
     private final PhaseClock phases;
     private final ProbeDeadline deadline;
+    /** An MX target's DNS time, shared by its lookups; null when only this probe's own deadline applies. */
+    private final DnsBudget targetDns;
     private final ReplyLimits limits = new ReplyLimits();
     /** What the domain's MTA-STS policy says of this host; {@link MtaStsVerdict#NONE} outside mx: targets. */
     private final MtaStsVerdict sts;
@@ -45,8 +46,10 @@ final class HostAttempt {
     private SmtpConversation conversation;
     private TlsSocketFactory tls;
 
-    HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt, MtaStsVerdict sts) {
+    HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt,
+            DnsBudget targetDns, MtaStsVerdict sts) {
         this.tools = tools;
+        this.targetDns = targetDns;
         this.sts = sts;
         this.target = target;
         this.host = host;
@@ -54,27 +57,6 @@ final class HostAttempt {
         this.phases = new PhaseClock(tools.ticker());
         this.deadline = new ProbeDeadline(tools.ticker(), tools.options().timeout());
         phases.add(Phase.DNS, mxNanos);
-    }
-
-    /** Probes the host on this thread, connect included. */
-    ProbeResult run() {
-        ProbeResult unresolved = resolve();
-        if (unresolved != null) {
-            return unresolved;
-        }
-        Socket raw = new Socket();
-        ScheduledFuture<?> watch = deadline.watch(raw, tools.watchdog());
-        try {
-            setUp();
-            connect(raw);
-            return converse(raw);
-        } catch (Exception e) {
-            return failed(e);
-        } finally {
-            watch.cancel(false);
-            closeQuietly(raw);
-            release();
-        }
     }
 
     /**
@@ -174,7 +156,25 @@ final class HostAttempt {
 
     /** The first address of a host, carrying the host name: TLS checks the certificate against the name. */
     private InetAddress firstAddress() throws ResolutionException {
-        List<InetAddress> addresses = tools.resolver().addresses(host);
+        long left = deadline.remainingNanos();
+        if (targetDns != null) {
+            if (targetDns.spent()) {
+                throw new ResolutionException(host + ": no time left to resolve it: this MX target's earlier lookups"
+                        + " used up its DNS time of " + DnsLookup.seconds(targetDns.timeout()));
+            }
+            left = Math.min(left, targetDns.leftNanos());
+        }
+        // One deadline bounds DNS with everything else: a lookup that runs out of it is a dns_failure, which
+        // says what happened, not a deadline_exceeded of a conversation that never began.
+        long start = tools.ticker().nanoTime();
+        List<InetAddress> addresses;
+        try {
+            addresses = tools.resolver().addresses(host, Duration.ofNanos(Math.max(1, left)));
+        } finally {
+            if (targetDns != null) {
+                targetDns.spend(tools.ticker().nanoTime() - start);
+            }
+        }
         if (addresses.isEmpty()) {
             throw new ResolutionException("no address for " + host);
         }
@@ -194,7 +194,7 @@ final class HostAttempt {
     private void setUp() throws Exception {
         phases.enter(Step.SETUP);
         if (target.mode() != Mode.TCP) {
-            TlsConfig tlsConfig = target.tls() == null ? TlsConfig.DEFAULT : target.tls();
+            TlsConfig tlsConfig = target.tls();
             boolean skip = tlsConfig.insecureSkipVerify();
             CertificateCheck check = new CertificateCheck(tools.tlsContexts().trust(tlsConfig), host,
                     verificationEnforced(), skip);
@@ -233,14 +233,6 @@ final class HostAttempt {
         if (conversation != null) {
             conversation.release();
         }
-    }
-
-    private void connect(Socket raw) throws IOException {
-        int timeout = deadline.remainingMillis();
-        if (timeout <= 0) {
-            throw new SocketTimeoutException("no time left to connect");
-        }
-        raw.connect(new InetSocketAddress(address, port()), timeout);
     }
 
     /** The conversation over a connected socket, bound to the deadline and the reply limits. */
@@ -288,7 +280,7 @@ final class HostAttempt {
 
     private ProbeResult result(Outcome outcome, String reply, String detail) {
         TlsInfo tlsInfo = tlsInfo();
-        return new ProbeResult(target.name(), host, address == null ? null : TargetProber.literal(address), port(),
+        return new ProbeResult(target.name(), host, address == null ? null : IpLiteral.format(address), port(),
                 target.mode(), outcome, reply, detail + tlsNote(outcome, tlsInfo) + sts.note(outcome), phases.finish(),
                 tlsInfo, startedAt, transcript());
     }

@@ -1,6 +1,7 @@
 package io.smtpprobe.probe;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 
 /** Name resolution for probes. IP literals are returned as they are, without any lookup. */
@@ -24,5 +25,19 @@ public interface HostResolver {
      */
     default List<String> txt(String name) throws ResolutionException {
         return List.of();
+    }
+
+    /**
+     * {@link #mxHosts(String, int)} within {@code budget}, the time the probe's deadline leaves: one
+     * deadline bounds DNS with the rest of the probe. A resolver that cannot wait on the network (tests'
+     * loopback resolvers) needs no budget.
+     */
+    default List<String> mxHosts(String domain, int max, Duration budget) throws ResolutionException {
+        return mxHosts(domain, max);
+    }
+
+    /** {@link #addresses(String)} within {@code budget}; see {@link #mxHosts(String, int, Duration)}. */
+    default List<InetAddress> addresses(String host, Duration budget) throws ResolutionException {
+        return addresses(host);
     }
 }

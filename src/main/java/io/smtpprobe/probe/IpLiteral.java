@@ -9,10 +9,11 @@ import java.util.Optional;
 import org.xbill.DNS.Address;
 
 /**
- * Recognises IP address literals without ever consulting a resolver. {@link InetAddress#getByName}
- * is not used for the test because it falls back to a name lookup for strings it does not parse.
+ * The one place IP address literals are read and written: recognised without ever consulting a
+ * resolver ({@link InetAddress#getByName} is not used for the test because it falls back to a name
+ * lookup for strings it does not parse), and written as people write them.
  */
-final class IpLiteral {
+public final class IpLiteral {
     private IpLiteral() {}
 
     /**
@@ -22,7 +23,7 @@ final class IpLiteral {
      * @throws IllegalArgumentException when {@code text} can only be an IPv6 literal (it has brackets
      *     or a colon, which no host name has) but is not a valid one
      */
-    static Optional<InetAddress> parse(String text) {
+    public static Optional<InetAddress> parse(String text) {
         byte[] v4 = Address.toByteArray(text, Address.IPv4);
         if (v4 != null) {
             return Optional.of(byAddress(v4));
@@ -46,6 +47,35 @@ final class IpLiteral {
             throw new IllegalArgumentException("'" + text + "' is not a valid IPv6 address");
         }
         return Optional.of(scope == null ? byAddress(bytes) : scoped(text, bytes, scope));
+    }
+
+    /** The address as people write it: IPv6 in the RFC 5952 form ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */
+    public static String format(InetAddress address) {
+        String text = address.getHostAddress();
+        if (!(address instanceof java.net.Inet6Address)) {
+            return text;
+        }
+        int percent = text.indexOf('%');
+        String scope = percent < 0 ? "" : text.substring(percent);
+        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":");
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is not compressed (RFC 5952 section 4.2.2)
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+        }
+        if (bestStart < 0) {
+            return text;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail + scope;
     }
 
     private static InetAddress byAddress(byte[] bytes) {

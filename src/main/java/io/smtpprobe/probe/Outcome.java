@@ -41,11 +41,16 @@ public enum Outcome {
         return this == TCP_TIMEOUT || this == UNREACHABLE;
     }
 
-    /** A TCP connection was established, so something on the far side answered. */
+    /**
+     * A TCP connection was established, so something on the far side answered. Every value is listed:
+     * a new outcome does not compile until someone has decided which side it is on.
+     */
     public boolean connected() {
         return switch (this) {
             case DNS_FAILURE, TCP_TIMEOUT, TCP_REFUSED, UNREACHABLE, ERROR -> false;
-            default -> true;
+            case OK, GREETING_TIMEOUT, GREETING_REJECTED, PROTOCOL_ERROR, EHLO_REJECTED, STARTTLS_UNAVAILABLE,
+                    TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE, AUTH_REJECTED, AUTH_TEMPFAIL,
+                    SENDER_REJECTED, RECIPIENT_REJECTED, DEADLINE_EXCEEDED -> true;
         };
     }
 }

@@ -227,7 +227,7 @@ final class SmtpConversation {
     }
 
     private StartTls starttlsSetting() {
-        return target.starttls() == null ? StartTls.OPPORTUNISTIC : target.starttls();
+        return target.starttls();
     }
 
     /**

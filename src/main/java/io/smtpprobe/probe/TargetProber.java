@@ -4,7 +4,6 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,15 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * The prober: resolves a target, then makes one attempt per host (the first address of each) in the
  * target's mode, within a hard deadline, and turns whatever happened into a {@link ProbeResult}.
- * Thread-safe; one instance serves every target. Close it to stop its deadline watchdog. Given a
- * {@link Connector}, its asynchronous {@link #probe(TargetConfig, Executor)} waits for TCP handshakes
- * without holding a thread; the blocking {@link #probe(TargetConfig)} always connects on its caller.
+ * Thread-safe; one instance serves every target. Close it to stop its deadline watchdog and, when it
+ * made them itself, its {@link Connector}. There is one path: every TCP connect waits on the
+ * connector without holding a thread ({@link #probe(TargetConfig, Executor)}); the blocking
+ * {@link #probe(TargetConfig)} is that path with the caller's thread doing the work.
  */
 public final class TargetProber implements Prober, AutoCloseable {
     private static final int MAX_REPLY_CHARS = 512;
@@ -36,9 +37,10 @@ public final class TargetProber implements Prober, AutoCloseable {
     private final BearerTokens tokens;
     private final OutcomeMapper mapper = new OutcomeMapper();
     private final HostAttempt.Tools tools;
-    /** Where asynchronous probes wait for their handshakes; null: they connect on a probe thread. */
+    /** Where every probe waits for its TCP handshake. */
     private final Connector connector;
     private final MtaStsPolicies mtaSts;
+    private final boolean ownsConnector;
 
     /** A prober with its own watchdog thread (one for all probes), stopped by {@link #close()}. */
     public TargetProber(ProbeOptions options, HostResolver resolver, Clock clock, Ticker ticker) {
@@ -86,7 +88,8 @@ public final class TargetProber implements Prober, AutoCloseable {
         this.ticker = ticker;
         this.watchdog = watchdog;
         this.ownsWatchdog = ownsWatchdog;
-        this.connector = connector;
+        this.ownsConnector = connector == null;
+        this.connector = connector != null ? connector : new Connector();
         this.mtaSts = new MtaStsPolicies(resolver, clock, mtaStsPort);
         this.tools = new HostAttempt.Tools(options, resolver, ticker, watchdog, tokens, mapper, new TlsContexts(),
                 new MailSessions());
@@ -97,41 +100,53 @@ public final class TargetProber implements Prober, AutoCloseable {
     }
 
     private static ScheduledExecutorService newWatchdog() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "smtp-probe-deadline");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("smtp-probe-deadline"));
         // Most probes finish early; drop their cancelled timers instead of keeping them queued.
         executor.setRemoveOnCancelPolicy(true);
         return executor;
     }
 
+    /** The one path, with this thread doing the work that needs a thread, and waiting in between. */
     @Override
     public List<ProbeResult> probe(TargetConfig target) {
-        Plan plan = plan(target);
-        if (plan.failure() != null) {
-            return List.of(plan.failure());
-        }
-        List<ProbeResult> results = new ArrayList<>();
-        for (String host : plan.hosts()) {
-            results.add(new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.sts(host)).run());
-        }
-        return results;
+        CallerRuns caller = new CallerRuns();
+        return caller.runUntilDone(probe(target, caller));
     }
 
-    /**
-     * Probes with every TCP connect waiting on this prober's {@link Connector} instead of a thread, the
-     * hosts of an MX target one after another; without a connector, the blocking probe on {@code threads}.
-     */
+    /** Probes with every TCP connect waiting on this prober's {@link Connector}, the hosts of an MX target one after another. */
     @Override
     public CompletableFuture<List<ProbeResult>> probe(TargetConfig target, Executor threads) {
-        if (connector == null) {
-            return Prober.super.probe(target, threads);
-        }
         return CompletableFuture.supplyAsync(() -> plan(target), threads).thenCompose(plan -> plan.failure() != null
                 ? CompletableFuture.completedFuture(List.of(plan.failure()))
                 : chain(target, plan, 0, new ArrayList<>(), threads));
+    }
+
+    /** An executor whose tasks the thread that waits for the probe runs: the blocking form of the one path. */
+    private static final class CallerRuns implements Executor {
+        private static final Runnable WAKE_UP = () -> { };
+        private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+
+        @Override
+        public void execute(Runnable task) {
+            tasks.add(task);
+        }
+
+        <T> T runUntilDone(CompletableFuture<T> done) {
+            done.whenComplete((value, failure) -> tasks.add(WAKE_UP));
+            boolean interrupted = false;
+            while (!done.isDone()) {
+                try {
+                    tasks.take().run();
+                } catch (InterruptedException e) {
+                    // Every step ends by the probe's deadline: finish the probe, then leave the interrupt set.
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return done.join();
+        }
     }
 
     /** Probes host {@code index} of the plan and then, on the thread that finished it, the next. */
@@ -141,7 +156,7 @@ public final class TargetProber implements Prober, AutoCloseable {
             return CompletableFuture.completedFuture(results);
         }
         String host = plan.hosts().get(index);
-        return new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.sts(host))
+        return new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.dns(), plan.sts(host))
                 .run(connector, threads)
                 .thenCompose(result -> {
                     results.add(result);
@@ -150,11 +165,14 @@ public final class TargetProber implements Prober, AutoCloseable {
     }
 
     /**
-     * The hosts to probe, or the one result of an MX lookup that failed.
+     * The hosts to probe, or the one result of an MX lookup that failed. {@code dns} is the deadline of an
+     * MX target's DNS as a whole (the MX lookup and every host's address lookup): ten hosts whose lookups go
+     * unanswered end as dns_failure within one probe timeout, not one timeout each (issue 14). Null for a
+     * single host, whose own deadline bounds its DNS.
      *
      * @param mtaSts the MX domain's MTA-STS policy, or null for a target that is not an smtp mx: target
      */
-    private record Plan(Instant startedAt, List<String> hosts, long mxNanos, ProbeResult failure,
+    private record Plan(Instant startedAt, List<String> hosts, long mxNanos, ProbeResult failure, DnsBudget dns,
             MtaStsPolicies.Lookup mtaSts) {
         MtaStsVerdict sts(String host) {
             return mtaSts == null ? MtaStsVerdict.NONE : mtaSts.forHost(host);
@@ -164,23 +182,28 @@ public final class TargetProber implements Prober, AutoCloseable {
     private Plan plan(TargetConfig target) {
         Instant startedAt = clock.instant();
         if (target.mx() == null) {
-            return new Plan(startedAt, List.of(target.host()), 0, null, null);
+            return new Plan(startedAt, List.of(target.host()), 0, null, null, null);
         }
         long mxStart = ticker.nanoTime();
         ProbeDeadline deadline = new ProbeDeadline(ticker, options.timeout());
+        DnsBudget dns = new DnsBudget(options.timeout());
         List<String> hosts;
         try {
-            hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()));
+            try {
+                hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()), options.timeout());
+            } finally {
+                dns.spend(ticker.nanoTime() - mxStart);
+            }
             if (hosts.isEmpty()) {
                 throw new ResolutionException("no MX hosts for " + target.mx());
             }
         } catch (ResolutionException | RuntimeException e) {
             // A resolver that throws unchecked is a bug; it still ends as one result (error), not a crash.
             return new Plan(startedAt, List.of(), 0,
-                    dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e), null);
+                    dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e), dns, null);
         }
         long mxNanos = ticker.nanoTime() - mxStart;
-        return new Plan(startedAt, hosts, mxNanos, null, mtaSts(target, deadline));
+        return new Plan(startedAt, hosts, mxNanos, null, dns, mtaSts(target, deadline));
     }
 
     /** The MX domain's MTA-STS policy (smtp mode only: a tcp probe has no TLS to enforce), within the deadline. */
@@ -188,7 +211,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         if (target.mode() != Mode.SMTP || (target.starttls() == StartTls.OFF)) {
             return null;
         }
-        TlsConfig tls = target.tls() == null || target.tls().insecureSkipVerify() ? TlsConfig.DEFAULT : target.tls();
+        TlsConfig tls = target.tls().insecureSkipVerify() ? TlsConfig.DEFAULT : target.tls();
         try {
             return mtaSts.lookup(target.mx(), tools.tlsContexts().trust(tls), deadline);
         } catch (TlsSetupException e) {
@@ -198,7 +221,7 @@ public final class TargetProber implements Prober, AutoCloseable {
     }
 
     static int port(TargetConfig target) {
-        return target.port() > 0 ? target.port() : target.mode().defaultPort();
+        return target.port();
     }
 
     private ProbeResult dnsFailure(
@@ -209,35 +232,6 @@ public final class TargetProber implements Prober, AutoCloseable {
         timings.put(Phase.TOTAL, Duration.ofNanos(elapsed));
         return new ProbeResult(target.name(), domain, null, port(target), target.mode(), mapped.outcome(), null,
                 mapped.detail(), timings, null, startedAt, null).withDnsFailure(DnsFailure.of(failure));
-    }
-
-    /** The address as people write it: IPv6 in the RFC 5952 form ({@code ::1}, not {@code 0:0:0:0:0:0:0:1}). */
-    static String literal(InetAddress address) {
-        String text = address.getHostAddress();
-        if (!(address instanceof java.net.Inet6Address)) {
-            return text;
-        }
-        int percent = text.indexOf('%');
-        String scope = percent < 0 ? "" : text.substring(percent);
-        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":");
-        int bestStart = -1;
-        int bestLength = 1; // a single zero group is not compressed (RFC 5952 section 4.2.2)
-        for (int i = 0; i < groups.length; i++) {
-            int j = i;
-            while (j < groups.length && groups[j].equals("0")) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-        }
-        if (bestStart < 0) {
-            return text;
-        }
-        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-        return head + "::" + tail + scope;
     }
 
     /** The last line of a (multi-line) reply, printable and bounded; null when there is none. */
@@ -254,6 +248,9 @@ public final class TargetProber implements Prober, AutoCloseable {
 
     @Override
     public void close() {
+        if (ownsConnector) {
+            connector.close();
+        }
         if (ownsWatchdog) {
             watchdog.shutdownNow();
             try {

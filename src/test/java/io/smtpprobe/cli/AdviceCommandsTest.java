@@ -2,6 +2,7 @@ package io.smtpprobe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.report.ExitCodes;
 import io.smtpprobe.classify.CheckInvocation;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.Diagnosis;

@@ -1,5 +1,6 @@
 package io.smtpprobe.cli;
 
+import io.smtpprobe.report.ExitCodes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

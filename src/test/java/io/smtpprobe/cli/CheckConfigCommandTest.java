@@ -2,6 +2,7 @@ package io.smtpprobe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.report.ExitCodes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

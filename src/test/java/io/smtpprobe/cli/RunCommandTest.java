@@ -1,5 +1,6 @@
 package io.smtpprobe.cli;
 
+import io.smtpprobe.report.ExitCodes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.testing.ChildProcess;

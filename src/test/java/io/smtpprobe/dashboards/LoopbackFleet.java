@@ -1,13 +1,14 @@
 package io.smtpprobe.dashboards;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
-import io.smtpprobe.agent.ReloadResult;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
-import io.smtpprobe.http.Daemon;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.daemon.ReloadResult;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
+import io.smtpprobe.http.AgentHttpServer;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.FakeMetadataService;
@@ -215,7 +216,7 @@ final class LoopbackFleet implements AutoCloseable {
                 // DMI strings here, so no managed-identity tokens are ever asked for.
                 new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM, dir.resolve("no-dmi")),
                 AgentOptions::configuredPolicy, dir.resolve("no-dmi"), Duration.ofHours(1), false);
-        Daemon daemon = Daemon.start(config, file, options, "127.0.0.1:0");
+        Daemon daemon = Daemon.start(config, file, options, "127.0.0.1:0", AgentHttpServer::new);
         agents.put(vm, daemon);
         instances.put(vm, "127.0.0.1:" + daemon.port());
     }

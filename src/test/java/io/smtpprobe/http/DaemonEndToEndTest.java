@@ -1,17 +1,18 @@
 package io.smtpprobe.http;
 
+import io.smtpprobe.daemon.Daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.BacklogFullListener;
@@ -96,7 +97,7 @@ class DaemonEndToEndTest {
                     new EventLog(new PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(),
                             LogLevel.INFO, true),
                     probers, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-            Daemon daemon = Daemon.start(config, file, options, "127.0.0.1:0");
+            Daemon daemon = Daemon.start(config, file, options, "127.0.0.1:0", AgentHttpServer::new);
             try {
                 Http http = new Http(daemon.port());
                 // The dropped SYN takes the whole 3 s deadline: until then the agent is not ready.

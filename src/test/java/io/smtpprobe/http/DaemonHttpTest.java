@@ -1,18 +1,19 @@
 package io.smtpprobe.http;
 
+import io.smtpprobe.daemon.Daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;
-import io.smtpprobe.testing.DaemonFixtures;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -48,7 +49,7 @@ class DaemonHttpTest {
                 new EventLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC(),
                         LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dmi, Duration.ofHours(1), true);
-        daemon = Daemon.start(config, null, options, "127.0.0.1:0");
+        daemon = Daemon.start(config, null, options, "127.0.0.1:0", AgentHttpServer::new);
         http = new Http(daemon.port());
     }
 
@@ -160,7 +161,7 @@ class DaemonHttpTest {
                         LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dmi, Duration.ofHours(1), false);
 
-        assertThatThrownBy(() -> Daemon.start(config, null, options, taken))
+        assertThatThrownBy(() -> Daemon.start(config, null, options, taken, AgentHttpServer::new))
                 .isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageStartingWith("web.listen_address " + taken + ": cannot listen (")
                 .hasMessageEndingWith("); stop what uses the port or choose another with --web.listen-address");

@@ -1,12 +1,13 @@
 package io.smtpprobe.http;
 
+import io.smtpprobe.daemon.Daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;
@@ -60,7 +61,7 @@ class DaemonReloadTest {
                         LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), false);
         // The flag overrides web.listen_address (:9925), as --web.listen-address does.
-        daemon = Daemon.start(config, file, options, "127.0.0.1:0");
+        daemon = Daemon.start(config, file, options, "127.0.0.1:0", AgentHttpServer::new);
         http = new Http(daemon.port());
         assertThat(daemon.agent().awaitReady(Duration.ofSeconds(10))).isTrue();
     }

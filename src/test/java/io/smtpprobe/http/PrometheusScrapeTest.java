@@ -1,17 +1,18 @@
 package io.smtpprobe.http;
 
+import io.smtpprobe.daemon.Daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.LineQueue;
 import io.smtpprobe.testing.PrometheusServer;
-import io.smtpprobe.testing.DaemonFixtures;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class PrometheusScrapeTest {
                 new EventLog(new PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(), LogLevel.DEBUG,
                         false),
                 c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0");
+        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0", AgentHttpServer::new);
         PrometheusServer prometheus = null;
         try {
             assertThat(daemon.agent().awaitReady(Duration.ofSeconds(10))).isTrue();

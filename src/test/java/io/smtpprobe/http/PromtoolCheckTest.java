@@ -1,16 +1,17 @@
 package io.smtpprobe.http;
 
+import io.smtpprobe.daemon.Daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Http;
 import io.smtpprobe.testing.Promtool;
-import io.smtpprobe.testing.DaemonFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ class PromtoolCheckTest {
                 new EventLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                         Clock.systemUTC(), LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0");
+        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0", AgentHttpServer::new);
         try {
             assertThat(daemon.agent().awaitReady(Duration.ofSeconds(10))).isTrue();
             Http http = new Http(daemon.port());

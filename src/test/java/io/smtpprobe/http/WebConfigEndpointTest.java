@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.config.Mode;
@@ -112,7 +113,8 @@ class WebConfigEndpointTest {
                 new EventLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                         Clock.systemUTC(), LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0", web);
+        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0",
+                (address, agent, log) -> new AgentHttpServer(address, web, agent, log));
         daemons.add(daemon);
         return daemon;
     }

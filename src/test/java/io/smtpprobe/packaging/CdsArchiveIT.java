@@ -93,7 +93,7 @@ class CdsArchiveIT {
                 "-XX:+PrintSharedArchiveAndExit", "-XX:+PrintSharedDictionary", "-jar", jar.toString());
 
         assertThat(dictionary.stdout()).as(dictionary.describe())
-                .contains("io.smtpprobe.cli.RunCommand").contains("io.smtpprobe.http.Daemon")
+                .contains("io.smtpprobe.cli.RunCommand").contains("io.smtpprobe.daemon.Daemon")
                 .contains("io.smtpprobe.http.AgentHttpServer").contains("io.smtpprobe.cli.CheckConfigCommand");
     }
 

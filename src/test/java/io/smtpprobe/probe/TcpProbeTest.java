@@ -81,10 +81,10 @@ class TcpProbeTest {
 
     @Test
     void writesIpv6AddressesInTheirRfc5952Form() throws Exception {
-        assertThat(TargetProber.literal(InetAddress.getByName("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
-        assertThat(TargetProber.literal(InetAddress.getByName("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
-        assertThat(TargetProber.literal(InetAddress.getByName("fe80::"))).isEqualTo("fe80::");
-        assertThat(TargetProber.literal(InetAddress.getByName("192.0.2.25"))).isEqualTo("192.0.2.25");
+        assertThat(IpLiteral.format(InetAddress.getByName("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(IpLiteral.format(InetAddress.getByName("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(IpLiteral.format(InetAddress.getByName("fe80::"))).isEqualTo("fe80::");
+        assertThat(IpLiteral.format(InetAddress.getByName("192.0.2.25"))).isEqualTo("192.0.2.25");
     }
 
     @Test

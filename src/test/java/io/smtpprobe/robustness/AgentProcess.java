@@ -54,6 +54,24 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
+    /** Starts {@code mainClass} (a daemon main of the tests) with the unit's JVM options and waits until it serves. */
+    static AgentProcess startMain(Class<?> mainClass, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(unitJvmOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        command.addAll(List.of(args));
+        ChildProcess process = new ChildProcess(command);
+        try {
+            Matcher m = LISTENING.matcher(process.await(line -> LISTENING.matcher(line).find(), "listening", 60));
+            assertThat(m.find()).isTrue();
+            return new AgentProcess(process, new Http(Integer.parseInt(m.group(1))));
+        } catch (AssertionError | InterruptedException e) {
+            process.close();
+            throw e;
+        }
+    }
+
     /** {@code JAVA_OPTS} of the systemd unit, which must cap the heap and exit on OutOfMemoryError. */
     static List<String> unitJvmOptions() throws IOException {
         Matcher m = JAVA_OPTS.matcher(Files.readString(UNIT));

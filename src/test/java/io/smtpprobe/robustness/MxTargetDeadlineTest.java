@@ -2,13 +2,14 @@ package io.smtpprobe.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.EventLog;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
-import io.smtpprobe.http.Daemon;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
+import io.smtpprobe.http.AgentHttpServer;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.BacklogFullListener;
@@ -55,7 +56,7 @@ class MxTargetDeadlineTest {
                     new EventLog(new PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(), LogLevel.INFO,
                             true),
                     probers, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-            Daemon daemon = Daemon.start(config, file, options, "127.0.0.1:0");
+            Daemon daemon = Daemon.start(config, file, options, "127.0.0.1:0", AgentHttpServer::new);
             try {
                 assertThat(daemon.agent().awaitReady(Duration.ofSeconds(20))).as("ready; log:\n%s", log.text()).isTrue();
                 String metrics = new Http(daemon.port()).get("/metrics").body();

@@ -1,12 +1,13 @@
 package io.smtpprobe.testing;
 
-import io.smtpprobe.agent.AgentOptions;
-import io.smtpprobe.agent.LogLevel;
-import io.smtpprobe.agent.NetworkProbers;
-import io.smtpprobe.agent.ProberFactory;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
-import io.smtpprobe.http.Daemon;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.engine.NetworkProbers;
+import io.smtpprobe.engine.ProberFactory;
+import io.smtpprobe.http.AgentHttpServer;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import java.nio.file.Path;
@@ -36,6 +37,6 @@ public final class DaemonMain {
             probers = c -> prober;
         }
         AgentOptions options = AgentOptions.defaults("0.0.0-test", env, LogLevel.DEBUG, probers);
-        System.exit(Daemon.run(config, file, options, args[1]));
+        System.exit(Daemon.run(config, file, options, args[1], AgentHttpServer::new));
     }
 }

@@ -1,6 +1,6 @@
 package io.smtpprobe.testing;
 
-import io.smtpprobe.agent.TaskScheduler;
+import io.smtpprobe.engine.TaskScheduler;
 import java.time.Duration;
 import java.util.PriorityQueue;
 

@@ -20,7 +20,8 @@ public final class Targets {
     private int port;
     private Mode mode;
     private AuthConfig auth;
-    private StartTls starttls = StartTls.OPPORTUNISTIC;
+    /** Null: the mode's default, as the reader gives it (TargetConfig's compact constructor applies it). */
+    private StartTls starttls;
     private TlsConfig tls = TlsConfig.DEFAULT;
     private String mailFrom;
     private String rcptTo;

@@ -1,0 +1,296 @@
+package io.smtpprobe.daemon;
+
+import io.smtpprobe.classify.CheckInvocation;
+import io.smtpprobe.config.Config;
+import io.smtpprobe.config.ConfigException;
+import io.smtpprobe.config.ConfigLoader;
+import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.ExecutorTaskScheduler;
+import io.smtpprobe.engine.ProbeScheduler;
+import io.smtpprobe.engine.ProbeThreadPool;
+import io.smtpprobe.engine.ResultRecorder;
+import io.smtpprobe.metrics.AgentMetrics;
+import io.smtpprobe.metrics.Exposition;
+import io.smtpprobe.metrics.ExpositionFormat;
+import io.smtpprobe.policy.PolicyTable;
+import io.smtpprobe.policy.Port25Policy;
+import io.smtpprobe.probe.Prober;
+import io.smtpprobe.report.ExitCodes;
+import io.smtpprobe.report.RoundReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * The running daemon: schedules probes, keeps the latest result of every host with the diagnosis
+ * over them, exports metrics, reloads its configuration, and shuts down within the probe deadline.
+ * Made by {@link Agent#start}; the HTTP front end and signal handlers drive it from outside.
+ */
+public final class RunningAgent {
+    private final AgentOptions options;
+    private final Path configFile;
+    private final AgentMetrics metrics;
+    private final ExecutorTaskScheduler timer;
+    private final ExecutorService workers;
+    private final ProbeThreadPool probeThreads;
+    private final ProbeScheduler scheduler;
+    private final ResultRecorder recorder;
+    private final EventLog log;
+    private final ChangeLog changeLog;
+
+    private final Object reloadLock = new Object();
+    private volatile Config config;
+    private volatile JudgedResults results;
+    private volatile MetadataRefresher metadata;
+    private final PolicyWatcher policyWatcher;
+
+    private final List<AutoCloseable> closeOnShutdown = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    RunningAgent(Config config, Path configFile, AgentOptions options, AgentMetrics metrics,
+            ExecutorTaskScheduler timer, ExecutorService workers) {
+        this.options = options;
+        this.configFile = configFile;
+        this.metrics = metrics;
+        this.timer = timer;
+        this.workers = workers;
+        this.log = options.log();
+        this.changeLog = new ChangeLog(log);
+        this.config = config;
+        this.probeThreads = new ProbeThreadPool();
+        this.recorder = new ResultRecorder(batch -> results.record(batch), log);
+        this.policyWatcher = new PolicyWatcher(timer, workers, options.metadataRefresh(), this::recheckPolicy);
+        this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), recorder, log);
+    }
+
+    void begin() {
+        Port25Policy policy = options.policy().apply(config);
+        results = new JudgedResults(config.targets(), policy, CheckInvocation.configured(configFile), metrics,
+                changeLog);
+        changeLog.policy(policy);
+        metadata = MetadataRefresher.startIfWanted(config.azure(), options.dmiDirectory(), timer, workers, metrics,
+                log, options.metadataRefresh());
+        scheduler.apply(config.probe(), options.proberFactory().create(config), config.targets());
+        policyWatcher.start();
+        log.info("agent started", "version", options.version(), "targets", config.targets().size(),
+                "interval", config.probe().interval(), "jitter", config.probe().jitter(),
+                "timeout", config.probe().timeout(), "concurrency", config.probe().concurrency(),
+                "config", configFile == null ? "built-in default" : configFile);
+    }
+
+    /** The configuration running now. */
+    public Config config() {
+        return config;
+    }
+
+    /** The exposition of every metric, for /metrics. */
+    public byte[] scrape(ExpositionFormat format) {
+        return metrics.scrape(format);
+    }
+
+    /** The exposition as it is now, its length known before it is written (for /metrics' Content-Length). */
+    public Exposition exposition(ExpositionFormat format) throws IOException {
+        return metrics.exposition(format);
+    }
+
+    /** The latest result of every host and the diagnosis over them, for /status. */
+    public RoundReport report() {
+        return results.report();
+    }
+
+    /** Ready once the configuration is loaded and every target of it has been probed at least once. */
+    public boolean ready() {
+        return results.everyTargetProbed();
+    }
+
+    /**
+     * Waits until {@link #ready()}, at most {@code max}: for callers that need the first round done
+     * (tests, a status right after start).
+     */
+    public boolean awaitReady(Duration max) throws InterruptedException {
+        return results.awaitEveryTargetProbed(max);
+    }
+
+    /** Why the agent is not ready yet, for the 503 body. */
+    public String readiness() {
+        return results.readiness();
+    }
+
+    /** Registers something to close at shutdown, after the probes in flight have ended (the HTTP server). */
+    public void closeOnShutdown(AutoCloseable closeable) {
+        closeOnShutdown.add(Objects.requireNonNull(closeable, "closeable"));
+    }
+
+    /**
+     * Reads the configuration file again and applies it. A configuration with errors is refused and
+     * logged with every error; the running one carries on and
+     * {@code smtp_probe_config_last_reload_successful} drops to 0.
+     */
+    public ReloadResult reload() {
+        synchronized (reloadLock) {
+            if (shuttingDown.get()) {
+                return ReloadResult.refused(List.of("the agent is shutting down"));
+            }
+            if (configFile == null) {
+                List<String> errors = List.of("the agent runs on the built-in default configuration; there is no"
+                        + " file to reload (start it with --config FILE)");
+                refuse(errors);
+                return ReloadResult.refused(errors);
+            }
+            Config fresh;
+            try {
+                fresh = new ConfigLoader(options.environment(), options.clock(), PolicyTable.NAMES).load(configFile);
+            } catch (ConfigException e) {
+                refuse(e.errors());
+                return ReloadResult.refused(e.errors());
+            }
+            Prober prober;
+            Port25Policy policy;
+            try {
+                // Both come before anything changes, so a failure here leaves the running configuration whole.
+                prober = options.proberFactory().create(fresh);
+                policy = options.policy().apply(fresh);
+            } catch (RuntimeException e) {
+                List<String> errors = List.of("cannot apply the configuration: " + e.getMessage());
+                refuse(errors);
+                return ReloadResult.refused(errors);
+            }
+            apply(fresh, prober, policy);
+            return ReloadResult.success();
+        }
+    }
+
+    private void refuse(List<String> errors) {
+        metrics.reloadFailed();
+        log.error("configuration reload refused; the running configuration stays", "file",
+                configFile == null ? "" : configFile, "errors", errors.size());
+        for (String error : errors) {
+            log.error("configuration error", "file", configFile == null ? "" : configFile, "error", error);
+        }
+    }
+
+    private void apply(Config fresh, Prober prober, Port25Policy policy) {
+        Config old = config;
+        Set<String> before = old.targets().stream().map(TargetConfig::name).collect(Collectors.toSet());
+        Set<String> after = fresh.targets().stream().map(TargetConfig::name).collect(Collectors.toSet());
+        List<String> unchanged = fresh.targets().stream().filter(old.targets()::contains).map(TargetConfig::name)
+                .toList();
+        Port25Policy oldPolicy = results.policy();
+        config = fresh;
+        results.reconfigure(fresh.targets(), unchanged, policy, options.clock().instant());
+        scheduler.apply(fresh.probe(), prober, fresh.targets());
+        if (!fresh.azure().equals(old.azure())) {
+            if (metadata != null) {
+                metadata.stop();
+            }
+            metrics.azureVm(null);
+            metadata = MetadataRefresher.startIfWanted(fresh.azure(), options.dmiDirectory(), timer, workers, metrics,
+                    log, options.metadataRefresh());
+        }
+        if (!fresh.web().equals(old.web())) {
+            log.warn("web.listen_address changed; it takes effect at the next restart", "running",
+                    old.web().listenAddress(), "configured", fresh.web().listenAddress());
+        }
+        log.info("configuration reloaded", "file", configFile, "targets", fresh.targets().size(),
+                "added", String.join(",", difference(after, before)),
+                "removed", String.join(",", difference(before, after)));
+        if (!policy.equals(oldPolicy)) {
+            changeLog.policy(policy);
+        }
+    }
+
+    /** Re-judges the latest results and updates the metrics when the policy changed. */
+    private void recheckPolicy() {
+        synchronized (reloadLock) {
+            if (shuttingDown.get()) {
+                return;
+            }
+            Config current = config;
+            Port25Policy policy = options.policy().apply(current);
+            if (results.repolicy(current.targets(), policy)) {
+                changeLog.policy(policy);
+            }
+        }
+    }
+
+    private static List<String> difference(Set<String> a, Set<String> b) {
+        return a.stream().filter(n -> !b.contains(n)).sorted().toList();
+    }
+
+    /**
+     * Stops the agent, once, from any thread (a signal handler, an HTTP request, a test): scheduling
+     * stops, probes in flight get at most the probe timeout (plus the watchdog's grace) to end, then everything registered with
+     * {@link #closeOnShutdown} is closed. Returns at once; {@link #awaitShutdown} waits for the end.
+     */
+    public void shutdown() {
+        if (!shuttingDown.compareAndSet(false, true)) {
+            return;
+        }
+        Thread stopper = new Thread(this::stopEverything, "smtp-probe-shutdown");
+        stopper.setDaemon(false);
+        stopper.start();
+    }
+
+    private void stopEverything() {
+        long start = System.nanoTime();
+        // A probe ends by its own deadline; one that does not is abandoned by the scheduler's watchdog at the same
+        // limit. Either way the wait is over within timeout + grace of the shutdown, well inside timeout + 2 s.
+        Duration grace = config.probe().timeout().plus(ProbeScheduler.OVERRUN_GRACE);
+        log.info("shutting down", "in_flight", scheduler.inFlight(), "grace", grace);
+        // Not under the reload lock: a reload stuck reading its file must not hold shutdown up. A reload that
+        // finishes after this finds the scheduler stopped and changes nothing that is still running.
+        scheduler.stop();
+        MetadataRefresher refresher = metadata;
+        if (refresher != null) {
+            refresher.stop();
+        }
+        policyWatcher.stop();
+        boolean clean = true;
+        try {
+            clean = scheduler.awaitInFlight(grace);
+            long left = grace.toNanos() - (System.nanoTime() - start);
+            clean &= recorder.awaitIdle(Duration.ofNanos(Math.max(0, left)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (AutoCloseable closeable : closeOnShutdown) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("error while closing at shutdown", "what", closeable.getClass().getSimpleName(), "error",
+                        String.valueOf(e.getMessage()));
+            }
+        }
+        workers.shutdownNow();
+        recorder.close();
+        probeThreads.close();
+        timer.close();
+        if (options.proberFactory() instanceof AutoCloseable probers) {
+            try {
+                probers.close();
+            } catch (Exception e) {
+                log.warn("error while closing the probers", "error", String.valueOf(e.getMessage()));
+            }
+        }
+        metrics.close();
+        log.info("stopped", "probes_ended_in_time", clean, "seconds", (System.nanoTime() - start) / 1_000_000 / 1000.0);
+        stopped.countDown();
+    }
+
+    /** Blocks until {@link #shutdown} has finished; returns the process exit code (0). */
+    public int awaitShutdown() throws InterruptedException {
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,274 @@
+package io.smtpprobe.engine;
+
+import io.smtpprobe.config.ProbeConfig;
+import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.probe.ProbeResult;
+import io.smtpprobe.probe.Prober;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+
+/**
+ * Probes every target on its own schedule.
+ *
+ * <ul>
+ *   <li>Target {@code t}'s k-th probe is due at {@code start + k * interval + jitter_k}, each {@code jitter_k}
+ *       drawn anew in {@code [0, probe.jitter)}: the first probes of a fleet, and every later round, are
+ *       spread so that VMs do not hit the same MX in the same second. The schedule never drifts with
+ *       how long probes take.</li>
+ *   <li>A target is never probed twice at once: a slot that comes due while its previous probe still
+ *       runs is skipped.</li>
+ *   <li>At most {@code probe.concurrency} probes hold a probe thread at once (to resolve, set up, or
+ *       converse); the rest wait for one in arrival order. A probe waiting for a TCP handshake holds no
+ *       thread ({@link Prober#probe(TargetConfig, Executor)}), so up to {@link #MAX_IN_FLIGHT} probes
+ *       are in flight together; beyond that they wait to start. No thread blocks waiting for a permit.</li>
+ *   <li>A probe that has not returned {@link #OVERRUN_GRACE} after its deadline (an MX target's: one per
+ *       host plus one for the MX lookup), counted from when it first got a thread, is abandoned: recorded
+ *       as {@code deadline_exceeded}, its thread interrupted, its thread permit given to the next waiting
+ *       probe, and whatever it returns later discarded. It never delays the others.</li>
+ * </ul>
+ */
+public final class ProbeScheduler {
+    /** How long past its own deadline a probe may take before it is abandoned. */
+    public static final Duration OVERRUN_GRACE = Duration.ofSeconds(1);
+
+    /**
+     * How many probes may be in flight at once, threads or not. Each holds at most one socket (one
+     * descriptor; the JVM raises its soft descriptor limit to the hard one, 524288 under systemd), so
+     * this is generous: a round of 1000 targets starts every connect at once, and a configuration far
+     * beyond anything a VM should probe still has a bound.
+     */
+    public static final int MAX_IN_FLIGHT = 4096;
+
+    /** Receives the results of each finished (or abandoned) probe of a target, on a probe or timer thread. */
+    @FunctionalInterface
+    public interface ResultSink {
+        void accept(TargetConfig target, List<ProbeResult> results);
+    }
+
+    private final TaskScheduler timer;
+    private final ProbeRunner runner;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final ResultSink sink;
+    private final EventLog log;
+
+    private final Object lock = new Object();
+    private final Map<String, TargetSlot> slots = new LinkedHashMap<>();
+    /** Probes due while {@link #MAX_IN_FLIGHT} are in flight, in arrival order. */
+    private final Deque<TargetSlot> waiting = new ArrayDeque<>();
+    private ProbeConfig settings;
+    private Prober prober;
+    private boolean stopped;
+
+    public ProbeScheduler(TaskScheduler timer, Executor probeThreads, Clock clock, RandomGenerator random,
+            ResultSink sink, EventLog log) {
+        this.timer = Objects.requireNonNull(timer, "timer");
+        Objects.requireNonNull(probeThreads, "probeThreads");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.random = Objects.requireNonNull(random, "random");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.log = Objects.requireNonNull(log, "log");
+        this.runner = new ProbeRunner(lock, timer, probeThreads, clock, sink, log, this::ended);
+    }
+
+    /**
+     * Starts, or after a reload changes, what is probed and how. New targets are first probed within
+     * {@code probe.jitter} from now; removed ones stop at once (a probe of theirs in flight finishes,
+     * and its result is dropped); a target whose configuration changed is probed afresh as soon as
+     * its previous probe, if any, has ended. Unchanged targets keep their schedule.
+     */
+    public void apply(ProbeConfig probeConfig, Prober newProber, List<TargetConfig> targets) {
+        Objects.requireNonNull(probeConfig, "probeConfig");
+        Objects.requireNonNull(newProber, "newProber");
+        synchronized (lock) {
+            if (stopped) {
+                return; // a reload that finished after shutdown began: nothing more is probed
+            }
+            settings = probeConfig;
+            prober = newProber;
+            runner.concurrency(probeConfig.concurrency());
+            Map<String, TargetConfig> wanted = new LinkedHashMap<>();
+            targets.forEach(t -> wanted.put(t.name(), t));
+            slots.values().removeIf(slot -> {
+                if (wanted.containsKey(slot.target.name())) {
+                    return false;
+                }
+                retire(slot);
+                return true;
+            });
+            for (TargetConfig target : wanted.values()) {
+                TargetSlot slot = slots.get(target.name());
+                if (slot == null) {
+                    slot = new TargetSlot(target);
+                    slots.put(target.name(), slot);
+                    scheduleFirst(slot);
+                } else if (!slot.target.equals(target)) {
+                    changed(slot, target);
+                }
+            }
+            pump();
+        }
+    }
+
+    private void changed(TargetSlot slot, TargetConfig target) {
+        slot.target = target;
+        slot.generation++;
+        slot.lastResults = List.of();
+        if (slot.next != null) {
+            slot.next.cancel();
+        }
+        if (slot.state == TargetSlot.State.RUNNING || slot.state == TargetSlot.State.ABANDONED) {
+            // Probe the new configuration as soon as the old probe has ended, then on the usual cadence.
+            slot.startWhenIdle = true;
+            slot.offset = jitter();
+            schedule(slot, settings.interval().plus(slot.offset));
+        } else {
+            scheduleFirst(slot);
+        }
+    }
+
+    /** Stops scheduling: no new probe starts. Probes in flight carry on; see {@link #awaitInFlight}. */
+    public void stop() {
+        synchronized (lock) {
+            stopped = true;
+            for (TargetSlot slot : slots.values()) {
+                if (slot.next != null) {
+                    slot.next.cancel();
+                }
+                runner.cancelIfNotBegun(slot);
+            }
+            waiting.clear();
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Waits in real time until no probe is in flight and every ended probe's result is recorded, or
+     * {@code max} has passed, then interrupts the probes still running. For shutdown: each probe ends by
+     * its own deadline, so waiting for the probe timeout is enough for every well-behaved probe.
+     *
+     * @return whether every probe ended in time
+     */
+    public boolean awaitInFlight(Duration max) throws InterruptedException {
+        synchronized (lock) {
+            return runner.awaitInFlight(max, slots.values());
+        }
+    }
+
+    /** Probes started and not yet ended, with or without a thread (abandoned ones excluded). */
+    public int inFlight() {
+        synchronized (lock) {
+            return runner.inFlight();
+        }
+    }
+
+    /** Probes holding a probe thread now: at most {@code probe.concurrency}. */
+    public int onThreads() {
+        return runner.onThreads();
+    }
+
+    /** Probes waiting for a probe thread, or to start while {@link #MAX_IN_FLIGHT} are in flight. */
+    public int waiting() {
+        synchronized (lock) {
+            return waiting.size() + runner.waitingForThreads();
+        }
+    }
+
+    private Duration jitter() {
+        // More jitter than an interval would let two probes of one target come due together.
+        long bound = Math.min(settings.jitter().toNanos(), settings.interval().toNanos());
+        return bound <= 0 ? Duration.ZERO : Duration.ofNanos(random.nextLong(bound));
+    }
+
+    private void scheduleFirst(TargetSlot slot) {
+        slot.offset = jitter();
+        schedule(slot, slot.offset);
+    }
+
+    private void schedule(TargetSlot slot, Duration delay) {
+        slot.next = timer.schedule(delay, () -> due(slot));
+    }
+
+    private void due(TargetSlot slot) {
+        synchronized (lock) {
+            if (stopped || slot.removed) {
+                return;
+            }
+            // The next slot is base + interval + a fresh offset: relative to this one, so the schedule never
+            // drifts with probe durations and never depends on the wall clock.
+            Duration nextOffset = jitter();
+            schedule(slot, settings.interval().plus(nextOffset).minus(slot.offset));
+            slot.offset = nextOffset;
+            switch (slot.state) {
+                case IDLE -> dispatch(slot);
+                case QUEUED -> log.debug("probe still waiting for a free slot; not queued twice",
+                        "target", slot.target.name());
+                case RUNNING, ABANDONED -> {
+                    if (slot.startWhenIdle) {
+                        return;
+                    }
+                    log.warn("previous probe still running; skipping this round", "target", slot.target.name(),
+                            "started_at", slot.startedAt);
+                }
+            }
+        }
+    }
+
+    private void dispatch(TargetSlot slot) {
+        if (runner.inFlight() < MAX_IN_FLIGHT) {
+            runner.start(slot, prober, settings.timeout());
+        } else {
+            slot.state = TargetSlot.State.QUEUED;
+            waiting.addLast(slot);
+        }
+    }
+
+    private void pump() {
+        while (!waiting.isEmpty() && runner.inFlight() < MAX_IN_FLIGHT && !stopped) {
+            runner.start(waiting.pollFirst(), prober, settings.timeout());
+        }
+    }
+
+    /** A slot's probe ended (its slot idle again) or was abandoned: under the lock. */
+    private void ended(TargetSlot slot) {
+        if (slot.state == TargetSlot.State.IDLE) {
+            startIfWanted(slot);
+        }
+        pump();
+    }
+
+    private void startIfWanted(TargetSlot slot) {
+        if (slot.startWhenIdle && !slot.removed && !stopped) {
+            dispatch(slot);
+        }
+    }
+
+    private void retire(TargetSlot slot) {
+        slot.removed = true;
+        if (slot.next != null) {
+            slot.next.cancel();
+        }
+        if (slot.state == TargetSlot.State.QUEUED) {
+            waiting.remove(slot);
+            slot.state = TargetSlot.State.IDLE;
+        }
+        runner.cancelIfNotBegun(slot);
+    }
+
+    /** Names of the targets being probed. */
+    public Collection<String> targetNames() {
+        synchronized (lock) {
+            return new ArrayList<>(slots.keySet());
+        }
+    }
+}
