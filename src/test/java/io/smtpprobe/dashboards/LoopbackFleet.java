@@ -11,6 +11,7 @@ import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.http.AgentHttpServer;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.testing.BacklogFullListener;
 import io.smtpprobe.testing.FakeMetadataService;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.TestCertificates;
@@ -42,11 +43,11 @@ import javax.net.ssl.SSLContext;
  * {@code smtp-probe run} starts it), each probing loopback servers that put it into one situation:
  * <ul>
  *   <li>vm-blocked (Enterprise Agreement, port 25 allowed): port 25 to an internet-routed address
- *       refuses, a control on another port connects.
+ *       drops the connect (tcp_timeout, a path failure), a control on another port connects.
  *   <li>vm-open (Pay-As-You-Go, port 25 blocked by policy; on "Azure" through a loopback instance
  *       metadata service): an SMTP server answers on port 25; the relay offers STARTTLS with a
- *       certificate expiring in 7 days and rejects AUTH; a receiver greets with 554.
- *   <li>vm-noegress: port 25 and the control both refuse.
+ *       certificate expiring in 7 days and rejects AUTH; a receiving MX (role mx) greets with 554.
+ *   <li>vm-noegress: port 25 and an internet-routed control on another port both drop the connect.
  *   <li>vm-reload and vm-down: one control that connects; the test reloads and stops them.
  * </ul>
  * Every agent probes every {@link #PROBE_INTERVAL}.
@@ -90,6 +91,11 @@ final class LoopbackFleet implements AutoCloseable {
         InetAddress dark = address(6);
         assertRefused(dark, 25);
         assertRefused(dark, 443);
+        // Nothing answers there, not even with a reset: connects go unanswered, as under Azure's block or
+        // an NSG deny (a path failure). A reset would say the path works and nothing listens there, which
+        // DESIGN section 3 (r2) reads as receiver_unavailable, never as a block.
+        serving(new BacklogFullListener(dark, 25));
+        serving(new BacklogFullListener(dark, 443));
 
         try {
             serving(ScriptedSmtpServer.start(open25, 25, smtp(null)));
@@ -111,19 +117,21 @@ final class LoopbackFleet implements AutoCloseable {
         FakeMetadataService metadata = serving(new FakeMetadataService(instanceMetadata(SUBSCRIPTION,
                 "5f0e2b1c-3a4d-4e5f-8a9b-0c1d2e3f4a5b", AZURE_VM_NAME, "rg-mail", LOCATION)));
 
-        String port25Refused = target("mx-direct", dark.getHostAddress(), 25, "smtp", "    route: internet\n");
+        String port25Dropped = target("mx-direct", dark.getHostAddress(), 25, "smtp", "    route: internet\n");
         String controlTarget = target("control", control.getHostAddress(), controlServer.port(), "tcp", "");
-        startAgent("vm-blocked", config("enterprise-agreement", null, port25Refused + controlTarget));
+        startAgent("vm-blocked", config("enterprise-agreement", null, port25Dropped + controlTarget));
         startAgent("vm-open", config("pay-as-you-go", metadata.endpoint().toString(),
                 target("mx-direct", open25.getHostAddress(), 25, "smtp", "    route: internet\n")
                         + target("relay", relayAddress.getHostAddress(), relay.port(), "submission",
                                 "    auth:\n      username: probe@example.test\n      password_file: " + password + "\n"
                                         + "    tls:\n      ca_file: " + caFile + "\n")
                         + target("receiver", rejecting.getHostAddress(), blocklisting.port(), "smtp",
-                                "    expect: reachable\n")
+                                // smtp to a loopback (private) address would be guessed a smarthost (relay).
+                                "    expect: reachable\n    role: mx\n")
                         + controlTarget));
         startAgent("vm-noegress", config("pay-as-you-go", null,
-                port25Refused + target("control", dark.getHostAddress(), 443, "tcp", "")));
+                // No egress needs internet-routed evidence on another port too; loopback is private.
+                port25Dropped + target("control", dark.getHostAddress(), 443, "tcp", "    route: internet\n")));
         startAgent("vm-reload", config("pay-as-you-go", null, controlTarget));
         startAgent("vm-down", config("pay-as-you-go", null, controlTarget));
     }
