@@ -18,7 +18,7 @@
 # a stopped server, a dropped private smarthost, an MTA-STS enforce domain) and two Dovecot
 # instances, all inside the internet namespace with their files under the temporary directory.
 # Other clients (netsim-mail-client.py, openssl s_client, posttls-finger) first prove what each
-# server does; then smtp-probe is judged against DESIGN revision 2. Steps marked [r2] need it.
+# server does; then smtp-probe is judged against revision 2 of the verdicts (README.md). Steps marked [r2] need it.
 #
 # Nothing leaves the namespaces: the vm's default route points at the router namespace, the router
 # knows only the two test networks, and no namespace is connected to the host's network.
@@ -670,7 +670,7 @@ main() {
     scenarios_mail
     finished=1
     say "finished in $((SECONDS - started))s"
-    say "$passed passed, $failed failed ($failed_r2 of them [r2], awaiting DESIGN revision 2)"
+    say "$passed passed, $failed failed ($failed_r2 of them [r2], awaiting revision 2 of the verdicts (README.md))"
     ((failed == 0))
 }
 

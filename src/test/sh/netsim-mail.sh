@@ -420,7 +420,7 @@ check_mail_harness() {
 
 # ---------------------------------------------------------------- smtp-probe against them
 #
-# Every assertion below is the revision-2 answer of DESIGN section 3. Those whose name carries
+# Every assertion below is the revision-2 answer of README.md "Reading the verdicts". Those whose name carries
 # "[r2]" hold only once revision 2 is implemented (roles, receiver_unavailable, dns_unavailable,
 # receivers_rejecting, opportunistic TLS with tls.verified, MTA-STS, mail_from/rcpt_to on smtp
 # targets, the new metrics); the others were already the contract before it.

@@ -109,14 +109,14 @@ public final class ConfigLoader {
     /**
      * Loads a file; relative paths inside it are relative to the file's directory. A path that is not a
      * regular file of at most 1 MiB is refused before it is opened (see
-     * {@link LocalFiles}), so neither {@code check-config} nor a reload can wait on a FIFO.
+     * {@link BoundedFile}), so neither {@code check-config} nor a reload can wait on a FIFO.
      */
     public Config load(Path file) throws ConfigException {
         String source = file.toString();
         byte[] bytes;
         try {
-            bytes = LocalFiles.read(file, LocalFiles.Limit.CONFIG);
-        } catch (LocalFiles.Refused e) {
+            bytes = BoundedFile.read(file, BoundedFile.Limit.CONFIG);
+        } catch (BoundedFile.Refused e) {
             throw new ConfigException(source, List.of(e.getMessage()));
         }
         Path dir = file.toAbsolutePath().getParent();

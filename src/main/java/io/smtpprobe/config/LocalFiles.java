@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /**
  * Files a config names, and the config file itself: the one place they are read, each kind with its
- * size cap ({@link Limit}). A path is looked at before it is opened: a FIFO, a device or a directory is
+ * size cap ({@link BoundedFile.Limit}). A path is looked at before it is opened: a FIFO, a device or a directory is
  * refused without a read that could block (a FIFO's open waits for a writer, and a reload holding its
  * lock while it waits would hold up shutdown), and a file over its cap is refused by its size, so a
  * 3 GB sparse file costs nothing. Then at most cap + 1 bytes are read, in case the file grew. Paths may
@@ -30,39 +30,8 @@ import java.util.regex.Pattern;
  * config file's directory. Messages name paths, never file contents.
  */
 final class LocalFiles {
-    /** What a file is for, and the most it may hold: anything bigger is the wrong file. */
-    enum Limit {
-        /** A config is a page of YAML. */
-        CONFIG(1 << 20, "is it the config?"),
-        /** A password or client secret file holds one line. */
-        SECRET(4096, "it should hold only the password"),
-        /** A CA bundle is a few certificates; the whole Mozilla set is about 220 KB. */
-        CA_BUNDLE(4 << 20, "it should hold the CA certificates to trust, in PEM");
-
-        final int maxBytes;
-        private final String hint;
-
-        Limit(int maxBytes, String hint) {
-            this.maxBytes = maxBytes;
-            this.hint = hint;
-        }
-
-        String tooLarge() {
-            return "is larger than " + maxBytes + " bytes; " + hint;
-        }
-    }
-
-    /** A file that was not read, and why; the reason names no content and leaves the path to the caller. */
-    static final class Refused extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Refused(String reason) {
-            super(reason, null, false, false);
-        }
-    }
-
     /** A password file holds one password; anything bigger is the wrong file. */
-    static final int MAX_PASSWORD_BYTES = Limit.SECRET.maxBytes;
+    static final int MAX_PASSWORD_BYTES = BoundedFile.Limit.SECRET.maxBytes;
 
     private static final Set<PosixFilePermission> SHARED = Set.of(
             PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
@@ -89,51 +58,6 @@ final class LocalFiles {
         this.service = service;
     }
 
-
-    /**
-     * The bytes of a regular file of at most {@code limit} bytes. Checks the file's type and size before
-     * opening it, so a FIFO or a device is never opened and an oversized file never read.
-     */
-    static byte[] read(Path file, Limit limit) throws Refused {
-        regularFile(file);
-        try {
-            if (Files.size(file) > limit.maxBytes) {
-                throw new Refused(limit.tooLarge());
-            }
-            byte[] bytes;
-            try (InputStream in = Files.newInputStream(file)) {
-                bytes = in.readNBytes(limit.maxBytes + 1);
-            }
-            if (bytes.length > limit.maxBytes) {
-                throw new Refused(limit.tooLarge());
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw new Refused(cannotRead(e));
-        }
-    }
-
-    /** Refuses anything but an existing, readable regular file (symbolic links are followed). */
-    static void regularFile(Path file) throws Refused {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new Refused("does not exist");
-        } catch (IOException e) {
-            throw new Refused(cannotRead(e));
-        }
-        if (attributes.isDirectory()) {
-            throw new Refused("is a directory, not a file");
-        }
-        if (!attributes.isRegularFile()) {
-            throw new Refused("is " + specialKind(file) + ", not a regular file; it is not read (a read could"
-                    + " wait forever)");
-        }
-        if (!Files.isReadable(file)) {
-            throw new Refused("cannot be read (permission denied for this user)");
-        }
-    }
 
     /**
      * The path a value names, after {@code ${VAR}} expansion; null (with an error) when a variable is unset.
@@ -220,7 +144,7 @@ final class LocalFiles {
      */
     Secret password(YamlMapping mapping, String key, Path file) {
         try {
-            regularFile(file);
+            BoundedFile.regularFile(file);
             if (!credentialSources.contains(file) && Files.getFileStore(file).supportsFileAttributeView("posix")) {
                 Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
                 if (permissions.stream().anyMatch(SHARED::contains)) {
@@ -230,7 +154,7 @@ final class LocalFiles {
                     return null;
                 }
             }
-            String text = secretText(read(file, Limit.SECRET));
+            String text = secretText(BoundedFile.read(file, BoundedFile.Limit.SECRET));
             if (text.endsWith("\r\n")) {
                 text = text.substring(0, text.length() - 2);
             } else if (text.endsWith("\n")) {
@@ -249,23 +173,23 @@ final class LocalFiles {
                 return null;
             }
             return new Secret(text);
-        } catch (Refused e) {
+        } catch (BoundedFile.Refused e) {
             mapping.error(key, file + " " + e.getMessage());
             return null;
         } catch (IOException e) {
-            mapping.error(key, file + " " + cannotRead(e));
+            mapping.error(key, file + " " + BoundedFile.cannotRead(e));
             return null;
         }
     }
 
     /** The text of a secret file; what is wrong is said by byte offset, never by showing the bytes. */
-    private static String secretText(byte[] bytes) throws Refused {
+    private static String secretText(byte[] bytes) throws BoundedFile.Refused {
         if (bytes.length >= 3 && bytes[0] == UTF8_BOM[0] && bytes[1] == UTF8_BOM[1] && bytes[2] == UTF8_BOM[2]) {
-            throw new Refused("starts with a byte-order mark (EF BB BF); save it as UTF-8 without one");
+            throw new BoundedFile.Refused("starts with a byte-order mark (EF BB BF); save it as UTF-8 without one");
         }
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) {
-                throw new Refused("holds a NUL byte (at byte " + i + "); it should hold only the password");
+                throw new BoundedFile.Refused("holds a NUL byte (at byte " + i + "); it should hold only the password");
             }
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -275,54 +199,23 @@ final class LocalFiles {
             return decoder.decode(buffer).toString();
         } catch (CharacterCodingException e) {
             // decode() leaves the buffer at the start of the malformed input.
-            throw new Refused("is not valid UTF-8 (at byte " + buffer.position() + "); save it as UTF-8");
+            throw new BoundedFile.Refused("is not valid UTF-8 (at byte " + buffer.position() + "); save it as UTF-8");
         }
     }
 
     /** Checks a CA bundle is a regular file of at most a few MiB holding at least one PEM certificate. */
     boolean caBundle(YamlMapping mapping, String key, Path file) {
         try {
-            String text = new String(read(file, Limit.CA_BUNDLE), StandardCharsets.ISO_8859_1);
+            String text = new String(BoundedFile.read(file, BoundedFile.Limit.CA_BUNDLE), StandardCharsets.ISO_8859_1);
             if (!text.contains("-----BEGIN CERTIFICATE-----")) {
                 mapping.error(key, file + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
                 return false;
             }
             return true;
-        } catch (Refused e) {
+        } catch (BoundedFile.Refused e) {
             mapping.error(key, file + " " + e.getMessage());
             return false;
         }
     }
 
-    /** What a path that is not a regular file or a directory is, from its mode bits where the JDK shows them. */
-    private static String specialKind(Path file) {
-        try {
-            int type = ((Integer) Files.getAttribute(file, "unix:mode")) & 0170000;
-            switch (type) {
-                case 0010000:
-                    return "a FIFO (named pipe)";
-                case 0020000:
-                    return "a character device";
-                case 0060000:
-                    return "a block device";
-                case 0140000:
-                    return "a socket";
-                default:
-                    break;
-            }
-        } catch (IOException | RuntimeException e) {
-            // No unix view (not Linux or macOS): the general word below says enough.
-        }
-        return "a special file";
-    }
-
-    private static String cannotRead(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "cannot be read (permission denied)";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "does not exist";
-        }
-        return "cannot be read (" + e.getClass().getSimpleName() + ")";
-    }
 }

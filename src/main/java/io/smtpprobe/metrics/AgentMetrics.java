@@ -107,7 +107,7 @@ public final class AgentMetrics implements AutoCloseable {
 
     /** Micrometer JVM meters kept (issue 15); every other {@code jvm.*} meter is denied. */
     private static final Set<String> KEPT_JVM_METERS = Set.of("jvm.memory.used", "jvm.memory.max", "jvm.gc.pause",
-            "jvm.gc.live.data.size", "jvm.threads.live");
+            "jvm.gc.live.data.size", "jvm.threads.live", "jvm.threads.peak");
 
     /**
      * Binds the process series under their standard names ({@code process_resident_memory_bytes},

@@ -212,7 +212,7 @@ final class HostAttempt {
     }
 
     /**
-     * Whether a certificate that fails verification fails the probe (DESIGN section 3): not on port 25
+     * Whether a certificate that fails verification fails the probe (README.md "Reading the verdicts"): not on port 25
      * with opportunistic STARTTLS, where MTAs deliver anyway (RFC 7435), unless the domain's MTA-STS policy
      * enforces TLS for this host (RFC 8461 section 5); always where credentials follow (submission, smtps).
      */

@@ -8,6 +8,6 @@
  * the exhaustive switches (no {@code default}) that fail to compile are the places that must decide
  * about it ({@code Outcome.connected}, {@code VerdictClassifier}, the metrics renderer); then map the
  * failure to it in {@code probe.OutcomeMapper} (the one place exceptions become outcomes), document it
- * in DESIGN section 3, and add a scenario to {@code OneEngineTest} and the golden expositions.
+ * in README.md "Reading the verdicts", and add a scenario to {@code OneEngineTest} and the golden expositions.
  */
 package io.smtpprobe.report;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smtpprobe.testing.Promtool;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,25 +133,6 @@ class AlertRulesTest {
             assertThat(dashboard).as(name).matches("/d/[a-z0-9-]+(\\?.*)?");
             assertThat(dashboardUids).as(name).contains(dashboard.replaceAll("^/d/([a-z0-9-]+).*$", "$1"));
         });
-    }
-
-    /** Nothing in the shipped rules and dashboards points outside the repository's own docs. */
-    @Test
-    void shippedFilesReferToTheRepositoryDocsOnly() throws IOException {
-        try (var files = Files.walk(Path.of("dashboards"))) {
-            files.filter(Files::isRegularFile).forEach(file -> {
-                String text = readText(file);
-                assertThat(text).as(file.toString()).doesNotContain("DESIGN.md", "../shared");
-            });
-        }
-    }
-
-    private static String readText(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new AssertionError("cannot read " + file, e);
-        }
     }
 
     @Test

@@ -93,7 +93,7 @@ final class LoopbackFleet implements AutoCloseable {
         assertRefused(dark, 443);
         // Nothing answers there, not even with a reset: connects go unanswered, as under Azure's block or
         // an NSG deny (a path failure). A reset would say the path works and nothing listens there, which
-        // DESIGN section 3 (r2) reads as receiver_unavailable, never as a block.
+        // revision 2 (README.md "Reading the verdicts") reads as receiver_unavailable, never as a block.
         serving(new BacklogFullListener(dark, 25));
         serving(new BacklogFullListener(dark, 443));
 

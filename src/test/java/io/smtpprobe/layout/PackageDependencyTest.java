@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN section 7: packages by concept, dependencies one way:
+ * README.md "Code layout": packages by concept, dependencies one way:
  * {@code config <- policy <- probe <- {classify, metrics} <- {azure, report} <- engine <- daemon <- {http, cli}}.
  * Read from the sources (imports and fully qualified names outside comments): a package may use only
  * packages of a lower layer, so there are no cycles, and every package has a {@code package-info.java}.
@@ -41,8 +41,8 @@ class PackageDependencyTest {
         uses.forEach((from, targets) -> targets.stream()
                 .filter(to -> !to.equals(from) && LAYER.get(to) >= LAYER.get(from))
                 .forEach(to -> wrong.add(from + " -> " + to)));
-        assertThat(uses.keySet()).as("packages with a layer in DESIGN section 7").isEqualTo(new TreeSet<>(LAYER.keySet()));
-        assertThat(wrong).as("dependencies against DESIGN section 7's direction").isEmpty();
+        assertThat(uses.keySet()).as("packages with a layer in the README's code layout").isEqualTo(new TreeSet<>(LAYER.keySet()));
+        assertThat(wrong).as("dependencies against the README's code layout's direction").isEmpty();
     }
 
     @Test
