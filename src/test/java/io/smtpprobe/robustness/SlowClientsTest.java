@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must close them itself once they overrun the request deadline.
  */
 class SlowClientsTest {
-    private static final int TARGETS = 1000;
+    private static final int TARGETS = ThousandTargetScrapeTest.TARGETS;
     private static final int SLOW_CLIENTS = 300;
     private static final int SCRAPES = 100;
     /** The agent's request deadline is 10 s; the slow clients give up on their own well after it. */
@@ -42,7 +41,8 @@ class SlowClientsTest {
 
     @Test
     void scrapesStayFastWhileSlowClientsHoldConnectionsAndTheAgentClosesThem() throws Exception {
-        Path config = Files.writeString(dir.resolve("thousand.yml"), thousandRefusedTargets());
+        Path config = Files.writeString(dir.resolve("thousand.yml"),
+                ThousandTargetScrapeTest.thousandRefusedTargets());
         try (AgentProcess agent = AgentProcess.start(config)) {
             agent.awaitProbes(TARGETS, 60);
             URI metrics = agent.http().uri("/metrics");
@@ -94,29 +94,6 @@ class SlowClientsTest {
             assertThat(body.transferTo(java.io.OutputStream.nullOutputStream())).as("exposition bytes")
                     .isGreaterThan(1_000_000);
         }
-    }
-
-    private static String thousandRefusedTargets() throws IOException {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            closedPort = probe.getLocalPort(); // closed once this block ends: every probe is refused at once
-        }
-        StringBuilder config = new StringBuilder("""
-                azure:
-                  metadata: off
-                probe:
-                  interval: 1h
-                  jitter: 1s
-                  timeout: 2s
-                  concurrency: 64
-                  helo_name: vm.test
-                targets:
-                """);
-        for (int i = 0; i < TARGETS; i++) {
-            config.append("  - name: t").append(i).append("\n    host: 127.0.0.1\n    mode: smtp\n    port: ")
-                    .append(closedPort).append('\n');
-        }
-        return config.toString();
     }
 
     /**

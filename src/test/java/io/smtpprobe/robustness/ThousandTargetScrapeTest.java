@@ -2,6 +2,7 @@ package io.smtpprobe.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +15,31 @@ import org.junit.jupiter.api.io.TempDir;
  * scrape time would restart the agent at every scrape).
  */
 class ThousandTargetScrapeTest {
-    private static final int TARGETS = 1000;
+    static final int TARGETS = 1000;
 
     @TempDir
     Path dir;
 
     @Test
     void servesTheExpositionOfAThousandTargetsWithinTheUnitsHeap() throws Exception {
+        Path file = Files.writeString(dir.resolve("thousand.yml"), thousandRefusedTargets());
+
+        try (AgentProcess agent = AgentProcess.start(file)) {
+            agent.awaitProbes(TARGETS, 60);
+            for (int scrape = 0; scrape < 3; scrape++) {
+                AgentProcess.Scrape metrics = agent.scrape();
+                // About 1.5 MB since issue 15 left out zero one-hots and unmeasured series (4.3 MB before).
+                assertThat(metrics.text().length()).as("exposition size").isGreaterThan(1_400_000);
+                assertThat(metrics.text()).contains("smtp_probe_outcome{host=\"127.0.0.1\",outcome=\"tcp_refused\","
+                        + "target=\"t999\"} 1");
+            }
+            assertThat(agent.process().process().isAlive()).as("agent alive after the scrapes; output:\n%s",
+                    agent.process().output()).isTrue();
+        }
+    }
+
+    /** A config of {@link #TARGETS} smtp targets on a closed loopback port: every probe is refused at once. */
+    static String thousandRefusedTargets() throws IOException {
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0)) {
             closedPort = probe.getLocalPort(); // closed once this block ends: every probe is refused at once
@@ -40,19 +59,6 @@ class ThousandTargetScrapeTest {
             config.append("  - name: t").append(i).append("\n    host: 127.0.0.1\n    mode: smtp\n    port: ")
                     .append(closedPort).append('\n');
         }
-        Path file = Files.writeString(dir.resolve("thousand.yml"), config);
-
-        try (AgentProcess agent = AgentProcess.start(file)) {
-            agent.awaitProbes(TARGETS, 60);
-            for (int scrape = 0; scrape < 3; scrape++) {
-                AgentProcess.Scrape metrics = agent.scrape();
-                // About 1.5 MB since issue 15 left out zero one-hots and unmeasured series (4.3 MB before).
-                assertThat(metrics.text().length()).as("exposition size").isGreaterThan(1_400_000);
-                assertThat(metrics.text()).contains("smtp_probe_outcome{host=\"127.0.0.1\",outcome=\"tcp_refused\","
-                        + "target=\"t999\"} 1");
-            }
-            assertThat(agent.process().process().isAlive()).as("agent alive after the scrapes; output:\n%s",
-                    agent.process().output()).isTrue();
-        }
+        return config.toString();
     }
 }
