@@ -83,7 +83,9 @@ public final class AgentHttpServer implements FrontEnd {
         this.auth = new BasicAuth(web.basicAuthUsers());
         this.headers = web.headers();
         InetSocketAddress address = ListenAddress.parse(listenAddress);
-        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
+        // All of them from the start: a pool that grows under load makes a thread count that drifts with
+        // traffic, where a fixed one shows a leak at once.
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MAX_THREADS);
         threads.setName("smtp-probe-http");
         threads.setDaemon(true);
         threads.setReservedThreads(0);

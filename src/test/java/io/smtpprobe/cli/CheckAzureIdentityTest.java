@@ -43,7 +43,7 @@ class CheckAzureIdentityTest {
 
     @BeforeEach
     void start() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("/io/smtpprobe/agent/imds-instance.json")) {
+        try (InputStream in = getClass().getResourceAsStream("/io/smtpprobe/azure/imds-instance.json")) {
             imds = new FakeMetadataService(in.readAllBytes());
         }
         imds.answerToken(200, FakeMetadataService.tokenAnswer(ARM_TOKEN, "https://management.azure.com/",
