@@ -1,4 +1,4 @@
-import io.smtpprobe.agent.LogLevel;
+import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.cli.Main;
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.policy.Offer;
