@@ -43,7 +43,10 @@ final class PolicyWatcher {
                 return;
             }
         }
-        check.run();
-        start();
+        try {
+            check.run();
+        } finally {
+            start(); // a check that failed must not end the re-checks for good
+        }
     }
 }

@@ -21,6 +21,8 @@ final class BasicAuth {
     private static final byte[] DECOY = "$2y$10$8hhtePNmbkz3.bv581CEEe.e5KUs7glS1ZEXd5Hnv4lFvqjJvJh52"
             .getBytes(StandardCharsets.US_ASCII);
     private static final int CACHE_LIMIT = 128;
+    /** bcrypt uses at most 72 bytes of a password; the library refuses longer ones with an exception. */
+    static final int MAX_PASSWORD_BYTES = 72;
 
     private final Map<String, String> users;
     private final Map<String, Boolean> checked = new ConcurrentHashMap<>();
@@ -60,8 +62,13 @@ final class BasicAuth {
             return known;
         }
         String hash = users.get(user);
-        boolean ok = BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
-                hash == null ? DECOY : hash.getBytes(StandardCharsets.US_ASCII)).verified && hash != null;
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        // No bcrypt hash matches a longer password: refused like a wrong one (a 401, not a 500 and an error
+        // log line that anyone without credentials could provoke).
+        boolean ok = bytes.length <= MAX_PASSWORD_BYTES
+                && BCrypt.verifyer().verify(bytes, hash == null ? DECOY : hash.getBytes(StandardCharsets.US_ASCII))
+                        .verified
+                && hash != null;
         if (checked.size() >= CACHE_LIMIT) {
             checked.clear(); // many distinct wrong passwords: start over rather than grow
         }

@@ -33,6 +33,30 @@ final class PemFiles {
 
     private PemFiles() {}
 
+    /** No certificate, key or web config is this big; a bigger file is the wrong one. */
+    static final long MAX_FILE_BYTES = 4L << 20;
+
+    /**
+     * The bytes of a regular file of at most {@link #MAX_FILE_BYTES}, checked before it is opened: a FIFO
+     * or a device would block a TLS handshake's thread, a huge file exhaust the heap.
+     */
+    static byte[] readRegularFile(java.nio.file.Path file) throws java.io.IOException {
+        var attributes = java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new java.io.IOException("not a regular file");
+        }
+        if (attributes.size() > MAX_FILE_BYTES) {
+            throw new java.io.IOException("larger than " + MAX_FILE_BYTES + " bytes");
+        }
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+            if (bytes.length > MAX_FILE_BYTES) {
+                throw new java.io.IOException("larger than " + MAX_FILE_BYTES + " bytes");
+            }
+            return bytes;
+        }
+    }
+
     /** A certificate chain and its key, checked to belong together. */
     record KeyPair(X509Certificate[] chain, PrivateKey key) {}
 

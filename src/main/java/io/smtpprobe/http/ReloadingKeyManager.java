@@ -2,7 +2,6 @@ package io.smtpprobe.http;
 
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Principal;
 import java.security.PrivateKey;
@@ -79,7 +78,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
     private static byte[] read(String key, Path file) throws PemFiles.PemException {
         try {
-            return Files.readAllBytes(file);
+            return PemFiles.readRegularFile(file);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new PemFiles.PemException(key + ": cannot read " + file + ": No such file");
         } catch (java.nio.file.AccessDeniedException e) {

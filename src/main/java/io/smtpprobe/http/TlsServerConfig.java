@@ -1,7 +1,6 @@
 package io.smtpprobe.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -129,7 +128,7 @@ public record TlsServerConfig(Path certFile, Path keyFile, ClientAuth clientAuth
     private List<X509Certificate> clientCas() throws PemFiles.PemException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(clientCaFile);
+            bytes = PemFiles.readRegularFile(clientCaFile);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new PemFiles.PemException("tls_server_config.client_ca_file: cannot read " + clientCaFile
                     + ": No such file");

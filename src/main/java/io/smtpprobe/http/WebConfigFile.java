@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.smtpprobe.config.ConfigException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +59,7 @@ public record WebConfigFile(TlsServerConfig tls, Map<String, String> basicAuthUs
         String source = "--web.config.file " + file;
         JsonNode root;
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = PemFiles.readRegularFile(file);
             root = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                     .readTree(bytes);
         } catch (NoSuchFileException e) {

@@ -75,7 +75,13 @@ final class HostAttempt {
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.completedFuture(failed(e));
         }
-        ScheduledFuture<?> watch = deadline.watch(channel, tools.watchdog());
+        ScheduledFuture<?> watch;
+        try {
+            watch = deadline.watch(channel, tools.watchdog());
+        } catch (RuntimeException e) { // a watchdog already shut down (the prober closed by a reload)
+            closeQuietly(channel);
+            return CompletableFuture.completedFuture(failed(e));
+        }
         Runnable cleanUp = () -> {
             watch.cancel(false);
             closeQuietly(channel);
