@@ -1,6 +1,5 @@
 package io.smtpprobe.probe;
 
-import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,16 +36,9 @@ final class ConversationSocket extends DelegatingSocket {
         return transcript == null ? out : new Recording(out);
     }
 
-    private final class Recorded extends FilterInputStream {
+    private final class Recorded extends ChunkedInput {
         Recorded(InputStream in) {
             super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -1,6 +1,5 @@
 package io.smtpprobe.probe;
 
-import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,16 +34,9 @@ final class DeadlineSocket extends DelegatingSocket {
         return new GuardedOutput(out);
     }
 
-    private final class GuardedInput extends FilterInputStream {
+    private final class GuardedInput extends ChunkedInput {
         GuardedInput(InputStream in) {
             super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -23,6 +23,26 @@ abstract class DelegatingSocket extends Socket {
         this.inner = inner;
     }
 
+    /**
+     * A wrapped input stream whose single-byte read goes through its array read, so a subclass guards or
+     * records every byte in one place.
+     */
+    abstract static class ChunkedInput extends java.io.FilterInputStream {
+        ChunkedInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public final int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public abstract int read(byte[] buffer, int offset, int length) throws IOException;
+    }
+
     /** The socket underneath. */
     final Socket inner() {
         return inner;

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smtpprobe.testing.PrometheusServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,10 +33,7 @@ final class AlertmanagerServer implements AutoCloseable {
     }
 
     static AlertmanagerServer start(Path dir, String config) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = PrometheusServer.freeLoopbackPort();
         Path configFile = Files.writeString(dir.resolve("alertmanager.yml"), config);
         Path log = dir.resolve("alertmanager.log");
         Process process = new ProcessBuilder(Amtool.find("prometheus-alertmanager").toString(),

@@ -162,7 +162,8 @@ public final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    private static int freeLoopbackPort() throws IOException {
+    /** A loopback port free at the time of asking, for a server the test starts next. */
+    public static int freeLoopbackPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
