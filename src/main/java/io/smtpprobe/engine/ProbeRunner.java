@@ -1,78 +1,145 @@
 package io.smtpprobe.engine;
 
+import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.TargetConfig;
-import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Prober;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
- * Runs the probes {@link ProbeScheduler} starts, from start to recorded result: hands their work to the
- * probe threads under {@code probe.concurrency} permits, abandons those that overrun, and counts what
- * is in flight. Shares the scheduler's lock, which guards every {@link TargetSlot}.
+ * Runs the probes of the targets {@link ProbeScheduler} says are due, from start to recorded result:
+ * starts them (or queues them while {@link #maxInFlight} are in flight), hands their work to the probe
+ * threads under {@code probe.concurrency} permits, abandons those that overrun, and hands results to the
+ * sink. Owns the one lock every {@link TargetProbe} is changed under, and calls nothing of the
+ * scheduler: the scheduler holds its own lock when it calls in here, never the other way round.
  */
 final class ProbeRunner {
-    private final Object lock;
+    private final Object lock = new Object();
     private final TaskScheduler timer;
     private final ThreadPermits threads;
     private final Clock clock;
     private final ProbeScheduler.ResultSink sink;
     private final EventLog log;
-    /** Told, under the lock, when a slot's probe has ended or been abandoned: the scheduler may start more. */
-    private final Consumer<TargetSlot> ended;
+    private final int maxInFlight;
 
     /** Probes started and not yet ended (abandoned ones excluded). */
-    private int inFlight;
-    /** Results of ended probes being recorded right now: shutdown waits for them too. */
+    private final Set<TargetProbe> inFlight = new LinkedHashSet<>();
+    /** Probes due while {@link #maxInFlight} were in flight, in arrival order. */
+    private final Deque<TargetProbe> queued = new ArrayDeque<>();
+    /** Results of ended probes being handed to the sink right now: shutdown waits for them too. */
     private int recording;
-    private long runs;
+    private Prober prober;
+    private Duration timeout;
+    private boolean stopped;
 
-    ProbeRunner(Object lock, TaskScheduler timer, Executor probeThreads, Clock clock, ProbeScheduler.ResultSink sink,
-            EventLog log, Consumer<TargetSlot> ended) {
-        this.lock = lock;
+    ProbeRunner(TaskScheduler timer, Executor probeThreads, Clock clock, ProbeScheduler.ResultSink sink, EventLog log,
+            int maxInFlight) {
         this.timer = timer;
         this.threads = new ThreadPermits(probeThreads);
         this.clock = clock;
         this.sink = sink;
         this.log = log;
-        this.ended = ended;
+        this.maxInFlight = maxInFlight;
     }
 
-    /** How many probes may hold a thread at once. */
-    void concurrency(int permits) {
-        threads.limit(permits);
+    /** Takes a (re)loaded configuration: the prober, deadline and thread count of every probe started from now. */
+    void configure(Prober newProber, ProbeConfig settings) {
+        synchronized (lock) {
+            prober = newProber;
+            timeout = settings.timeout();
+            threads.limit(settings.concurrency());
+            startQueued();
+        }
     }
 
-    /** Under the lock. */
+    /** The target came due: start a probe unless one is queued or under way. */
+    void due(TargetProbe probe) {
+        synchronized (lock) {
+            if (stopped) {
+                return;
+            }
+            switch (probe.state()) {
+                case IDLE -> startOrQueue(probe);
+                case QUEUED -> log.debug("probe still waiting for a free slot; not queued twice",
+                        "target", probe.target().name());
+                case RUNNING, ABANDONED -> {
+                    if (!probe.restartWhenIdle()) {
+                        log.warn("previous probe still running; skipping this round", "target",
+                                probe.target().name(), "started_at", probe.startedAt());
+                    }
+                }
+            }
+        }
+    }
+
+    /** See {@link TargetProbe#reconfigure}. */
+    boolean reconfigure(TargetProbe probe, TargetConfig changed) {
+        synchronized (lock) {
+            return probe.reconfigure(changed);
+        }
+    }
+
+    /** The target left the configuration: it is not started again, and a result still to come is dropped. */
+    void remove(TargetProbe probe) {
+        synchronized (lock) {
+            probe.remove();
+            withdraw(probe);
+        }
+    }
+
+    /** No new probe starts; queued ones and those that never had a thread end now. */
+    void stop(Iterable<TargetProbe> probes) {
+        synchronized (lock) {
+            stopped = true;
+            for (TargetProbe probe : probes) {
+                withdraw(probe);
+            }
+            lock.notifyAll();
+        }
+    }
+
+    private void withdraw(TargetProbe probe) {
+        if (probe.state() == ProbeState.QUEUED) {
+            queued.remove(probe);
+            probe.withdraw();
+        } else if (probe.cancelIfNotBegun()) {
+            inFlight.remove(probe);
+        }
+    }
+
     int inFlight() {
-        return inFlight;
+        synchronized (lock) {
+            return inFlight.size();
+        }
     }
 
     int onThreads() {
         return threads.running();
     }
 
-    int waitingForThreads() {
-        return threads.queued();
+    int waiting() {
+        synchronized (lock) {
+            return queued.size() + threads.queued();
+        }
     }
 
-    /** See {@link ProbeScheduler#awaitInFlight}; {@code slots} are the scheduler's, for the interrupts. */
-    boolean awaitInFlight(Duration max, Collection<TargetSlot> slots) throws InterruptedException {
+    /** See {@link ProbeScheduler#awaitInFlight}. */
+    boolean awaitInFlight(Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         synchronized (lock) {
-            while (inFlight > 0 || recording > 0) {
+            while (!inFlight.isEmpty() || recording > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    slots.stream().filter(s -> s.state == TargetSlot.State.RUNNING && s.thread != null)
-                            .forEach(s -> s.thread.interrupt());
+                    inFlight.forEach(TargetProbe::interrupt);
                     return false;
                 }
                 lock.wait(Math.max(1, left / 1_000_000));
@@ -81,28 +148,41 @@ final class ProbeRunner {
         }
     }
 
-    /** Starts a probe of the slot's target with {@code prober}, its deadline {@code timeout}. Under the lock. */
-    void start(TargetSlot slot, Prober prober, Duration timeout) {
-        inFlight++;
-        slot.state = TargetSlot.State.RUNNING;
-        slot.startWhenIdle = false;
-        slot.run = ++runs;
-        slot.begun = false;
-        slot.startedAt = clock.instant();
-        long run = slot.run;
-        long generation = slot.generation;
-        TargetConfig target = slot.target;
-        log.debug("probe started", "target", target.name(), "in_flight", inFlight);
-        AtomicBoolean begun = new AtomicBoolean();
-        CompletableFuture<List<ProbeResult>> probe;
-        try {
-            probe = prober.probe(target,
-                    task -> threads.execute(new Stage(slot, run, generation, timeout, begun, task)));
-        } catch (RuntimeException | Error e) {
-            probe = CompletableFuture.failedFuture(e);
+    private void startOrQueue(TargetProbe probe) {
+        if (inFlight.size() < maxInFlight) {
+            start(probe);
+        } else {
+            probe.queue();
+            queued.addLast(probe);
         }
-        probe.whenComplete((results, failure) -> finished(slot, run, generation, target,
-                failure == null ? results : internalError(slot, target, failure)));
+    }
+
+    private void startQueued() {
+        while (!queued.isEmpty() && inFlight.size() < maxInFlight && !stopped) {
+            start(queued.pollFirst());
+        }
+    }
+
+    /** A probe ended or was abandoned, so there is room: the target's restart first, then the queue. */
+    private void ended(TargetProbe probe) {
+        if (probe.state() == ProbeState.IDLE && probe.restartWhenIdle() && !stopped) {
+            startOrQueue(probe);
+        }
+        startQueued();
+    }
+
+    private void start(TargetProbe probe) {
+        TargetProbe.Run run = probe.start(clock.instant());
+        inFlight.add(probe);
+        log.debug("probe started", "target", run.target.name(), "in_flight", inFlight.size());
+        CompletableFuture<List<ProbeResult>> results;
+        try {
+            results = prober.probe(run.target, task -> threads.execute(new Piece(probe, run, timeout, task)));
+        } catch (RuntimeException | Error e) {
+            results = CompletableFuture.failedFuture(e);
+        }
+        results.whenComplete((probed, failure) -> finished(probe, run,
+                failure == null ? probed : internalError(run, failure)));
     }
 
     /**
@@ -110,24 +190,20 @@ final class ProbeRunner {
      * first piece's permit starts the overrun watchdog: a probe's deadline runs from when it has a thread,
      * not from when it began waiting for one.
      */
-    private final class Stage implements ThreadPermits.Job {
-        private final TargetSlot slot;
-        private final long run;
-        private final long generation;
+    private final class Piece implements ThreadPermits.Job {
+        private final TargetProbe probe;
+        private final TargetProbe.Run run;
         private final Duration timeout;
-        private final AtomicBoolean begun;
         private final Runnable task;
         private final boolean continuing;
         private boolean dropped;
 
-        Stage(TargetSlot slot, long run, long generation, Duration timeout, AtomicBoolean begun, Runnable task) {
-            this.slot = slot;
+        Piece(TargetProbe probe, TargetProbe.Run run, Duration timeout, Runnable task) {
+            this.probe = probe;
             this.run = run;
-            this.generation = generation;
             this.timeout = timeout;
-            this.begun = begun;
             this.task = task;
-            this.continuing = begun.get();
+            this.continuing = run.begun();
         }
 
         @Override
@@ -138,38 +214,27 @@ final class ProbeRunner {
         @Override
         public void granted(ThreadPermits.Permit permit) {
             synchronized (lock) {
-                boolean current = slot.run == run && slot.state == TargetSlot.State.RUNNING;
-                if (!begun.get()) {
-                    if (!current) {
-                        // Cancelled (stop, removal) before it began: nothing of it ran, so nothing needs to end.
-                        dropped = true;
-                        return;
-                    }
-                    begun.set(true);
-                    slot.begun = true;
-                    Duration budget = slot.budget(timeout);
-                    Duration limit = budget.plus(ProbeScheduler.OVERRUN_GRACE);
-                    slot.watchdog = timer.schedule(limit, () -> overran(slot, run, generation, budget, limit));
+                Duration budget = probe.budget(timeout);
+                Duration limit = budget.plus(ProbeScheduler.OVERRUN_GRACE);
+                if (!probe.begin(run, () -> timer.schedule(limit, () -> overran(probe, run, budget, limit)))) {
+                    // Cancelled (stop, removal) before it began: nothing of it ran, so nothing needs to end.
+                    dropped = true;
+                    return;
                 }
-                if (current) {
-                    // Known from now, so that abandoning the probe frees it even before a thread takes the work up.
-                    slot.permit = permit;
-                }
+                // Known from now, so that abandoning the probe frees it even before a thread takes the work up.
+                probe.occupy(run, null, permit);
             }
         }
 
         @Override
         public void run(ThreadPermits.Permit permit) {
-            boolean abandoned = false;
+            boolean abandoned;
             synchronized (lock) {
                 if (dropped) {
                     return;
                 }
-                if (slot.run == run && slot.state == TargetSlot.State.RUNNING) {
-                    slot.thread = Thread.currentThread();
-                    slot.permit = permit;
-                }
-                abandoned = slot.run == run && slot.state == TargetSlot.State.ABANDONED;
+                probe.occupy(run, Thread.currentThread(), permit);
+                abandoned = probe.isAbandoned(run);
             }
             if (abandoned) {
                 // Its thread would have been interrupted had it had one: what is left of it ends at once.
@@ -179,77 +244,61 @@ final class ProbeRunner {
                 task.run();
             } finally {
                 synchronized (lock) {
-                    if (slot.thread == Thread.currentThread()) {
-                        slot.thread = null;
-                    }
-                    if (slot.permit == permit) {
-                        slot.permit = null;
-                    }
+                    probe.vacate(Thread.currentThread(), permit);
                 }
                 Thread.interrupted(); // an interrupt meant for this probe must not leak into the pool's next task
             }
         }
     }
 
-    private List<ProbeResult> internalError(TargetSlot slot, TargetConfig target, Throwable failure) {
+    private List<ProbeResult> internalError(TargetProbe.Run run, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         // The prober promises never to throw; if it does, that is our bug, reported as such.
-        log.error("probe failed with an internal error", "target", target.name(), "error",
+        log.error("probe failed with an internal error", "target", run.target.name(), "error",
                 cause.getClass().getName(), "message", cause.getMessage());
-        synchronized (lock) {
-            return List.of(slot.synthetic(Outcome.ERROR, "internal error: " + cause.getClass().getSimpleName(), clock));
-        }
+        return List.of(TargetProbe.failed(run, "internal error: " + cause.getClass().getSimpleName()));
     }
 
-    private void finished(TargetSlot slot, long run, long generation, TargetConfig target, List<ProbeResult> results) {
-        boolean record;
+    private void finished(TargetProbe probe, TargetProbe.Run run, List<ProbeResult> results) {
         synchronized (lock) {
-            if (slot.run != run) {
-                return;
+            TargetProbe.Return ending = probe.finish(run, results);
+            switch (ending) {
+                case STALE -> {
+                    return;
+                }
+                case LATE -> log.info("abandoned probe returned late; its result was discarded", "target",
+                        run.target.name());
+                case RECORD, DROP -> inFlight.remove(probe);
             }
-            // The permit of the piece that completed the probe stays with it: recording only hands the results to
-            // the recorder's thread, so this thread takes the next waiting probe up at once (ThreadPermits.runFrom).
-            // Giving it back here made the pool start a thread per probe while this one was still finishing.
-            slot.thread = null;
-            slot.permit = null;
-            if (slot.state == TargetSlot.State.ABANDONED) {
-                log.info("abandoned probe returned late; its result was discarded", "target", target.name());
-                slot.state = TargetSlot.State.IDLE;
-                ended.accept(slot);
-                return;
-            }
-            if (slot.watchdog != null) {
-                slot.watchdog.cancel();
-                slot.watchdog = null;
-            }
-            slot.state = TargetSlot.State.IDLE;
-            inFlight--;
-            record = !slot.removed && slot.generation == generation;
-            if (record) {
-                slot.lastResults = results;
-            }
-            ended.accept(slot);
-            if (record) {
-                recording++;
-            }
-        }
-        if (record) {
-            deliver(target, results);
-        } else {
-            synchronized (lock) {
+            ended(probe);
+            if (ending != TargetProbe.Return.RECORD) {
                 lock.notifyAll();
+                return;
             }
+            recording++;
         }
+        deliver(run.target, results);
     }
 
-    /** Ends a probe that has not yet had a thread: nothing of it ran, so there is nothing to wait for. */
-    void cancelIfNotBegun(TargetSlot slot) {
-        if (slot.state == TargetSlot.State.RUNNING && !slot.begun) {
-            slot.state = TargetSlot.State.IDLE;
-            slot.run = ++runs;
-            inFlight--;
+    private void overran(TargetProbe probe, TargetProbe.Run run, Duration budget, Duration limit) {
+        List<ProbeResult> results;
+        synchronized (lock) {
+            if (!probe.abandon(run)) {
+                return;
+            }
+            inFlight.remove(probe);
+            boolean record = probe.recordable(run);
+            results = record ? probe.abandoned(run, budget, limit) : List.of();
+            ended(probe);
+            lock.notifyAll();
+            if (!record) {
+                return;
+            }
+            recording++;
         }
+        log.warn("probe overran its deadline and was abandoned", "target", run.target.name(), "deadline", budget);
+        deliver(run.target, results);
     }
 
     /** Hands results to the sink outside the lock; {@code recording} was counted up under it. */
@@ -262,41 +311,5 @@ final class ProbeRunner {
                 lock.notifyAll();
             }
         }
-    }
-
-    private void overran(TargetSlot slot, long run, long generation, Duration budget, Duration limit) {
-        List<ProbeResult> results;
-        TargetConfig target;
-        synchronized (lock) {
-            if (slot.run != run || slot.state != TargetSlot.State.RUNNING) {
-                return;
-            }
-            slot.state = TargetSlot.State.ABANDONED;
-            slot.watchdog = null;
-            inFlight--;
-            if (slot.thread != null) {
-                slot.thread.interrupt();
-                slot.thread = null;
-            }
-            if (slot.permit != null) {
-                slot.permit.release();
-                slot.permit = null;
-            }
-            target = slot.target;
-            results = slot.abandoned(budget, limit, clock);
-            boolean record = !slot.removed && slot.generation == generation;
-            if (record) {
-                slot.lastResults = results;
-            }
-            ended.accept(slot);
-            lock.notifyAll();
-            if (!record) {
-                return;
-            }
-            recording++;
-        }
-        log.warn("probe overran its deadline and was abandoned", "target", target.name(),
-                "deadline", budget);
-        deliver(target, results);
     }
 }

@@ -6,10 +6,8 @@ import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Prober;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,28 +55,45 @@ public final class ProbeScheduler {
 
     private final TaskScheduler timer;
     private final ProbeRunner runner;
-    private final Clock clock;
     private final RandomGenerator random;
-    private final ResultSink sink;
-    private final EventLog log;
 
+    /** Guards the calendar below; taken before the runner's lock, never after it. */
     private final Object lock = new Object();
-    private final Map<String, TargetSlot> slots = new LinkedHashMap<>();
-    /** Probes due while {@link #MAX_IN_FLIGHT} are in flight, in arrival order. */
-    private final Deque<TargetSlot> waiting = new ArrayDeque<>();
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
     private ProbeConfig settings;
-    private Prober prober;
     private boolean stopped;
+
+    /** A target's place in the calendar: when it is next due. Its probe's state is the runner's. */
+    private static final class Slot {
+        final TargetProbe probe;
+        /** This round's random offset into the jitter window. */
+        Duration offset = Duration.ZERO;
+        TaskScheduler.Cancellable next;
+
+        Slot(TargetProbe probe) {
+            this.probe = probe;
+        }
+
+        void cancelNext() {
+            if (next != null) {
+                next.cancel();
+            }
+        }
+    }
 
     public ProbeScheduler(TaskScheduler timer, Executor probeThreads, Clock clock, RandomGenerator random,
             ResultSink sink, EventLog log) {
+        this(timer, probeThreads, clock, random, sink, log, MAX_IN_FLIGHT);
+    }
+
+    /** @param maxInFlight see {@link #MAX_IN_FLIGHT}; lower only in tests */
+    ProbeScheduler(TaskScheduler timer, Executor probeThreads, Clock clock, RandomGenerator random,
+            ResultSink sink, EventLog log, int maxInFlight) {
         this.timer = Objects.requireNonNull(timer, "timer");
-        Objects.requireNonNull(probeThreads, "probeThreads");
-        this.clock = Objects.requireNonNull(clock, "clock");
         this.random = Objects.requireNonNull(random, "random");
-        this.sink = Objects.requireNonNull(sink, "sink");
-        this.log = Objects.requireNonNull(log, "log");
-        this.runner = new ProbeRunner(lock, timer, probeThreads, clock, sink, log, this::ended);
+        this.runner = new ProbeRunner(timer, Objects.requireNonNull(probeThreads, "probeThreads"),
+                Objects.requireNonNull(clock, "clock"), Objects.requireNonNull(sink, "sink"),
+                Objects.requireNonNull(log, "log"), maxInFlight);
     }
 
     /**
@@ -95,45 +110,34 @@ public final class ProbeScheduler {
                 return; // a reload that finished after shutdown began: nothing more is probed
             }
             settings = probeConfig;
-            prober = newProber;
-            runner.concurrency(probeConfig.concurrency());
+            runner.configure(newProber, probeConfig);
             Map<String, TargetConfig> wanted = new LinkedHashMap<>();
             targets.forEach(t -> wanted.put(t.name(), t));
             slots.values().removeIf(slot -> {
-                if (wanted.containsKey(slot.target.name())) {
+                if (wanted.containsKey(slot.probe.target().name())) {
                     return false;
                 }
-                retire(slot);
+                slot.cancelNext();
+                runner.remove(slot.probe);
                 return true;
             });
             for (TargetConfig target : wanted.values()) {
-                TargetSlot slot = slots.get(target.name());
+                Slot slot = slots.get(target.name());
                 if (slot == null) {
-                    slot = new TargetSlot(target);
+                    slot = new Slot(new TargetProbe(target));
                     slots.put(target.name(), slot);
                     scheduleFirst(slot);
-                } else if (!slot.target.equals(target)) {
-                    changed(slot, target);
+                } else if (!slot.probe.target().equals(target)) {
+                    slot.cancelNext();
+                    if (runner.reconfigure(slot.probe, target)) {
+                        // Probed anew as soon as the old probe has ended, then on the usual cadence.
+                        slot.offset = jitter();
+                        schedule(slot, settings.interval().plus(slot.offset));
+                    } else {
+                        scheduleFirst(slot);
+                    }
                 }
             }
-            pump();
-        }
-    }
-
-    private void changed(TargetSlot slot, TargetConfig target) {
-        slot.target = target;
-        slot.generation++;
-        slot.lastResults = List.of();
-        if (slot.next != null) {
-            slot.next.cancel();
-        }
-        if (slot.state == TargetSlot.State.RUNNING || slot.state == TargetSlot.State.ABANDONED) {
-            // Probe the new configuration as soon as the old probe has ended, then on the usual cadence.
-            slot.startWhenIdle = true;
-            slot.offset = jitter();
-            schedule(slot, settings.interval().plus(slot.offset));
-        } else {
-            scheduleFirst(slot);
         }
     }
 
@@ -141,14 +145,8 @@ public final class ProbeScheduler {
     public void stop() {
         synchronized (lock) {
             stopped = true;
-            for (TargetSlot slot : slots.values()) {
-                if (slot.next != null) {
-                    slot.next.cancel();
-                }
-                runner.cancelIfNotBegun(slot);
-            }
-            waiting.clear();
-            lock.notifyAll();
+            slots.values().forEach(Slot::cancelNext);
+            runner.stop(slots.values().stream().map(slot -> slot.probe).toList());
         }
     }
 
@@ -160,16 +158,12 @@ public final class ProbeScheduler {
      * @return whether every probe ended in time
      */
     public boolean awaitInFlight(Duration max) throws InterruptedException {
-        synchronized (lock) {
-            return runner.awaitInFlight(max, slots.values());
-        }
+        return runner.awaitInFlight(max);
     }
 
     /** Probes started and not yet ended, with or without a thread (abandoned ones excluded). */
     public int inFlight() {
-        synchronized (lock) {
-            return runner.inFlight();
-        }
+        return runner.inFlight();
     }
 
     /** Probes holding a probe thread now: at most {@code probe.concurrency}. */
@@ -179,9 +173,7 @@ public final class ProbeScheduler {
 
     /** Probes waiting for a probe thread, or to start while {@link #MAX_IN_FLIGHT} are in flight. */
     public int waiting() {
-        synchronized (lock) {
-            return waiting.size() + runner.waitingForThreads();
-        }
+        return runner.waiting();
     }
 
     private Duration jitter() {
@@ -190,79 +182,27 @@ public final class ProbeScheduler {
         return bound <= 0 ? Duration.ZERO : Duration.ofNanos(random.nextLong(bound));
     }
 
-    private void scheduleFirst(TargetSlot slot) {
+    private void scheduleFirst(Slot slot) {
         slot.offset = jitter();
         schedule(slot, slot.offset);
     }
 
-    private void schedule(TargetSlot slot, Duration delay) {
+    private void schedule(Slot slot, Duration delay) {
         slot.next = timer.schedule(delay, () -> due(slot));
     }
 
-    private void due(TargetSlot slot) {
+    private void due(Slot slot) {
         synchronized (lock) {
-            if (stopped || slot.removed) {
-                return;
+            if (stopped || slots.get(slot.probe.target().name()) != slot) {
+                return; // stopped, or removed after the timer had fired
             }
             // The next slot is base + interval + a fresh offset: relative to this one, so the schedule never
             // drifts with probe durations and never depends on the wall clock.
             Duration nextOffset = jitter();
             schedule(slot, settings.interval().plus(nextOffset).minus(slot.offset));
             slot.offset = nextOffset;
-            switch (slot.state) {
-                case IDLE -> dispatch(slot);
-                case QUEUED -> log.debug("probe still waiting for a free slot; not queued twice",
-                        "target", slot.target.name());
-                case RUNNING, ABANDONED -> {
-                    if (slot.startWhenIdle) {
-                        return;
-                    }
-                    log.warn("previous probe still running; skipping this round", "target", slot.target.name(),
-                            "started_at", slot.startedAt);
-                }
-            }
+            runner.due(slot.probe);
         }
-    }
-
-    private void dispatch(TargetSlot slot) {
-        if (runner.inFlight() < MAX_IN_FLIGHT) {
-            runner.start(slot, prober, settings.timeout());
-        } else {
-            slot.state = TargetSlot.State.QUEUED;
-            waiting.addLast(slot);
-        }
-    }
-
-    private void pump() {
-        while (!waiting.isEmpty() && runner.inFlight() < MAX_IN_FLIGHT && !stopped) {
-            runner.start(waiting.pollFirst(), prober, settings.timeout());
-        }
-    }
-
-    /** A slot's probe ended (its slot idle again) or was abandoned: under the lock. */
-    private void ended(TargetSlot slot) {
-        if (slot.state == TargetSlot.State.IDLE) {
-            startIfWanted(slot);
-        }
-        pump();
-    }
-
-    private void startIfWanted(TargetSlot slot) {
-        if (slot.startWhenIdle && !slot.removed && !stopped) {
-            dispatch(slot);
-        }
-    }
-
-    private void retire(TargetSlot slot) {
-        slot.removed = true;
-        if (slot.next != null) {
-            slot.next.cancel();
-        }
-        if (slot.state == TargetSlot.State.QUEUED) {
-            waiting.remove(slot);
-            slot.state = TargetSlot.State.IDLE;
-        }
-        runner.cancelIfNotBegun(slot);
     }
 
     /** Names of the targets being probed. */

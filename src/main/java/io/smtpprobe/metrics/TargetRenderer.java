@@ -61,7 +61,8 @@ final class TargetRenderer {
                         }
                     }
                 }
-                default -> hosts(family, target, targetLabel);
+                case OUTCOME, PHASE_DURATION, SUCCESS, TLS_CERTIFICATE_EXPIRY, TLS_VERIFIED, VERDICT ->
+                        hosts(family, target, targetLabel);
             }
             byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
             text.write(bytes, 0, bytes.length);
@@ -115,7 +116,8 @@ final class TargetRenderer {
                 }
                 case VERDICT -> sample(family, "{" + hostLabel + "," + targetLabel + ",verdict=\""
                         + host.verdict().label() + "\"}", 1);
-                default -> throw new IllegalStateException(family + " is not a per-host family");
+                case DURATION, EXPECTED_REACHABLE, LAST_RUN, RUNS ->
+                        throw new IllegalStateException(family + " is not a per-host family");
             }
         }
     }

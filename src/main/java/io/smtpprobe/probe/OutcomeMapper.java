@@ -93,7 +93,7 @@ final class OutcomeMapper {
                     ? new Mapped(Outcome.DEADLINE_EXCEEDED,
                             "the greeting was still arriving when the probe deadline of " + seconds + " passed")
                     : new Mapped(Outcome.GREETING_TIMEOUT, "connected, but the server sent no greeting within " + seconds);
-            default -> new Mapped(Outcome.DEADLINE_EXCEEDED,
+            case THREAD_WAIT, TLS, EHLO, STARTTLS, AUTH, MAIL_FROM, RCPT_TO, QUIT -> new Mapped(Outcome.DEADLINE_EXCEEDED,
                     "the probe deadline of " + seconds + " passed during " + context.step().label());
         };
     }
@@ -196,7 +196,8 @@ final class OutcomeMapper {
                 case AUTH -> new Mapped(code < 500 ? Outcome.AUTH_TEMPFAIL : Outcome.AUTH_REJECTED, "AUTH refused" + says);
                 case MAIL_FROM -> new Mapped(Outcome.SENDER_REJECTED, "the server refused the sender" + says);
                 case RCPT_TO -> new Mapped(Outcome.RECIPIENT_REJECTED, "the server refused the recipient" + says);
-                default -> new Mapped(Outcome.PROTOCOL_ERROR, "unexpected " + code + " during " + context.step().label());
+                case SETUP, DNS, CONNECT, THREAD_WAIT, TLS, QUIT -> new Mapped(Outcome.PROTOCOL_ERROR,
+                        "unexpected " + code + " during " + context.step().label());
             };
         }
         if (context.notSmtp() != null && context.step() == Step.GREETING) {

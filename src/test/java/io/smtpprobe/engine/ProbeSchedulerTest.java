@@ -339,4 +339,68 @@ class ProbeSchedulerTest {
         });
         assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("msg=\"probe failed with an internal error\"");
     }
+
+    ProbeScheduler schedulerInFlightAtMost(int maxInFlight) {
+        return new ProbeScheduler(timer, task -> {
+            dispatched.incrementAndGet();
+            threads.execute(task);
+        }, clock, new Random(7), (target, results) -> recorded.addAll(results), log, maxInFlight);
+    }
+
+    @Test
+    void queuesTargetsDueWhileTheEngineIsFullAndStartsThemInArrivalOrderAsProbesEnd() throws InterruptedException {
+        ProbeScheduler scheduler = schedulerInFlightAtMost(2);
+        List<TargetConfig> targets = targets(4);
+        targets.forEach(t -> prober.block(t.name()));
+        scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 8), prober, targets);
+
+        timer.advance(Duration.ZERO);
+
+        assertThat(scheduler.inFlight()).isEqualTo(2);
+        assertThat(scheduler.waiting()).as("queued for room, not for a thread").isEqualTo(2);
+        assertThat(prober.starts).extracting(GatedProber.Start::target).containsExactly("t0", "t1");
+
+        prober.open("t1");
+        assertThat(next().target()).isEqualTo("t1");
+        prober.awaitStarted("t2");
+
+        assertThat(prober.starts).extracting(GatedProber.Start::target).containsExactly("t0", "t1", "t2");
+        assertThat(scheduler.waiting()).isEqualTo(1);
+    }
+
+    @Test
+    void withdrawsAQueuedTargetThatAReloadRemovesSoItNeverStarts() throws InterruptedException {
+        ProbeScheduler scheduler = schedulerInFlightAtMost(1);
+        prober.block("busy");
+        ProbeConfig settings = probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 8);
+        scheduler.apply(settings, prober, List.of(target("busy"), target("queued")));
+        timer.advance(Duration.ZERO);
+        assertThat(scheduler.waiting()).isEqualTo(1);
+
+        scheduler.apply(settings, prober, List.of(target("busy")));
+
+        assertThat(scheduler.waiting()).isZero();
+        prober.open("busy");
+        assertThat(next().target()).isEqualTo("busy");
+        assertThat(scheduler.awaitInFlight(Duration.ofSeconds(10))).isTrue();
+        assertThat(prober.startsOf("queued")).isEmpty();
+    }
+
+    @Test
+    void stopWithdrawsQueuedTargetsAndCancelsProbesThatNeverHadAThread() throws InterruptedException {
+        ProbeScheduler scheduler = schedulerInFlightAtMost(1);
+        prober.block("busy");
+        scheduler.apply(probe(Duration.ofMinutes(5), Duration.ZERO, Duration.ofSeconds(60), 8), prober,
+                List.of(target("busy"), target("queued")));
+        timer.advance(Duration.ZERO);
+        prober.awaitStarted("busy");
+
+        scheduler.stop();
+
+        assertThat(scheduler.waiting()).isZero();
+        assertThat(scheduler.inFlight()).as("the probe on its thread carries on").isEqualTo(1);
+        prober.open("busy");
+        assertThat(scheduler.awaitInFlight(Duration.ofSeconds(10))).isTrue();
+        assertThat(prober.startsOf("queued")).isEmpty();
+    }
 }

@@ -164,6 +164,21 @@ class TargetExpositionTest {
     }
 
     @Nested
+    class EveryFamily {
+        /** A family added to TargetFamily without a case that renders it fails here, not silently in production. */
+        @Test
+        void hasSamplesForATargetWithTlsAndAnExpectation() {
+            recordBoth();
+            RenderedTarget relayLines = metrics.rendered("relay");
+
+            for (TargetFamily family : TargetFamily.values()) {
+                assertThat(relayLines.lines(family)).as("samples of %s", family)
+                        .startsWith(family.sampleName()).contains("target=\"relay\"");
+            }
+        }
+    }
+
+    @Nested
     class TlsVerified {
         @Test
         void isOneForAVerifiedSessionZeroForAnUnverifiedOneAndAbsentWithoutTls() {
