@@ -2,8 +2,6 @@ package io.smtpprobe.daemon;
 
 import io.smtpprobe.classify.CheckInvocation;
 import io.smtpprobe.config.Config;
-import io.smtpprobe.config.ConfigException;
-import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.engine.EventLog;
 import io.smtpprobe.engine.ExecutorTaskScheduler;
@@ -13,7 +11,6 @@ import io.smtpprobe.engine.ResultRecorder;
 import io.smtpprobe.metrics.AgentMetrics;
 import io.smtpprobe.metrics.Exposition;
 import io.smtpprobe.metrics.ExpositionFormat;
-import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Prober;
 import io.smtpprobe.report.ExitCodes;
@@ -47,6 +44,7 @@ public final class RunningAgent {
     private final ResultRecorder recorder;
     private final EventLog log;
     private final ChangeLog changeLog;
+    private final ReloadPreparer reloads;
 
     private final Object reloadLock = new Object();
     private volatile Config config;
@@ -67,6 +65,7 @@ public final class RunningAgent {
         this.workers = workers;
         this.log = options.log();
         this.changeLog = new ChangeLog(log);
+        this.reloads = new ReloadPreparer(configFile, options, metrics, log);
         this.config = config;
         this.probeThreads = new ProbeThreadPool();
         this.recorder = new ResultRecorder(batch -> results.record(batch), log);
@@ -142,41 +141,12 @@ public final class RunningAgent {
             if (shuttingDown.get()) {
                 return ReloadResult.refused(List.of("the agent is shutting down"));
             }
-            if (configFile == null) {
-                List<String> errors = List.of("the agent runs on the built-in default configuration; there is no"
-                        + " file to reload (start it with --config FILE)");
-                refuse(errors);
-                return ReloadResult.refused(errors);
+            ReloadPreparer.Prepared prepared = reloads.prepare();
+            if (prepared.refused()) {
+                return ReloadResult.refused(prepared.errors());
             }
-            Config fresh;
-            try {
-                fresh = new ConfigLoader(options.environment(), options.clock(), PolicyTable.NAMES).load(configFile);
-            } catch (ConfigException e) {
-                refuse(e.errors());
-                return ReloadResult.refused(e.errors());
-            }
-            Prober prober;
-            Port25Policy policy;
-            try {
-                // Both come before anything changes, so a failure here leaves the running configuration whole.
-                prober = options.proberFactory().create(fresh);
-                policy = options.policy().apply(fresh);
-            } catch (RuntimeException e) {
-                List<String> errors = List.of("cannot apply the configuration: " + e.getMessage());
-                refuse(errors);
-                return ReloadResult.refused(errors);
-            }
-            apply(fresh, prober, policy);
+            apply(prepared.config(), prepared.prober(), prepared.policy());
             return ReloadResult.success();
-        }
-    }
-
-    private void refuse(List<String> errors) {
-        metrics.reloadFailed();
-        log.error("configuration reload refused; the running configuration stays", "file",
-                configFile == null ? "" : configFile, "errors", errors.size());
-        for (String error : errors) {
-            log.error("configuration error", "file", configFile == null ? "" : configFile, "error", error);
         }
     }
 
