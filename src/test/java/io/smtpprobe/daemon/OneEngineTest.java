@@ -57,7 +57,10 @@ class OneEngineTest {
         SPEAKS_NO_SMTP(Outcome.PROTOCOL_ERROR),
         HIDES_STARTTLS_FROM_A_RELAY(Outcome.STARTTLS_UNAVAILABLE),
         HAS_NO_SUCH_NAME(Outcome.DNS_FAILURE),
-        PROBER_THROWS(Outcome.ERROR);
+        NEVER_GREETS(Outcome.GREETING_TIMEOUT),
+        PROBER_THROWS(Outcome.ERROR),
+        /** The engine's watchdog abandons it, and drops what it returns once interrupted. */
+        PROBER_OVERRUNS(Outcome.DEADLINE_EXCEEDED);
 
         final Outcome outcome;
 
@@ -82,7 +85,11 @@ class OneEngineTest {
             Config config = new Config(fixture.subscription(), fixture.azure(), fixture.probe(),
                     new DnsConfig(List.of(dns.hostPort()), IpFamily.IPV4), fixture.web(), fixture.targets());
             try (NetworkProbers network = new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM, dmi)) {
-                ProberFactory probers = scenario == Scenario.PROBER_THROWS ? c -> new ThrowingProber() : network;
+                ProberFactory probers = switch (scenario) {
+                    case PROBER_THROWS -> c -> new ThrowingProber();
+                    case PROBER_OVERRUNS -> c -> new OverrunningProber();
+                    default -> network;
+                };
 
                 List<Tuple> check = seen(check(config, probers));
                 List<Tuple> run = seen(run(config, probers));
@@ -127,6 +134,7 @@ class OneEngineTest {
             switch (scenario) {
                 case REJECTS_THE_GREETING -> peer.send("554 mail.test no service here");
                 case SPEAKS_NO_SMTP -> peer.send("SSH-2.0-OpenSSH_9.6");
+                case NEVER_GREETS -> peer.awaitClose();
                 case HIDES_STARTTLS_FROM_A_RELAY -> {
                     peer.send("220 relay.test ESMTP");
                     peer.expect("EHLO");
@@ -159,6 +167,20 @@ class OneEngineTest {
         @Override
         public List<ProbeResult> probe(TargetConfig target) {
             throw new IllegalStateException("a bug in the prober");
+        }
+    }
+
+    /** A prober stuck until its thread is interrupted, then answering ok: an answer nobody may record. */
+    private static final class OverrunningProber implements Prober {
+        @Override
+        public List<ProbeResult> probe(TargetConfig target) {
+            try {
+                new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return List.of(new ProbeResult(target.name(), target.host(), null, target.port(), target.mode(),
+                    Outcome.OK, "250 late", "too late", Map.of(), null, java.time.Instant.now(), null));
         }
     }
 }
