@@ -222,7 +222,7 @@ final class ProbeRunner {
                     return;
                 }
                 // Known from now, so that abandoning the probe frees it even before a thread takes the work up.
-                probe.occupy(run, null, permit);
+                probe.hold(run, permit);
             }
         }
 

@@ -110,7 +110,6 @@ public final class ProbeScheduler {
                 return; // a reload that finished after shutdown began: nothing more is probed
             }
             settings = probeConfig;
-            runner.configure(newProber, probeConfig);
             Map<String, TargetConfig> wanted = new LinkedHashMap<>();
             targets.forEach(t -> wanted.put(t.name(), t));
             slots.values().removeIf(slot -> {
@@ -138,6 +137,8 @@ public final class ProbeScheduler {
                     }
                 }
             }
+            // Last, so that probes it starts from the queue are of targets still configured.
+            runner.configure(newProber, probeConfig);
         }
     }
 

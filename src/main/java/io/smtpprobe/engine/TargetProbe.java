@@ -143,7 +143,14 @@ final class TargetProbe {
         return true;
     }
 
-    /** A piece of {@code r} runs on {@code on} holding {@code held} (known even before it runs, for an abandon). */
+    /** A piece of {@code r} was granted {@code held}: known before a thread takes it up, so an abandon frees it. */
+    void hold(Run r, ThreadPermits.Permit held) {
+        if (isCurrent(r)) {
+            permit = held;
+        }
+    }
+
+    /** A piece of {@code r} runs on {@code on} holding {@code held}: an abandon interrupts it there. */
     void occupy(Run r, Thread on, ThreadPermits.Permit held) {
         if (isCurrent(r)) {
             thread = on;

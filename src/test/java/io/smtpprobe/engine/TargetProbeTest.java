@@ -191,6 +191,19 @@ class TargetProbeTest {
     }
 
     @Test
+    void overrunFreesAPermitGrantedToWorkNoThreadHasTakenUpYet() {
+        AtomicInteger grantedAfter = new AtomicInteger();
+        ThreadPermits.Permit permit = heldPermit(grantedAfter);
+        TargetProbe.Run run = probe.start(T0);
+        probe.begin(run, this::watchdog);
+        probe.hold(run, permit);
+
+        probe.abandon(run);
+
+        assertThat(grantedAfter).hasValue(1);
+    }
+
+    @Test
     void lateReturnOfAnAbandonedRunIsDiscardedAndTheTargetIsIdleAgain() {
         TargetProbe.Run run = probe.start(T0);
         probe.begin(run, this::watchdog);
