@@ -38,7 +38,18 @@ final class SecretMask {
                 && !auth.oauth().clientSecret().reveal().isEmpty()) {
             forms.addAll(forms(auth.oauth().clientSecret().reveal(), user));
         }
-        return forms.isEmpty() ? text : mask(text, forms);
+        if (forms.isEmpty()) {
+            return text;
+        }
+        // A transcript shows server text escaped (Transcript.printable): a password with a backslash or a
+        // control character comes back in that form, which no piece of the raw one may cover.
+        for (String form : List.copyOf(forms)) {
+            String escaped = Transcript.printable(form);
+            if (!escaped.equals(form)) {
+                forms.add(escaped);
+            }
+        }
+        return mask(text, forms);
     }
 
     /** Every form in which {@code secret} could come back. */

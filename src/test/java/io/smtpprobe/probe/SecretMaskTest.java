@@ -91,6 +91,16 @@ class SecretMaskTest {
     }
 
     @Test
+    void masksAPasswordOfBackslashesAndControlCharactersInTheEscapedFormATranscriptShowsIt() {
+        // Every run of six characters of the escaped form holds a backslash the raw password lacks there.
+        String password = "a\\b\tc\\d\u001be\\f";
+        AuthConfig auth = new AuthConfig(USER, new Secret(password), "test", AuthMechanism.AUTO);
+        String transcript = "S: 535 5.7.8 bad password " + Transcript.printable(password) + "\n";
+
+        assertThat(mask.redact(transcript, auth)).isEqualTo("S: 535 5.7.8 bad password <redacted>\n");
+    }
+
+    @Test
     void leavesTextWithoutSecretsAlone() {
         String transcript = "S: 220 mx.test ESMTP\nC: EHLO probe.test\nS: 250 mx.test\nC: QUIT\nS: 221 bye\n";
 
