@@ -26,13 +26,21 @@ final class ServiceFindings {
                         + f.result().outcome().label() + (f.result().detail().isEmpty() ? "" : ": "
                         + f.result().detail()))
                 .collect(Collectors.joining("; "));
-        String platform = r.port() != PolicyTable.SMTP_PORT ? " Azure never blocks ports 587 and 465,"
+        String suspects = " so this is the relay, its credentials, or a firewall or route on the way.";
+        String platform = r.port() != PolicyTable.SMTP_PORT ? " Azure never blocks ports 587 and 465," + suspects
                 : !first.internet()
                 ? " It is a relay on port 25 at a private destination, which Azure's port-25 block does not cover,"
-                : " Port 25 to it is as open as Azure's policy expects,";
+                        + suspects
+                : switch (first.expected()) {
+                    case REACHABLE -> " Azure's policy lets port 25 through for this subscription," + suspects;
+                    case BLOCKED -> " Port 25 to it was reached although Azure's policy blocks it for this"
+                            + " subscription," + suspects;
+                    case UNKNOWN -> " Whether Azure blocks port 25 for this subscription is not known (set"
+                            + " subscription.offer), so this is Azure's port-25 block, the relay, its credentials,"
+                            + " or a firewall or route on the way; a relay on 587 tells them apart.";
+                };
         return new Finding(Diagnosis.RELAY_FAILING,
-                (failing.size() == 1 ? "The relay " : "Relays fail: ") + which + "." + platform
-                        + " so this is the relay, its credentials, or a firewall or route on the way.",
+                (failing.size() == 1 ? "The relay " : "Relays fail: ") + which + "." + platform,
                 relayAction(first) + " See the conversation: `" + invocation.check(r.target(), "--transcript") + "`.");
     }
 

@@ -9,6 +9,7 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.Route;
 import io.smtpprobe.config.Secret;
 import io.smtpprobe.config.StartTls;
+import io.smtpprobe.config.RoleSetting;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
 import io.smtpprobe.policy.Expectation;
@@ -220,6 +221,26 @@ class DiagnosisEngineTest {
             assertThat(finding.explanation()).contains("smarthost0 (10.0.0.1:25)")
                     .contains("private destination, which Azure's port-25 block does not cover");
             assertThat(finding.action()).contains("route to it");
+        }
+
+        @Test
+        void anInternetRelayOnPort25SaysWhatAzuresPolicyLeavesInDoubt() {
+            TargetConfig relay = new TargetConfig("relay25", "smtp.relay.example", null, 0, 25, Mode.SMTP, null,
+                    ExpectSetting.AUTO, Route.AUTO, StartTls.OPPORTUNISTIC, TlsConfig.DEFAULT, null, null,
+                    RoleSetting.RELAY);
+            ProbeResult refused = result(relay, "20.0.0.9", Outcome.TCP_REFUSED, null, null);
+
+            Finding unknown = DiagnosisEngine.diagnose(UNKNOWN,
+                    List.of(ResultClassifier.classify(UNKNOWN, relay, refused)), CONFIG);
+            Finding open = DiagnosisEngine.diagnose(EA, List.of(ResultClassifier.classify(EA, relay, refused)), CONFIG);
+
+            assertThat(unknown.diagnosis()).isEqualTo(Diagnosis.RELAY_FAILING);
+            assertThat(unknown.explanation()).contains("Whether Azure blocks port 25 for this subscription is not"
+                    + " known (set subscription.offer), so this is Azure's port-25 block, the relay")
+                    .doesNotContain("as open as");
+            assertThat(open.diagnosis()).isEqualTo(Diagnosis.RELAY_FAILING);
+            assertThat(open.explanation()).contains("Azure's policy lets port 25 through for this subscription, so"
+                    + " this is the relay, its credentials, or a firewall or route on the way.");
         }
 
         @Test
