@@ -121,7 +121,16 @@ public final class DnsResolver implements HostResolver {
 
     @Override
     public List<String> txt(String name) throws ResolutionException {
-        DnsAnswer answer = ask(absolute(name), Type.TXT, null);
+        return txt(name, (Long) null);
+    }
+
+    @Override
+    public List<String> txt(String name, Duration budget) throws ResolutionException {
+        return txt(name, System.nanoTime() + budget.toNanos());
+    }
+
+    private List<String> txt(String name, Long end) throws ResolutionException {
+        DnsAnswer answer = ask(absolute(name), Type.TXT, end);
         return switch (answer.status()) {
             case RECORDS -> answer.records().stream()
                     .map(r -> String.join("", ((TXTRecord) r).getStrings()))

@@ -36,6 +36,11 @@ public interface HostResolver {
         return mxHosts(domain, max);
     }
 
+    /** {@link #txt(String)} within {@code budget}; see {@link #mxHosts(String, int, Duration)}. */
+    default List<String> txt(String name, Duration budget) throws ResolutionException {
+        return txt(name);
+    }
+
     /** {@link #addresses(String)} within {@code budget}; see {@link #mxHosts(String, int, Duration)}. */
     default List<InetAddress> addresses(String host, Duration budget) throws ResolutionException {
         return addresses(host);

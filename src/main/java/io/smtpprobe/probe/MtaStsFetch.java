@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLParameters;
@@ -49,7 +50,7 @@ final class MtaStsFetch {
      */
     String fetch(String domain, TrustManager[] trust, ProbeDeadline deadline) throws IOException {
         String host = "mta-sts." + domain;
-        InetAddress address = address(host);
+        InetAddress address = address(host, deadline);
         try (Socket raw = new Socket()) {
             int left = deadline.remainingMillis();
             if (left <= 0) {
@@ -75,9 +76,9 @@ final class MtaStsFetch {
         }
     }
 
-    private InetAddress address(String host) throws IOException {
+    private InetAddress address(String host, ProbeDeadline deadline) throws IOException {
         try {
-            List<InetAddress> addresses = resolver.addresses(host);
+            List<InetAddress> addresses = resolver.addresses(host, Duration.ofNanos(Math.max(0, deadline.remainingNanos())));
             if (addresses.isEmpty()) {
                 throw new IOException("no address for " + host);
             }

@@ -101,6 +101,26 @@ class MtaStsTest {
         }
     }
 
+    @Test
+    void aTxtLookupThatNeverGetsAnAnswerEndsWithinTheProbeDeadlineNotTheResolversTimeout() throws Exception {
+        dns.unanswered("_mta-sts." + DOMAIN);
+        Duration timeout = Duration.ofSeconds(2);
+        DnsConfig dnsConfig = new DnsConfig(List.of(dns.hostPort()), IpFamily.IPV4);
+        try (TargetProber bounded = new TargetProber(new ProbeOptions(timeout, "probe.test", dnsConfig, false),
+                new DnsResolver(dnsConfig, Duration.ofSeconds(20)), clock, Ticker.SYSTEM, policyHost.port());
+                SubethaRelay mx = mx(TestCertificates.selfSignedServerContext(MX))) {
+            long start = System.nanoTime();
+            List<ProbeResult> results = bounded.probe(Targets.mx(DOMAIN, 1, mx.port(), Mode.SMTP).caFile(caFile)
+                    .build());
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(results).singleElement().satisfies(r ->
+                    assertThat(r.detail()).contains("the _mta-sts." + DOMAIN + " TXT lookup failed"));
+            assertThat(took).as("bounded by the 2 s probe deadline, not the resolver's 20 s")
+                    .isLessThan(Duration.ofSeconds(8));
+        }
+    }
+
     @Nested
     class Published {
         @BeforeEach
