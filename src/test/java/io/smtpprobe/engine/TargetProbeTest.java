@@ -32,6 +32,13 @@ class TargetProbeTest {
         return () -> watchdogCancelled.set(true);
     }
 
+    /** A run started at T0 whose first piece has had a thread. */
+    TargetProbe.Run begun() {
+        TargetProbe.Run run = probe.start(T0);
+        assertThat(probe.begin(run, this::watchdog)).isTrue();
+        return run;
+    }
+
     static ProbeResult ok(String host, String address) {
         return new ProbeResult("t", host, address, 25, Mode.SMTP, Outcome.OK, "250 ok", "ok",
                 Map.of(Phase.TOTAL, Duration.ofMillis(5)), null, T0, null);
@@ -157,8 +164,7 @@ class TargetProbeTest {
 
     @Test
     void cancelLeavesARunThatHasBegunAlone() {
-        TargetProbe.Run run = probe.start(T0);
-        probe.begin(run, this::watchdog);
+        TargetProbe.Run run = begun();
 
         assertThat(probe.cancelIfNotBegun()).isFalse();
         assertThat(probe.state()).isEqualTo(ProbeState.RUNNING);
@@ -168,8 +174,7 @@ class TargetProbeTest {
     void overrunInterruptsTheThreadGivesThePermitBackAndRecordsDeadlineExceeded() {
         AtomicInteger grantedAfter = new AtomicInteger();
         ThreadPermits.Permit permit = heldPermit(grantedAfter);
-        TargetProbe.Run run = probe.start(T0);
-        probe.begin(run, this::watchdog);
+        TargetProbe.Run run = begun();
         Thread worker = new Thread(() -> { });
         probe.occupy(run, worker, permit);
 
@@ -194,8 +199,7 @@ class TargetProbeTest {
     void overrunFreesAPermitGrantedToWorkNoThreadHasTakenUpYet() {
         AtomicInteger grantedAfter = new AtomicInteger();
         ThreadPermits.Permit permit = heldPermit(grantedAfter);
-        TargetProbe.Run run = probe.start(T0);
-        probe.begin(run, this::watchdog);
+        TargetProbe.Run run = begun();
         probe.hold(run, permit);
 
         probe.abandon(run);
@@ -205,8 +209,7 @@ class TargetProbeTest {
 
     @Test
     void lateReturnOfAnAbandonedRunIsDiscardedAndTheTargetIsIdleAgain() {
-        TargetProbe.Run run = probe.start(T0);
-        probe.begin(run, this::watchdog);
+        TargetProbe.Run run = begun();
         probe.abandon(run);
         assertThat(probe.isAbandoned(run)).isTrue();
 
