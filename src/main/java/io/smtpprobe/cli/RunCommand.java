@@ -87,7 +87,8 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             return Daemon.run(config, configFile, options, listenAddress,
-                    (address, agent, log) -> new AgentHttpServer(address, web, agent, log), signals);
+                    (address, agent, log) -> new AgentHttpServer(address, webConfigFile, web, agent, log),
+                    signals);
         } catch (UncheckedIOException e) {
             err.println("smtp-probe: " + e.getMessage());
             err.flush();

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -54,8 +55,7 @@ public final class AgentHttpServer implements FrontEnd {
     private final ServerConnector connector;
     private final RunningAgent agent;
     private final EventLog log;
-    private final BasicAuth auth;
-    private final Map<String, String> headers;
+    private final WebConfigReloader web;
 
     /**
      * Binds and starts serving plain HTTP without authentication, and registers itself to be closed when
@@ -74,14 +74,27 @@ public final class AgentHttpServer implements FrontEnd {
      * @param web {@link WebConfigFile#NONE} for plain HTTP without authentication
      */
     public AgentHttpServer(String listenAddress, WebConfigFile web, RunningAgent agent, EventLog log) {
-        this(listenAddress, web, RequestLimits.DEFAULT, agent, log);
+        this(listenAddress, null, web, RequestLimits.DEFAULT, agent, log);
+    }
+
+    /**
+     * As above, its users and headers following {@code webFile} as it changes ({@link WebConfigReloader}).
+     *
+     * @param web what {@code webFile} held at start, already checked
+     */
+    public AgentHttpServer(String listenAddress, Path webFile, WebConfigFile web, RunningAgent agent, EventLog log) {
+        this(listenAddress, webFile, web, RequestLimits.DEFAULT, agent, log);
     }
 
     AgentHttpServer(String listenAddress, WebConfigFile web, RequestLimits limits, RunningAgent agent, EventLog log) {
+        this(listenAddress, null, web, limits, agent, log);
+    }
+
+    private AgentHttpServer(String listenAddress, Path webFile, WebConfigFile web, RequestLimits limits,
+            RunningAgent agent, EventLog log) {
         this.agent = agent;
         this.log = log;
-        this.auth = new BasicAuth(web.basicAuthUsers());
-        this.headers = web.headers();
+        this.web = new WebConfigReloader(webFile, web, log);
         InetSocketAddress address = ListenAddress.parse(listenAddress);
         // All of them from the start: a pool that grows under load makes a thread count that drifts with
         // traffic, where a fixed one shows a leak at once.
@@ -123,7 +136,7 @@ public final class AgentHttpServer implements FrontEnd {
         }
         agent.closeOnShutdown(this);
         log.info("listening", "address", connector.getHost() == null ? ":" + port() : hostPort(), "tls",
-                web.tls() == null ? "off" : "on", "basic_auth", auth.enabled() ? "on" : "off");
+                web.tls() == null ? "off" : "on", "basic_auth", web.basicAuthUsers().isEmpty() ? "off" : "on");
     }
 
     private String hostPort() {
@@ -150,8 +163,10 @@ public final class AgentHttpServer implements FrontEnd {
     private final class Endpoints extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            Responses.configured(response, headers);
+            WebConfigReloader.Settings settings = web.current();
+            Responses.configured(response, settings.headers());
             try {
+                BasicAuth auth = settings.auth();
                 if (auth.enabled() && !auth.allows(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
                     response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic");
                     Responses.text(response, 401, "Unauthorized\n", callback);

@@ -20,8 +20,9 @@ import java.util.Set;
  * {@code --web.config.file}: TLS, basic authentication and response headers for every endpoint, in the
  * format and with the meaning of Prometheus' exporter-toolkit (docs/web-configuration.md), so that one
  * file serves node_exporter and smtp-probe alike. Relative paths are taken from the file's directory,
- * as exporter-toolkit takes them. Read once at start; the certificate and key are read again at every
- * TLS handshake ({@link ReloadingKeyManager}).
+ * as exporter-toolkit takes them. Users and headers follow the file as it changes
+ * ({@link WebConfigReloader}); the certificate and key are read again at every TLS handshake
+ * ({@link ReloadingKeyManager}); the rest of the TLS settings take effect at the next start.
  *
  * @param tls null for plain HTTP
  * @param basicAuthUsers user name to bcrypt hash; empty: no authentication
@@ -56,14 +57,31 @@ public record WebConfigFile(TlsServerConfig tls, Map<String, String> basicAuthUs
      * @throws ConfigException with every problem, each naming its key path
      */
     public static WebConfigFile load(Path file) throws ConfigException {
-        String source = "--web.config.file " + file;
+        return parse(file, read(file));
+    }
+
+    /** The file's bytes, for {@link #parse}; a regular file of bounded size only. */
+    static byte[] read(Path file) throws ConfigException {
+        try {
+            return PemFiles.readRegularFile(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(source(file), List.of("cannot read the file: No such file"));
+        } catch (IOException e) {
+            throw new ConfigException(source(file), List.of("cannot read the file: " + e.getMessage()));
+        }
+    }
+
+    private static String source(Path file) {
+        return "--web.config.file " + file;
+    }
+
+    /** Checks {@code bytes}, read from {@code file}; see {@link #load}. */
+    static WebConfigFile parse(Path file, byte[] bytes) throws ConfigException {
+        String source = source(file);
         JsonNode root;
         try {
-            byte[] bytes = PemFiles.readRegularFile(file);
             root = new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                     .readTree(bytes);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(source, List.of("cannot read the file: No such file"));
         } catch (JsonProcessingException e) {
             throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()));
         } catch (IOException e) {

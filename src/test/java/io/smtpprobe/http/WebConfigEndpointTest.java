@@ -107,14 +107,19 @@ class WebConfigEndpointTest {
     }
 
     private Daemon daemon(WebConfigFile web) {
+        return daemon(null, web, new ByteArrayOutputStream());
+    }
+
+    /** A daemon whose users and headers follow {@code webFile}, its log in {@code logBytes}. */
+    private Daemon daemon(Path webFile, WebConfigFile web, ByteArrayOutputStream logBytes) {
         Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5),
                 2, List.of(DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION)));
         AgentOptions options = new AgentOptions("9.9.9", Clock.systemUTC(), Map.of(),
-                new EventLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                        Clock.systemUTC(), LogLevel.INFO, true),
+                new EventLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC(),
+                        LogLevel.INFO, true),
                 c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
         Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0",
-                (address, agent, log) -> new AgentHttpServer(address, web, agent, log));
+                (address, agent, log) -> new AgentHttpServer(address, webFile, web, agent, log));
         daemons.add(daemon);
         return daemon;
     }
@@ -172,6 +177,58 @@ class WebConfigEndpointTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(right.statusCode()).isEqualTo(200);
         assertThat(right.headers().firstValue("X-Frame-Options")).hasValue("deny");
+    }
+
+    @Test
+    void followsTheUsersAndHeadersOfTheFileAsItChangesAndKeepsTheLastGoodOnesWhileItIsBroken() throws Exception {
+        Path web = Files.writeString(dir.resolve("web-live.yml"), """
+                tls_server_config:
+                  cert_file: server.crt
+                  key_file: server.key
+                basic_auth_users:
+                  alice: %s
+                """.formatted(ALICE_HASH));
+        ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+        Daemon daemon = daemon(web, WebConfigFile.load(web), logBytes);
+        HttpClient client = HttpClient.newBuilder().sslContext(trusting(ca)).build();
+        assertThat(status(client, daemon, "alice", "s3cret")).isEqualTo(200);
+
+        // A rotation as a fleet does it: a new hash, a new user, a header; no restart, no signal.
+        String rotated = at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(4, "r0tated".toCharArray());
+        Files.writeString(web, """
+                tls_server_config:
+                  cert_file: server.crt
+                  key_file: server.key
+                basic_auth_users:
+                  alice: %s
+                http_server_config:
+                  headers:
+                    X-Frame-Options: deny
+                """.formatted(rotated));
+        assertThat(status(client, daemon, "alice", "s3cret")).as("the old password").isEqualTo(401);
+        HttpResponse<String> fresh = client.send(request(daemon, "/-/healthy", "alice", "r0tated").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fresh.statusCode()).isEqualTo(200);
+        assertThat(fresh.headers().firstValue("X-Frame-Options")).hasValue("deny");
+
+        // A half-written edit: refused, logged once, the last good users stay.
+        Files.writeString(web, "basic_auth_users:\n  alice: hunter2\n");
+        assertThat(status(client, daemon, "alice", "r0tated")).isEqualTo(200);
+        assertThat(status(client, daemon, "alice", "r0tated")).isEqualTo(200);
+        String log = logBytes.toString(StandardCharsets.UTF_8);
+        assertThat(log.split("web config file changed but is refused", -1)).as("refusals logged").hasSize(2);
+        assertThat(log).contains("basic_auth_users.alice: not a bcrypt hash").doesNotContain("hunter2");
+
+        // Dropping TLS from the file cannot turn the listener to plain HTTP: said once, served as started.
+        Files.writeString(web, "basic_auth_users:\n  alice: " + rotated + "\n");
+        assertThat(status(client, daemon, "alice", "r0tated")).isEqualTo(200);
+        assertThat(logBytes.toString(StandardCharsets.UTF_8))
+                .contains("msg=\"tls_server_config changed; it takes effect at the next restart");
+    }
+
+    private static int status(HttpClient client, Daemon daemon, String user, String password) throws Exception {
+        return client.send(request(daemon, "/-/healthy", user, password).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode();
     }
 
     @Test

@@ -1,0 +1,86 @@
+package io.smtpprobe.http;
+
+import io.smtpprobe.config.ConfigException;
+import io.smtpprobe.engine.EventLog;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The users and headers of a {@code --web.config.file} as the file says now. exporter-toolkit reads its
+ * file at every request, so a fleet rotates a basic-auth password or changes a header without restarting
+ * exporters; so does smtp-probe: the file is read at every request and parsed again when its bytes
+ * changed. A file that no longer reads or parses leaves the last good users and headers in force and is
+ * logged once, with every error. A change to {@code tls_server_config} takes effect at the next start
+ * (logged once); the certificate and key themselves are read at every handshake.
+ */
+final class WebConfigReloader {
+    /** What a request is checked and answered with. */
+    record Settings(BasicAuth auth, Map<String, String> headers) {}
+
+    private final Path file;
+    private final EventLog log;
+    private final TlsServerConfig startedTls;
+    private byte[] bytes;
+    private Settings settings;
+    /** The content last refused or found with changed TLS settings, so each is logged once. */
+    private byte[] reported;
+    private String unreadable;
+
+    /** @param file null for no file: plain HTTP, no users, no headers, for good */
+    WebConfigReloader(Path file, WebConfigFile loaded, EventLog log) {
+        this.file = file;
+        this.log = log;
+        this.startedTls = loaded.tls();
+        this.settings = new Settings(new BasicAuth(loaded.basicAuthUsers()), loaded.headers());
+        if (file != null) {
+            try {
+                bytes = WebConfigFile.read(file);
+            } catch (ConfigException e) {
+                bytes = new byte[0]; // read again at the first request
+            }
+        }
+    }
+
+    synchronized Settings current() {
+        if (file == null) {
+            return settings;
+        }
+        byte[] now;
+        try {
+            now = WebConfigFile.read(file);
+            unreadable = null;
+        } catch (ConfigException e) {
+            if (!e.getMessage().equals(unreadable)) {
+                unreadable = e.getMessage();
+                log.error("web config file unreadable; the last good users and headers stay", "file", file,
+                        "error", e.errors().get(0));
+            }
+            return settings;
+        }
+        if (Arrays.equals(now, bytes) || Arrays.equals(now, reported)) {
+            return settings;
+        }
+        WebConfigFile fresh;
+        try {
+            fresh = WebConfigFile.parse(file, now);
+        } catch (ConfigException e) {
+            reported = now;
+            log.error("web config file changed but is refused; the last good users and headers stay", "file", file,
+                    "errors", e.errors().size());
+            e.errors().forEach(error -> log.error("web config error", "file", file, "error", error));
+            return settings;
+        }
+        bytes = now;
+        reported = null;
+        settings = new Settings(new BasicAuth(fresh.basicAuthUsers()), fresh.headers());
+        log.info("web config file reloaded", "file", file, "basic_auth", fresh.basicAuthUsers().isEmpty() ? "off" : "on",
+                "headers", fresh.headers().size());
+        if (!Objects.equals(fresh.tls(), startedTls)) {
+            log.warn("tls_server_config changed; it takes effect at the next restart (the certificate and key"
+                    + " files are read at every handshake)", "file", file);
+        }
+        return settings;
+    }
+}
