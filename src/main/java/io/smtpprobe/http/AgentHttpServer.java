@@ -1,24 +1,15 @@
 package io.smtpprobe.http;
 
 import io.smtpprobe.daemon.FrontEnd;
-import io.smtpprobe.daemon.ReloadResult;
 import io.smtpprobe.daemon.RunningAgent;
 import io.smtpprobe.engine.EventLog;
-import io.smtpprobe.report.ReportJson;
-import io.smtpprobe.metrics.Exposition;
-import io.smtpprobe.metrics.ExpositionFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.Map;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.ConnectionFactory;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
@@ -53,9 +44,7 @@ public final class AgentHttpServer implements FrontEnd {
 
     private final Server server;
     private final ServerConnector connector;
-    private final RunningAgent agent;
     private final EventLog log;
-    private final WebConfigReloader web;
 
     /**
      * Binds and starts serving plain HTTP without authentication, and registers itself to be closed when
@@ -92,9 +81,7 @@ public final class AgentHttpServer implements FrontEnd {
 
     private AgentHttpServer(String listenAddress, Path webFile, WebConfigFile web, RequestLimits limits,
             RunningAgent agent, EventLog log) {
-        this.agent = agent;
         this.log = log;
-        this.web = new WebConfigReloader(webFile, web, log);
         InetSocketAddress address = ListenAddress.parse(listenAddress);
         // All of them from the start: a pool that grows under load makes a thread count that drifts with
         // traffic, where a fixed one shows a leak at once.
@@ -120,7 +107,7 @@ public final class AgentHttpServer implements FrontEnd {
         connector.setIdleTimeout(limits.headerDeadline().toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
-        server.setHandler(new Endpoints());
+        server.setHandler(new Endpoints(agent, new WebConfigReloader(webFile, web, log), log));
         server.setErrorHandler(new PlainErrors());
         try {
             server.start();
@@ -157,131 +144,6 @@ public final class AgentHttpServer implements FrontEnd {
     @Override
     public int port() {
         return connector.getLocalPort();
-    }
-
-    /** Every request: the web config's headers, then authentication, then the endpoint. */
-    private final class Endpoints extends Handler.Abstract {
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            WebConfigReloader.Settings settings = web.current();
-            Responses.configured(response, settings.headers());
-            try {
-                BasicAuth auth = settings.auth();
-                if (auth.enabled() && !auth.allows(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic");
-                    Responses.text(response, 401, "Unauthorized\n", callback);
-                    return true;
-                }
-                if (request.getMethod().equals("CONNECT")) {
-                    // Not a proxy: a CONNECT's target is an address, which nothing here ever connects to.
-                    Responses.text(response, 400, "CONNECT is not served; this is not a proxy.\n", callback);
-                    return true;
-                }
-                CappedBody.readThen(request, response, callback, () -> route(request, response, callback));
-            } catch (RuntimeException e) {
-                failed(request, response, callback, e);
-            }
-            return true;
-        }
-    }
-
-    private void failed(Request request, Response response, Callback callback, RuntimeException e) {
-        log.error("HTTP handler failed", "path", request.getHttpURI().getPath(), "error", e.toString());
-        if (response.isCommitted()) {
-            callback.failed(e);
-        } else {
-            Responses.text(response, 500, "Internal error.\n", callback);
-        }
-    }
-
-    private void route(Request request, Response response, Callback callback) {
-        try {
-            String path = request.getHttpURI().getPath();
-            switch (path == null ? "" : path) {
-                case "/metrics" -> metrics(request, response, callback);
-                case "/status" -> status(request, response, callback);
-                case "/-/healthy" -> {
-                    if (readOnly(request, response, callback)) {
-                        Responses.text(response, 200, "Healthy.\n", callback);
-                    }
-                }
-                case "/-/ready" -> ready(request, response, callback);
-                case "/-/reload" -> reload(request, response, callback);
-                case "/" -> {
-                    if (readOnly(request, response, callback)) {
-                        Responses.text(response, 200, "smtp-probe\n/metrics\n/status\n/-/healthy\n/-/ready\n"
-                                + "/-/reload (POST)\n", callback);
-                    }
-                }
-                default -> Responses.text(response, 404, "Not found. Endpoints: /metrics /status /-/healthy /-/ready"
-                        + " /-/reload\n", callback);
-            }
-        } catch (RuntimeException e) {
-            failed(request, response, callback, e);
-        }
-    }
-
-    private static boolean readOnly(Request request, Response response, Callback callback) {
-        String method = request.getMethod();
-        if (method.equals("GET") || method.equals("HEAD")) {
-            return true;
-        }
-        Responses.methodNotAllowed(request, response, "GET, HEAD", callback);
-        return false;
-    }
-
-    private void metrics(Request request, Response response, Callback callback) {
-        if (!readOnly(request, response, callback)) {
-            return;
-        }
-        ExpositionFormat format = ExpositionFormat.negotiate(request.getHeaders().get(HttpHeader.ACCEPT));
-        Exposition exposition;
-        try {
-            exposition = agent.exposition(format);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        response.setStatus(200);
-        Responses.headers(response, format.contentType(), exposition.length());
-        if ("HEAD".equals(request.getMethod())) {
-            response.write(true, null, callback);
-        } else {
-            ExpositionWriter.write(response, exposition, callback);
-        }
-        log.debug("metrics scraped", "format", format.name().toLowerCase(Locale.ROOT), "client",
-                Request.getRemoteAddr(request));
-    }
-
-    private void status(Request request, Response response, Callback callback) {
-        if (readOnly(request, response, callback)) {
-            String json = ReportJson.write(agent.report(), false) + "\n";
-            Responses.send(response, 200, "application/json", json.getBytes(StandardCharsets.UTF_8), callback);
-        }
-    }
-
-    private void ready(Request request, Response response, Callback callback) {
-        if (readOnly(request, response, callback)) {
-            if (agent.ready()) {
-                Responses.text(response, 200, "Ready.\n", callback);
-            } else {
-                Responses.text(response, 503, "Not ready: " + agent.readiness() + ".\n", callback);
-            }
-        }
-    }
-
-    private void reload(Request request, Response response, Callback callback) {
-        if (!request.getMethod().equals("POST")) {
-            Responses.methodNotAllowed(request, response, "POST", callback);
-            return;
-        }
-        ReloadResult result = agent.reload();
-        if (result.applied()) {
-            Responses.text(response, 200, "Configuration reloaded.\n", callback);
-        } else {
-            // As Prometheus does: 500 with the reasons; the running configuration stays.
-            Responses.text(response, 500, "Configuration refused; the running one stays:\n"
-                    + String.join("\n", result.errors()) + "\n", callback);
-        }
     }
 
     /** Jetty's own refusals (400, 431, ...) as one line of text, without its HTML page or version. */
