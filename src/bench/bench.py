@@ -583,8 +583,12 @@ def measure_check(work, ports, opts, runs, swaks_too=True):
     medians = []
     for command, environment in ((check, without), (check, with_cds)) + (((swaks, with_cds),) if swaks_too else ()):
         export = os.path.join(work, "hyperfine.json")
-        subprocess.run(["hyperfine", "--style", "basic", "-N", "--warmup", "3", "--runs", str(runs), "--export-json",
-                        export, " ".join(command)], check=True, stdout=subprocess.DEVNULL, env=environment)
+        timed = subprocess.run(["hyperfine", "--style", "basic", "-N", "--warmup", "3", "--runs", str(runs),
+                                "--export-json", export, " ".join(command)], stdout=subprocess.DEVNULL, env=environment)
+        if timed.returncode != 0:
+            again = subprocess.run(command, capture_output=True, text=True, env=environment)
+            raise RuntimeError("a timed %s exited non-zero on %s; once more it exited %d:\n%s%s" % (
+                command[1], JAVA_HOME, again.returncode, again.stdout, again.stderr))
         with open(export) as f:
             medians.append(statistics.median(json.load(f)["results"][0]["times"]))
     medians += [None] * (3 - len(medians))  # swaks once per run, not once per runtime
