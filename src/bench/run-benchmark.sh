@@ -3,6 +3,8 @@
 #
 #   sudo src/bench/run-benchmark.sh           the full run (about 15 minutes; 5 of them the memory run)
 #   sudo src/bench/run-benchmark.sh --quick   a smoke run (about 4 minutes; 30 s memory run)
+#   ... --java PATH [--java PATH2]            smtp-probe on these runtimes (a JDK directory or its
+#                                             bin/java), side by side in one run; blackbox once
 #
 # Needs root for apt-get: installs prometheus-blackbox-exporter, swaks, hyperfine, python3 and openssl
 # from Debian when missing, builds target/smtp-probe.jar (Maven, JDK 17). Every target is
@@ -34,7 +36,7 @@ if [ -n "$missing" ]; then
 fi
 python_version=$(/usr/bin/python3 -c 'import sys; print(sys.version_info >= (3, 11))')
 [ "$python_version" = True ] || die "python3 3.11 or newer needed (Debian 12 has it)"
-command -v java >/dev/null 2>&1 || die "no java on PATH; install openjdk-17-jdk-headless"
+command -v java >/dev/null 2>&1 || die "no java on PATH (Maven builds the jar with it); install openjdk-17-jdk-headless"
 
 # Always built from the checked-out code: figures of a stale jar would be for other code.
 if command -v mvn >/dev/null 2>&1; then

@@ -1,11 +1,46 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README gives it and .ci/run calls it: installs the Debian packages
-# the tests need, runs the Maven build with every unit and loopback integration test, then the
-# simulated Azure network and the systemd boot suites.
+# the tests need, runs the Maven build with every unit and loopback integration test, runs those
+# tests again on the newest Java runtime installed when it is not the build's, then the simulated
+# Azure network and the systemd boot suites.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
+# The major version of the runtime in directory $1, from its release file; 0 without one.
+java_major() {
+    sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9][0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n 1 | grep . || echo 0
+}
+
+# The newest runtime of version 17 or newer under /usr/lib/jvm (its real directory); empty if none.
+newest_java_home() {
+    local best= best_major=0 home major
+    for home in /usr/lib/jvm/*/; do
+        home=$(readlink -f "$home")
+        [ -x "$home/bin/java" ] || continue
+        major=$(java_major "$home")
+        if [ "$major" -ge 17 ] && [ "$major" -gt "$best_major" ]; then
+            best=$home
+            best_major=$major
+        fi
+    done
+    printf '%s\n' "$best"
+}
+
 bash src/test/sh/install-test-deps.sh
 mvn -B -ntp verify
+
+# A VM may run the agent on a newer runtime than the build's (Ubuntu 24.04: 21; Temurin: 25), so the
+# unit and integration tests run once more with their JVMs on the newest one installed here. The
+# code stays compiled for release 17 by the build's JDK; only the tests' forked JVMs change.
+build_java=$(readlink -f "${JAVA_HOME:+$JAVA_HOME/bin/java}" 2>/dev/null || true)
+[ -n "$build_java" ] || build_java=$(readlink -f "$(command -v java)")
+newest=$(newest_java_home)
+if [ -n "$newest" ] && [ "$newest/bin/java" != "$build_java" ]; then
+    echo "test-all: the unit and integration tests again on $newest (Java $(java_major "$newest"))"
+    mvn -B -ntp -Djvm="$newest/bin/java" surefire:test failsafe:integration-test failsafe:verify
+else
+    echo "test-all: no Java runtime newer than the build's ($build_java) under /usr/lib/jvm"
+fi
+
 NETSIM_SKIP_BUILD=1 bash src/test/sh/azure-network-test.sh
 bash src/test/sh/systemd-boot-test.sh

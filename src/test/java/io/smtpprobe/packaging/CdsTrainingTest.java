@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The training workload make-cds-archive runs at package install: it may contact nothing but
@@ -62,12 +63,38 @@ class CdsTrainingTest {
         assertThat(script).doesNotContain("--target").doesNotContain("169.254").doesNotContain("--offer auto")
                 .contains("training=$here/cds-training.yml");
         assertThat(script.lines().filter(line -> line.matches("\\s*train [a-z-]+ .*")))
-                .hasSize(4).allSatisfy(line -> assertThat(line).matches("\\s*train [a-z-]+ (policy|.*\"\\$training\".*)"));
+                .hasSize(5).allSatisfy(line -> assertThat(line)
+                        .matches("\\s*train [a-z-]+ (policy|.*\"\\$training\".*|check --config \"\\$tls_check\")"));
         // Every other start of the agent: train() itself, the daemon on the training config, the
         // archive's test run printing the version.
         assertThat(script.lines().filter(line -> line.contains("-jar \"$jar\"")))
                 .hasSize(3).allSatisfy(line -> assertThat(line).containsAnyOf("\"$@\"", "run --config \"$training\"",
                         "--version"));
+    }
+
+    @Test
+    void tlsTrainingProbesOnlyTheTrainingDaemonOnLoopback(@TempDir Path work) throws Exception {
+        // The second configuration, written by the script itself: one SMTPS probe of the training
+        // daemon's TLS listener, trusting only the throw-away certificate the script made.
+        String script = Files.readString(SYSTEMD.resolve("make-cds-archive"));
+        int start = script.indexOf("cat > \"$tls_check\" <<EOF\n");
+        assertThat(start).as("the TLS training configuration in make-cds-archive").isPositive();
+        String body = script.substring(script.indexOf('\n', start) + 1, script.indexOf("\nEOF\n", start) + 1);
+        Files.copy(HostCommand.projectDirectory().resolve("src/test/resources/config/invalid/ca.pem"),
+                work.resolve("training.pem"));
+        Path config = Files.writeString(work.resolve("tls.yml"), body.replace("$work", work.toString()));
+
+        Config tls = new ConfigLoader(Map.of(), PolicyTable.NAMES).load(config);
+
+        assertThat(tls.azure().metadata()).isEqualTo(MetadataMode.OFF);
+        assertThat(tls.subscription().offer()).isNotEqualTo(ConfigLoader.AUTO).isNotEqualTo("unknown");
+        String listen = load().web().listenAddress();
+        assertThat(tls.targets()).singleElement().satisfies(target -> {
+            assertThat(isLoopbackLiteral(target.host())).as(target.host()).isTrue();
+            assertThat(target.port()).isEqualTo(Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1)));
+            assertThat(target.auth()).isNull();
+            assertThat(target.tls().caFile()).isEqualTo(work.resolve("training.pem"));
+        });
     }
 
     private static Config load() throws Exception {
