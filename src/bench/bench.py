@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 
+import footprint
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 JAR = os.path.join(REPO, "target", "smtp-probe.jar")
@@ -501,6 +503,9 @@ def measure_cpu(work, ports, bb, opts, probes, kind):
 def measure_memory(work, ports, bb, opts, seconds):
     targets = mixed_targets(ports, 100)
     daemon = SmtpProbe(work, "memory", targets, "10s", "9s", 100, opts)
+    # A twin with Native Memory Tracking (which costs memory of its own, so not the measured daemon): the
+    # JVM's own account of what it committed, beside the measured daemon's mappings.
+    twin = SmtpProbe(work, "memory-nmt", targets, "10s", "9s", 100, opts + ["-XX:NativeMemoryTracking=summary"])
     requests = blackbox_requests(targets)
 
     async def prometheus_like(until):
@@ -522,10 +527,15 @@ def measure_memory(work, ports, bb, opts, seconds):
             time.sleep(seconds)
         ours, theirs = rss_mib(daemon.pid), rss_mib(bb.pid) if bb else None
         threads = len(os.listdir("/proc/%d/task" % daemon.pid))
+        # Read after VmRSS: jcmd's attach grows the JVM it asks.
+        kinds, _ = footprint.classify(daemon.pid)
+        nmt = footprint.native_memory(twin.pid)
     finally:
         daemon.close()
+        twin.close()
     log("VmRSS after %d s: smtp-probe %.1f MiB (%d threads), blackbox %s MiB" % (seconds, ours, threads, theirs))
-    return {"smtp": ours, "bb": theirs, "seconds": seconds, "threads": threads}
+    log("smtp-probe's resident memory by mapping, and NMT of its twin:\n" + footprint.table(kinds, nmt))
+    return {"smtp": ours, "bb": theirs, "seconds": seconds, "threads": threads, "breakdown": footprint.table(kinds, nmt)}
 
 
 def measure_timing(work, ports, bb, opts, per_delay):
@@ -761,7 +771,14 @@ def page(rows, labels, measured, figures, info, opts_source, opts, quick, load_b
             "- **3. Memory**: `VmRSS` after %d s of probing 100 targets (50 dropping, 25 greeting, 25 STARTTLS)"
             " every 10 s. smtp-probe: interval 10 s, jitter 9 s, concurrency 100, %d threads at the end; blackbox:"
             " each target scraped every 10 s, spread over the interval like Prometheus. Both ran at the same time."
-            % (m["seconds"], m["threads"]),
+            % (m["seconds"], m["threads"]) + " Where smtp-probe's VmRSS went, from `/proc/PID/smaps` grouped by mapping"
+            " (`src/bench/footprint.py`: heap, class space, metaspace and code cache as `jcmd` reports their"
+            " addresses, a thread's stack by its stack pointer, malloc arenas by glibc's layout; read before `jcmd`"
+            " attaches), and Native Memory Tracking's committed memory (`jcmd VM.native_memory summary`) of a twin"
+            " daemon started with `-XX:NativeMemoryTracking=summary` beside it on the same targets:\n\n"
+            + "\n".join("  Java %s (%s):\n\n" % (label, home) + "\n".join(
+                "  " + line if line else "" for line in f["memory"]["breakdown"].split("\n")) + "\n"
+                for label, home, f in measured),
             "- **4. /metrics**: 1000 sequential scrapes on one keep-alive connection with Prometheus' Accept header,"
             " request to last byte. smtp-probe serves every series of 1000 targets (%d KiB); blackbox's /metrics"
             " holds only its own process metrics (its per-target data is in each /probe answer), so the ratio is"

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class LauncherTest {
         HostCommand.Result result = launch(environment, "check", "--target", "a name with spaces");
 
         assertThat(result.exitCode()).as(result.describe()).isZero();
-        assertThat(result.stdout().lines()).containsExactly("ECHO",
+        assertThat(result.stdout().lines()).containsExactly("ECHO", "-XX:TrimNativeHeapInterval=5000",
                 "-Xmx32m", "-Dsmtp.probe=yes", "-jar", jar.toString(), "check", "--target", "a name with spaces");
     }
 
@@ -53,6 +54,23 @@ class LauncherTest {
 
         assertThat(result.stdout().lines()).containsSubsequence("ECHO", "-Xmx64m", "-XX:+UseSerialGC", "-jar",
                 jar.toString(), "--version");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "Java {0}: trims the native heap {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"17, false", "17.0.8, false", "17.0.9, true", "17.0.15, true",
+        "21, false", "21.0.1, true", "22, true", "25, true", "25.0.1, true"})
+    void addsTheNativeHeapTrimOnlyOnRuntimesThatHaveItBeforeJavaOpts(String version, boolean trims) throws IOException {
+        Map<String, String> environment = environment(runtime("java", version, "ECHO"));
+        environment.put("JAVA_OPTS", "-XX:TrimNativeHeapInterval=0");
+
+        HostCommand.Result result = launch(environment, "--version");
+
+        // An older runtime refuses to start with an option it does not know, so it never gets it.
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        assertThat(result.stdout().lines().toList()).isEqualTo(trims
+                ? List.of("ECHO", "-XX:TrimNativeHeapInterval=5000", "-XX:TrimNativeHeapInterval=0", "-jar",
+                        jar.toString(), "--version")
+                : List.of("ECHO", "-XX:TrimNativeHeapInterval=0", "-jar", jar.toString(), "--version"));
     }
 
     @Test
@@ -89,7 +107,8 @@ class LauncherTest {
         assertThat(result.exitCode()).as(result.describe()).isZero();
         // First, so that -Xshare:off or another archive in JAVA_OPTS wins; silent, so stdout stays the program's.
         assertThat(result.stdout().lines()).containsExactly("ECHO", "-XX:SharedArchiveFile=" + archive,
-                "-Xshare:auto", "-Xlog:cds*=off", "-Xmx32m", "-jar", jar.toString(), "check");
+                "-Xshare:auto", "-Xlog:cds*=off", "-XX:TrimNativeHeapInterval=5000", "-Xmx32m", "-jar", jar.toString(),
+                "check");
     }
 
     @Test
@@ -159,7 +178,7 @@ class LauncherTest {
 
         assertThat(result.exitCode()).as(result.describe()).isZero();
         assertThat(result.stdout().lines()).containsExactly("java=" + runtime.resolve("bin/java"), "jar=" + jar,
-                "java_opts=-Xms16m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1");
+                "java_opts=-Xms8m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m -XX:+UseSerialGC -XX:NewRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1");
     }
 
     /** An archive under {@link #archive} and the stamp make-cds-archive would write beside it. */
