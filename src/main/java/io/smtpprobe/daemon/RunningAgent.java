@@ -51,6 +51,7 @@ public final class RunningAgent {
     private volatile JudgedResults results;
     private volatile MetadataRefresher metadata;
     private final PolicyWatcher policyWatcher;
+    private final HeapTrimmer heapTrimmer;
 
     private final List<AutoCloseable> closeOnShutdown = new CopyOnWriteArrayList<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -70,6 +71,7 @@ public final class RunningAgent {
         this.probeThreads = new ProbeThreadPool();
         this.recorder = new ResultRecorder(batch -> results.record(batch), log);
         this.policyWatcher = new PolicyWatcher(timer, workers, options.metadataRefresh(), this::recheckPolicy);
+        this.heapTrimmer = HeapTrimmer.ofThisJvm(timer, workers);
         this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), recorder, log);
     }
 
@@ -82,6 +84,7 @@ public final class RunningAgent {
                 log, options.metadataRefresh());
         scheduler.apply(config.probe(), options.proberFactory().create(config), config.targets());
         policyWatcher.start();
+        heapTrimmer.start();
         log.info("agent started", "version", options.version(), "targets", config.targets().size(),
                 "interval", config.probe().interval(), "jitter", config.probe().jitter(),
                 "timeout", config.probe().timeout(), "concurrency", config.probe().concurrency(),
@@ -226,6 +229,7 @@ public final class RunningAgent {
             refresher.stop();
         }
         policyWatcher.stop();
+        heapTrimmer.stop();
         boolean clean = true;
         try {
             clean = scheduler.awaitInFlight(grace);
