@@ -14,6 +14,7 @@ import io.smtpprobe.engine.CheckRound;
 import io.smtpprobe.engine.EventLog;
 import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.engine.NetworkProbers;
+import io.smtpprobe.probe.TlsWarmUp;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.report.ExitCodes;
@@ -98,6 +99,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        TlsWarmUp.startInBackground();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Config config;
