@@ -1,9 +1,7 @@
 package io.smtpprobe.daemon;
 
-import io.smtpprobe.engine.TaskScheduler;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,51 +19,24 @@ final class HeapTrimmer {
     /** Below this much committed heap a collection would give back too little to be worth its pause. */
     static final long FLOOR_BYTES = 16L << 20;
 
-    private final TaskScheduler timer;
-    private final Executor workers;
     private final LongSupplier committedBytes;
     private final Runnable collect;
-    private TaskScheduler.Cancellable next;
-    private boolean stopped;
 
     /** The running JVM's heap, collected with {@link System#gc()}. */
-    static HeapTrimmer ofThisJvm(TaskScheduler timer, Executor workers) {
-        return new HeapTrimmer(timer, workers,
-                () -> ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted(), System::gc);
+    static HeapTrimmer ofThisJvm() {
+        return new HeapTrimmer(() -> ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted(),
+                System::gc);
     }
 
-    HeapTrimmer(TaskScheduler timer, Executor workers, LongSupplier committedBytes, Runnable collect) {
-        this.timer = timer;
-        this.workers = workers;
+    HeapTrimmer(LongSupplier committedBytes, Runnable collect) {
         this.committedBytes = committedBytes;
         this.collect = collect;
     }
 
-    synchronized void start() {
-        if (!stopped) {
-            next = timer.schedule(PERIOD, () -> workers.execute(this::trimThenReschedule));
-        }
-    }
-
-    synchronized void stop() {
-        stopped = true;
-        if (next != null) {
-            next.cancel();
-        }
-    }
-
-    private void trimThenReschedule() {
-        synchronized (this) {
-            if (stopped) {
-                return;
-            }
-        }
-        try {
-            if (committedBytes.getAsLong() > FLOOR_BYTES) {
-                collect.run();
-            }
-        } finally {
-            start();
+    /** One look at the heap, every {@link #PERIOD} ({@link Periodic}): collects when it is over the floor. */
+    void trim() {
+        if (committedBytes.getAsLong() > FLOOR_BYTES) {
+            collect.run();
         }
     }
 }

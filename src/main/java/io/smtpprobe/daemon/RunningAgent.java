@@ -50,8 +50,8 @@ public final class RunningAgent {
     private volatile Config config;
     private volatile JudgedResults results;
     private volatile MetadataRefresher metadata;
-    private final PolicyWatcher policyWatcher;
-    private final HeapTrimmer heapTrimmer;
+    private final Periodic policyWatcher;
+    private final Periodic heapTrimmer;
 
     private final List<AutoCloseable> closeOnShutdown = new CopyOnWriteArrayList<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -70,8 +70,8 @@ public final class RunningAgent {
         this.config = config;
         this.probeThreads = new ProbeThreadPool();
         this.recorder = new ResultRecorder(batch -> results.record(batch), log);
-        this.policyWatcher = new PolicyWatcher(timer, workers, options.metadataRefresh(), this::recheckPolicy);
-        this.heapTrimmer = HeapTrimmer.ofThisJvm(timer, workers);
+        this.policyWatcher = new Periodic(timer, workers, options.metadataRefresh(), this::recheckPolicy);
+        this.heapTrimmer = new Periodic(timer, workers, HeapTrimmer.PERIOD, HeapTrimmer.ofThisJvm()::trim);
         this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), recorder, log);
     }
 

@@ -10,15 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The periodic full collection that gives an idle agent's unused heap back: when, and only when, it runs. */
+/** The full collection a minute that keeps an idle agent's heap near what is live: when, and only when, it runs. */
 class HeapTrimmerTest {
     final ManualTaskScheduler timer = new ManualTaskScheduler(new MutableClock(Instant.parse("2026-12-04T10:00:00Z")));
     final AtomicLong committed = new AtomicLong(29L << 20);
     final AtomicInteger collections = new AtomicInteger();
-    final HeapTrimmer trimmer = new HeapTrimmer(timer, Runnable::run, committed::get, () -> {
+    final Periodic trimmer = new Periodic(timer, Runnable::run, HeapTrimmer.PERIOD, new HeapTrimmer(committed::get, () -> {
         collections.incrementAndGet();
         committed.set(13L << 20); // what the free ratios leave after a full collection at 9 MiB live
-    });
+    })::trim);
 
     @Test
     void collectsOncePerPeriodWhileMoreThanTheFloorIsCommitted() {
@@ -50,10 +50,10 @@ class HeapTrimmerTest {
     @Test
     void keepsTrimmingAfterACollectionThatFailed() {
         AtomicInteger tries = new AtomicInteger();
-        HeapTrimmer failing = new HeapTrimmer(timer, Runnable::run, () -> 64L << 20, () -> {
+        Periodic failing = new Periodic(timer, Runnable::run, HeapTrimmer.PERIOD, new HeapTrimmer(() -> 64L << 20, () -> {
             tries.incrementAndGet();
             throw new IllegalStateException("a collector that refuses");
-        });
+        })::trim);
         failing.start();
 
         for (int i = 0; i < 2; i++) {

@@ -5,11 +5,12 @@ import java.time.Duration;
 import java.util.concurrent.Executor;
 
 /**
- * Evaluates the policy again every {@code period}: with {@code offer: auto} the answer Azure gives can
- * change (a Reader role granted, an offer converted) without a reload. The check runs on a worker
- * thread (it may call Azure), never on the timer; stopping it cancels the next one.
+ * Runs a check every {@code period} on a worker thread, never on the timer (it may call Azure, or
+ * collect the heap); a check that fails does not end the ones after it, and stopping cancels the next.
+ * The daemon's two: the policy evaluated again (with {@code offer: auto} the answer Azure gives can
+ * change without a reload: a Reader role granted, an offer converted) and {@link HeapTrimmer}.
  */
-final class PolicyWatcher {
+final class Periodic {
     private final TaskScheduler timer;
     private final Executor workers;
     private final Duration period;
@@ -17,7 +18,7 @@ final class PolicyWatcher {
     private TaskScheduler.Cancellable next;
     private boolean stopped;
 
-    PolicyWatcher(TaskScheduler timer, Executor workers, Duration period, Runnable check) {
+    Periodic(TaskScheduler timer, Executor workers, Duration period, Runnable check) {
         this.timer = timer;
         this.workers = workers;
         this.period = period;
