@@ -146,9 +146,14 @@ class DebianPackageIT {
         // (-Xshare:on refuses to start otherwise).
         assertThat(CDS_ARCHIVE).isRegularFile();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(CDS_ARCHIVE))).isEqualTo("rw-r--r--");
-        HostCommand.Result shared = HostCommand.run(Duration.ofMinutes(1),
-                Map.of("JAVA_OPTS", "-Xms16m -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on"
-                        + " -Xlog:class+load=info"), "smtp-probe", "/usr/bin/smtp-probe", "policy");
+        // As the service runs it: without the JAVA_HOME of whatever runs this test (the suite's second pass
+        // forks its JVMs on the newest runtime), so the launcher picks the runtime postinst made the archive for.
+        Map<String, String> asTheService = new java.util.HashMap<>();
+        asTheService.put("JAVA_OPTS", "-Xms16m -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:on"
+                + " -Xlog:class+load=info");
+        asTheService.put("JAVA_HOME", null);
+        HostCommand.Result shared = HostCommand.run(Duration.ofMinutes(1), asTheService, "smtp-probe",
+                "/usr/bin/smtp-probe", "policy");
         assertThat(shared.stdout()).as(shared.describe())
                 .contains("io.smtpprobe.cli.PolicyCommand source: shared objects file");
 
