@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLParameters;
@@ -78,7 +77,7 @@ final class MtaStsFetch {
 
     private InetAddress address(String host, ProbeDeadline deadline) throws IOException {
         try {
-            List<InetAddress> addresses = resolver.addresses(host, Duration.ofNanos(Math.max(0, deadline.remainingNanos())));
+            List<InetAddress> addresses = resolver.addresses(host, deadline.remaining());
             if (addresses.isEmpty()) {
                 throw new IOException("no address for " + host);
             }

@@ -3,7 +3,6 @@ package io.smtpprobe.probe;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +82,7 @@ final class MtaStsPolicies {
         }
         List<String> records;
         try {
-            records = resolver.txt("_mta-sts." + name, Duration.ofNanos(Math.max(0, deadline.remainingNanos())));
+            records = resolver.txt("_mta-sts." + name, deadline.remaining());
         } catch (ResolutionException e) {
             return cached != null ? new Lookup(name, cached.policy(), null)
                     : new Lookup(name, null, "the _mta-sts." + name + " TXT lookup failed (" + e.getMessage() + ")");

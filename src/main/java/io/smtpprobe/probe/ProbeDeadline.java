@@ -44,6 +44,11 @@ final class ProbeDeadline {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis));
     }
 
+    /** What is left, zero once the deadline has passed: the budget of a lookup made on the way. */
+    Duration remaining() {
+        return Duration.ofNanos(Math.max(0, remainingNanos()));
+    }
+
     /** Nanoseconds left, zero or less once the deadline has passed: for a connect waiting on a selector. */
     long remainingNanos() {
         return deadlineNanos - ticker.nanoTime();
