@@ -34,6 +34,12 @@ import java.util.stream.Collectors;
  * Made by {@link Agent#start}; the HTTP front end and signal handlers drive it from outside.
  */
 public final class RunningAgent {
+    /**
+     * How long the recorder gathers finished probes into one batch (one diagnosis over every host): the
+     * most /status, the metrics and the log lag behind a probe's end, far below any scrape interval.
+     */
+    static final Duration RESULT_WINDOW = Duration.ofMillis(200);
+
     private final AgentOptions options;
     private final Path configFile;
     private final AgentMetrics metrics;
@@ -69,7 +75,7 @@ public final class RunningAgent {
         this.reloads = new ReloadPreparer(configFile, options, metrics, log);
         this.config = config;
         this.probeThreads = new ProbeThreadPool();
-        this.recorder = new ResultRecorder(batch -> results.record(batch), log);
+        this.recorder = new ResultRecorder(batch -> results.record(batch), RESULT_WINDOW, log);
         this.policyWatcher = new Periodic(timer, workers, options.metadataRefresh(), this::recheckPolicy);
         this.heapTrimmer = new Periodic(timer, workers, HeapTrimmer.PERIOD, HeapTrimmer.ofThisJvm()::trim);
         this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), recorder, log);
