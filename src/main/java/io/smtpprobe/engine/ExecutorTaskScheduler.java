@@ -25,6 +25,11 @@ public final class ExecutorTaskScheduler implements TaskScheduler, AutoCloseable
     }
 
     @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
     public void close() {
         executor.shutdownNow();
     }

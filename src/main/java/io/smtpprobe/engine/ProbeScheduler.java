@@ -22,7 +22,9 @@ import java.util.random.RandomGenerator;
  *   <li>Target {@code t}'s k-th probe is due at {@code start + k * interval + jitter_k}, each {@code jitter_k}
  *       drawn anew in {@code [0, probe.jitter)}: the first probes of a fleet, and every later round, are
  *       spread so that VMs do not hit the same MX in the same second. The schedule never drifts with
- *       how long probes take.</li>
+ *       how long probes take, nor with a timer that ran a slot late (a start-up, a long pause): the next
+ *       slot is counted from when this one was due, not from when it ran. Slots a pause longer than an
+ *       interval passed over are skipped, not made up in a burst.</li>
  *   <li>A target is never probed twice at once: a slot that comes due while its previous probe still
  *       runs is skipped.</li>
  *   <li>At most {@code probe.concurrency} probes hold a probe thread at once (to resolve, set up, or
@@ -66,6 +68,8 @@ public final class ProbeScheduler {
     /** A target's place in the calendar: when it is next due. Its probe's state is the runner's. */
     private static final class Slot {
         final TargetProbe probe;
+        /** When this round's slot is due without its offset, on the timer's time line ({@code start + k * interval}). */
+        long base;
         /** This round's random offset into the jitter window. */
         Duration offset = Duration.ZERO;
         TaskScheduler.Cancellable next;
@@ -130,8 +134,7 @@ public final class ProbeScheduler {
                     slot.cancelNext();
                     if (runner.reconfigure(slot.probe, target)) {
                         // Probed anew as soon as the old probe has ended, then on the usual cadence.
-                        slot.offset = jitter();
-                        schedule(slot, settings.interval().plus(slot.offset));
+                        scheduleAt(slot, timer.nanoTime() + settings.interval().toNanos());
                     } else {
                         scheduleFirst(slot);
                     }
@@ -184,12 +187,15 @@ public final class ProbeScheduler {
     }
 
     private void scheduleFirst(Slot slot) {
-        slot.offset = jitter();
-        schedule(slot, slot.offset);
+        scheduleAt(slot, timer.nanoTime());
     }
 
-    private void schedule(Slot slot, Duration delay) {
-        slot.next = timer.schedule(delay, () -> due(slot));
+    /** Schedules the slot of the round whose base is {@code base}, at a fresh offset into the jitter window. */
+    private void scheduleAt(Slot slot, long base) {
+        slot.base = base;
+        slot.offset = jitter();
+        slot.next = timer.schedule(Duration.ofNanos(base + slot.offset.toNanos() - timer.nanoTime()),
+                () -> due(slot));
     }
 
     private void due(Slot slot) {
@@ -197,11 +203,16 @@ public final class ProbeScheduler {
             if (stopped || slots.get(slot.probe.target().name()) != slot) {
                 return; // stopped, or removed after the timer had fired
             }
-            // The next slot is base + interval + a fresh offset: relative to this one, so the schedule never
-            // drifts with probe durations and never depends on the wall clock.
-            Duration nextOffset = jitter();
-            schedule(slot, settings.interval().plus(nextOffset).minus(slot.offset));
-            slot.offset = nextOffset;
+            // The next round's base is this one's plus an interval, whenever this one ran: the schedule never
+            // drifts with a late timer and never depends on the wall clock. A pause that passed over whole
+            // rounds skips them: the next base is the first one not already past.
+            long interval = settings.interval().toNanos();
+            long next = slot.base + interval;
+            long now = timer.nanoTime();
+            if (next < now && interval > 0) {
+                next += (now - next + interval - 1) / interval * interval;
+            }
+            scheduleAt(slot, next);
             runner.due(slot.probe);
         }
     }

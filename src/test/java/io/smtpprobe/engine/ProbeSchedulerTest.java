@@ -101,6 +101,32 @@ class ProbeSchedulerTest {
     }
 
     @Test
+    void aSlotTheTimerRanLateDoesNotShiftTheSlotsAfterIt() {
+        ProbeScheduler scheduler = scheduler(true);
+        scheduler.apply(probe(Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(15), 8), prober, targets(1));
+        timer.advance(Duration.ofSeconds(59));
+        // The timer thread is held up for 2 s over the second slot (a start-up, a long collection).
+        timer.stall(Duration.ofSeconds(2));
+        timer.advance(Duration.ZERO);
+        timer.advance(Duration.ofMinutes(2).minusSeconds(1));
+
+        assertThat(prober.startsOf("t0")).as("due every minute; the slot at 1 minute ran 1 s late")
+                .containsExactly(T0, T0.plusSeconds(61), T0.plusSeconds(120), T0.plusSeconds(180));
+    }
+
+    @Test
+    void slotsAPauseLongerThanAnIntervalPassedOverAreSkippedNotMadeUp() {
+        ProbeScheduler scheduler = scheduler(true);
+        scheduler.apply(probe(Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(15), 8), prober, targets(1));
+        timer.advance(Duration.ofSeconds(59));
+        timer.stall(Duration.ofSeconds(151)); // a VM paused from 59 s to 210 s: the slots at 60, 120, 180 s passed
+        timer.advance(Duration.ofSeconds(60));
+
+        assertThat(prober.startsOf("t0")).as("one probe on waking, then on the old cadence")
+                .containsExactly(T0, T0.plusSeconds(210), T0.plusSeconds(240));
+    }
+
+    @Test
     void spreadsTheFirstProbesOfAllTargetsAcrossTheJitter() {
         ProbeScheduler scheduler = scheduler(true);
         scheduler.apply(probe(Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(15), 8), prober,

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Thousands of probes through the daemon against hostile peers leave it holding exactly the
- * descriptors and threads it held after the first round, as its own {@code /metrics} reports them.
+ * Over a thousand probes through the daemon against hostile peers leave it holding exactly the
+ * descriptors and threads it held before them, as its own {@code /metrics} reports them.
  */
 class DaemonSoakTest {
     private static final int COPIES = 5;
@@ -24,7 +24,7 @@ class DaemonSoakTest {
     Path dir;
 
     @Test
-    void holdsTheSameDescriptorsAndThreadsAfterThousandsOfHostileProbesAsAfterTheFirstRound() throws Exception {
+    void holdsTheSameDescriptorsAndThreadsAfterAThousandHostileProbesAsBeforeThem() throws Exception {
         try (HostileFleet fleet = new HostileFleet(Duration.ofMillis(20))) {
             Map<String, Outcome> expected = fleet.targets(COPIES);
             int perRound = expected.size();
@@ -32,7 +32,11 @@ class DaemonSoakTest {
             // round ends with the 300 ms deadline of its slowest probe: from the last probe of a round to the
             // first of the next the agent is idle, and that is when it is read (a reading taken while a probe
             // ran is recognised from the log and not compared). Idle, nothing in flight holds a descriptor or
-            // a thread, so the counts must match exactly: no tolerance.
+            // a thread, so the counts must match exactly: no tolerance. The baseline is the first idle reading of
+            // the second half: the probe threads' pool keeps a thread a minute after its last job, and with every
+            // target due at the same instant its size is the most threads any round so far needed at once, which
+            // the first rounds need not have reached yet (it grew by up to 6 threads over the first 15 rounds,
+            // then stayed). A leak shows as growth over the 1,250 hostile probes of the second half.
             Path config = Files.writeString(dir.resolve("smtp-probe.yml"), "subscription:\n  offer: pay-as-you-go\n"
                     + "azure:\n  metadata: off\n"
                     + "probe:\n  interval: 1s\n  jitter: 0s\n  timeout: 300ms\n  concurrency: 64\n  helo_name: vm.test\n"
@@ -51,12 +55,13 @@ class DaemonSoakTest {
                     agent.awaitProbes(round * perRound, 30);
                     last = read(agent, ++scrapes);
                     readings.add(last.toString());
-                    if (first == null && last.idle()) {
+                    if (first == null && round > ROUNDS / 2 && last.idle()) {
                         first = last;
                     }
                 }
                 long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
-                System.out.printf("soak: %d probes of %d hostile targets in %d s; first idle reading %s, last %s;"
+                System.out.printf("soak: %d probes of %d hostile targets in %d s; first idle reading of the second half %s,"
+                                + " last %s;"
                                 + " every round (files/threads, * not idle): %s%n",
                         last.scrape().probesRun(), perRound, seconds, first, last, readings);
 
