@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * with 12 MiB live (Java 17 kept 13; src/bench/RESULTS.md), and what is committed stays resident. So
  * every {@link #PERIOD}, when more than {@link #FLOOR_BYTES} is committed, one full collection runs on a
  * worker thread: the old generation then has room again and stops growing, and the free ratios
- * ({@code -XX:MaxHeapFreeRatio=30}) give back what is beyond them. At 10 to 20 MiB live it takes a few
+ * ({@code -XX:MaxHeapFreeRatio=70}) give back what is beyond them. At 10 to 20 MiB live it takes a few
  * tens of milliseconds a minute; probes in flight lose nothing but that pause.
  */
 final class HeapTrimmer {

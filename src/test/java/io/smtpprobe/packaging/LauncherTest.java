@@ -178,7 +178,7 @@ class LauncherTest {
 
         assertThat(result.exitCode()).as(result.describe()).isZero();
         assertThat(result.stdout().lines()).containsExactly("java=" + runtime.resolve("bin/java"), "jar=" + jar,
-                "java_opts=-Xms8m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m -XX:+UseSerialGC -XX:NewRatio=4 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:TieredStopAtLevel=1");
+                "java_opts=-Xms8m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m -XX:+UseSerialGC -XX:NewRatio=4 -XX:MinHeapFreeRatio=40 -XX:MaxHeapFreeRatio=70 -XX:TieredStopAtLevel=1");
     }
 
     /** An archive under {@link #archive} and the stamp make-cds-archive would write beside it. */
