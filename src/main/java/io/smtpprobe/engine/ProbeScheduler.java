@@ -68,10 +68,8 @@ public final class ProbeScheduler {
     /** A target's place in the calendar: when it is next due. Its probe's state is the runner's. */
     private static final class Slot {
         final TargetProbe probe;
-        /** When this round's slot is due without its offset, on the timer's time line ({@code start + k * interval}). */
+        /** When this round's slot is due without its jitter, on the timer's time line ({@code start + k * interval}). */
         long base;
-        /** This round's random offset into the jitter window. */
-        Duration offset = Duration.ZERO;
         TaskScheduler.Cancellable next;
 
         Slot(TargetProbe probe) {
@@ -193,9 +191,8 @@ public final class ProbeScheduler {
     /** Schedules the slot of the round whose base is {@code base}, at a fresh offset into the jitter window. */
     private void scheduleAt(Slot slot, long base) {
         slot.base = base;
-        slot.offset = jitter();
-        slot.next = timer.schedule(Duration.ofNanos(base + slot.offset.toNanos() - timer.nanoTime()),
-                () -> due(slot));
+        long at = base + jitter().toNanos();
+        slot.next = timer.schedule(Duration.ofNanos(at - timer.nanoTime()), () -> due(slot));
     }
 
     private void due(Slot slot) {
