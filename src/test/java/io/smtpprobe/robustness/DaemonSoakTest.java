@@ -28,18 +28,18 @@ class DaemonSoakTest {
         try (HostileFleet fleet = new HostileFleet(Duration.ofMillis(20))) {
             Map<String, Outcome> expected = fleet.targets(COPIES);
             int perRound = expected.size();
-            // Rounds every second, every target at once (no jitter, concurrency above the target count), so a
-            // round ends with the 300 ms deadline of its slowest probe: from the last probe of a round to the
-            // first of the next the agent is idle, and that is when it is read (a reading taken while a probe
-            // ran is recognised from the log and not compared). Idle, nothing in flight holds a descriptor or
-            // a thread, so the counts must match exactly: no tolerance. The baseline is the first idle reading of
-            // the second half: the probe threads' pool keeps a thread a minute after its last job, and with every
-            // target due at the same instant its size is the most threads any round so far needed at once, which
-            // the first rounds need not have reached yet (it grew by up to 6 threads over the first 15 rounds,
-            // then stayed). A leak shows as growth over the 1,250 hostile probes of the second half.
+            // Rounds every second, every target within 200 ms of the round's start (concurrency above the target
+            // count), so a round ends by 0.2 s plus the 300 ms deadline of its slowest probe: from the last probe
+            // of a round to the first of the next the agent is idle, and that is when it is read (a reading taken
+            // while a probe ran is recognised from the log and not compared). Idle, nothing in flight holds a
+            // descriptor or a thread, so the counts must match exactly: no tolerance. The probe threads' pool
+            // keeps a thread a minute after its last job, so its size is the most threads any round so far needed
+            // at once; with no jitter at all (every target due at the same instant, now that the schedule does not
+            // drift) that peak kept creeping up by a thread every ten rounds or so. The baseline is the first
+            // idle reading of the second half; a leak shows as growth over its 1,250 hostile probes.
             Path config = Files.writeString(dir.resolve("smtp-probe.yml"), "subscription:\n  offer: pay-as-you-go\n"
                     + "azure:\n  metadata: off\n"
-                    + "probe:\n  interval: 1s\n  jitter: 0s\n  timeout: 300ms\n  concurrency: 64\n  helo_name: vm.test\n"
+                    + "probe:\n  interval: 1s\n  jitter: 200ms\n  timeout: 300ms\n  concurrency: 64\n  helo_name: vm.test\n"
                     + fleet.targetsYaml(COPIES));
             long start = System.nanoTime();
             try (AgentProcess agent = AgentProcess.start(config)) {
