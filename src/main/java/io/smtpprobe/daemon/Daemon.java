@@ -1,5 +1,7 @@
 package io.smtpprobe.daemon;
 
+import io.smtpprobe.engine.LibraryLog;
+
 
 
 
@@ -53,6 +55,7 @@ public final class Daemon {
 
     private static Daemon start(Config config, Path configFile, AgentOptions options, String listenAddress,
             FrontEnd.Factory frontEnd, SignalHandlers signals) {
+        LibraryLog.routeTo(options.log());
         RunningAgent agent = Agent.start(config, configFile, options);
         try {
             if (signals != null) {

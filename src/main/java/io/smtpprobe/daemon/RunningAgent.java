@@ -62,6 +62,8 @@ public final class RunningAgent {
     private final List<AutoCloseable> closeOnShutdown = new CopyOnWriteArrayList<>();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** {@link ExitCodes#OK}, or what {@link #fail} set: the process's exit code once stopped. */
+    private volatile int exitCode = ExitCodes.OK;
 
     RunningAgent(Config config, Path configFile, AgentOptions options, AgentMetrics metrics,
             ExecutorTaskScheduler timer, ExecutorService workers) {
@@ -221,6 +223,17 @@ public final class RunningAgent {
         stopper.start();
     }
 
+    /**
+     * Stops the agent because a part it cannot run without broke for good (the HTTP listener closed):
+     * logged with the reason, and the process then exits {@link ExitCodes#INTERNAL}, so that systemd's
+     * {@code Restart=on-failure} starts it again rather than leaving an agent that probes and cannot be read.
+     */
+    public void fail(String what, String reason) {
+        log.error(what + "; stopping so that the service manager restarts the agent", "error", reason);
+        exitCode = ExitCodes.INTERNAL;
+        shutdown();
+    }
+
     private void stopEverything() {
         long start = System.nanoTime();
         // A probe ends by its own deadline; one that does not is abandoned by the scheduler's watchdog at the same
@@ -268,9 +281,9 @@ public final class RunningAgent {
         stopped.countDown();
     }
 
-    /** Blocks until {@link #shutdown} has finished; returns the process exit code (0). */
+    /** Blocks until {@link #shutdown} has finished; returns the process exit code (0, or 70 after {@link #fail}). */
     public int awaitShutdown() throws InterruptedException {
         stopped.await();
-        return ExitCodes.OK;
+        return exitCode;
     }
 }

@@ -36,11 +36,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class AgentHttpServer implements FrontEnd {
     /**
-     * Threads of the pool: Jetty's selector and acceptor share one, and the rest run handlers, none of which
-     * waits on a client. More than two so that a slow reload (a config file on a hung mount) leaves scrapes
-     * a thread.
+     * Threads of the pool: one selector, one acceptor, and the rest run handlers, none of which waits on a
+     * client. More than three so that a slow reload (a config file on a hung mount) leaves scrapes a thread.
      */
-    static final int MAX_THREADS = 6;
+    static final int MAX_THREADS = 7;
 
     private final Server server;
     private final ServerConnector connector;
@@ -99,8 +98,11 @@ public final class AgentHttpServer implements FrontEnd {
         ConnectionFactory[] factories = web.tls() == null ? new ConnectionFactory[] {httpFactory}
                 : new ConnectionFactory[] {new SslConnectionFactory(sslContextFactory(web.tls()), "http/1.1"),
                     httpFactory};
-        // No separate acceptor thread: the one selector accepts too.
-        connector = new ServerConnector(server, 0, 1, factories);
+        // An acceptor thread of its own: the connection limit pauses it and resumes it. Without one, the limit
+        // took the listening socket off the selector and put it back, and under churn around the limit the
+        // re-registration failed (a cancelled key) and Jetty closed the listener for good (issue 23).
+        connector = new WatchedConnector(server, factories,
+                reason -> agent.fail("the HTTP listener on " + listenAddress + " closed", reason));
         connector.setHost(address.getAddress().isAnyLocalAddress() ? null : address.getAddress().getHostAddress());
         connector.setPort(address.getPort());
         connector.setAcceptQueueSize(64);
@@ -140,10 +142,54 @@ public final class AgentHttpServer implements FrontEnd {
         }
     }
 
+    /** The listening socket, for tests that break it. */
+    java.nio.channels.ServerSocketChannel listener() {
+        return ((WatchedConnector) connector).channel();
+    }
+
     /** The port actually bound (useful with port 0). */
     @Override
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /**
+     * A connector that says when its listening socket closed while the server runs: no client can reach the
+     * agent after that, so the agent stops with an error and its service manager starts it again.
+     */
+    private static final class WatchedConnector extends ServerConnector {
+        private final java.util.function.Consumer<String> lost;
+        private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+
+        WatchedConnector(Server server, ConnectionFactory[] factories, java.util.function.Consumer<String> lost) {
+            super(server, 1, 1, factories);
+            this.lost = lost;
+        }
+
+        @Override
+        public void accept(int acceptorId) throws IOException {
+            if (isRunning() && !isOpen()) {
+                // Jetty's own accept returns at once on a closed channel, and its acceptor would spin on it.
+                throw new java.nio.channels.ClosedChannelException();
+            }
+            super.accept(acceptorId);
+        }
+
+        @Override
+        protected boolean handleAcceptFailure(Throwable failure) {
+            if (isRunning() && !isOpen()) {
+                if (reported.compareAndSet(false, true)) {
+                    lost.accept("the listening socket was closed (" + failure + ")");
+                }
+                return false;
+            }
+            return super.handleAcceptFailure(failure);
+        }
+
+        /** The listening socket, for the test that closes it under the server. */
+        java.nio.channels.ServerSocketChannel channel() {
+            return (java.nio.channels.ServerSocketChannel) getTransport();
+        }
     }
 
     /** Jetty's own refusals (400, 431, ...) as one line of text, without its HTML page or version. */

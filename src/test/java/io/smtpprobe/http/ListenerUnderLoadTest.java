@@ -1,0 +1,159 @@
+package io.smtpprobe.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.smtpprobe.config.Config;
+import io.smtpprobe.config.Mode;
+import io.smtpprobe.daemon.AgentOptions;
+import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.engine.EventLog;
+import io.smtpprobe.engine.LogLevel;
+import io.smtpprobe.testing.DaemonFixtures;
+import io.smtpprobe.testing.GatedProber;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 23, first high finding: clients that open and close connections around the connection limit once
+ * made Jetty close the listening socket for good (the limit toggled accepting on a connector without an
+ * acceptor thread; re-registering the accept key failed and Jetty closed the channel). The process lived
+ * on and probed, unreachable. However many clients churn, the listener must answer afterwards.
+ */
+class ListenerUnderLoadTest {
+    @TempDir
+    Path dir;
+
+    private final GatedProber prober = new GatedProber(Clock.systemUTC());
+    private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+    private Daemon daemon;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (daemon != null) {
+            daemon.agent().shutdown();
+            daemon.agent().awaitShutdown();
+        }
+    }
+
+    private AgentHttpServer http;
+
+    private Daemon start(RequestLimits limits) {
+        Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5),
+                2, List.of(DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION)));
+        AgentOptions options = new AgentOptions("9.9.9", Clock.systemUTC(), Map.of(),
+                new EventLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC(), LogLevel.INFO,
+                        true),
+                c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
+        daemon = Daemon.start(config, null, options, "127.0.0.1:0",
+                (address, agent, log) -> http = new AgentHttpServer(address, WebConfigFile.NONE, limits, agent, log));
+        return daemon;
+    }
+
+    @Test
+    void keepsListeningWhileClientsChurnAcrossTheConnectionLimit() throws Exception {
+        // A limit of 8 with 48 churning clients crosses the limit thousands of times a second: the old
+        // connector closed its listener within the first second of this.
+        start(new RequestLimits(Duration.ofSeconds(10), 8));
+        Churn churn = Churn.run(daemon.port(), 48, Duration.ofSeconds(5));
+        assertThat(churn.answered()).as("requests answered while churning").isGreaterThan(100);
+        assertThat(healthy(daemon.port())).as("the listener after the churn").isTrue();
+    }
+
+    @Test
+    void keepsListeningWithTheDefaultLimitFilledByIdleConnectionsAndTheRestChurning() throws Exception {
+        start(RequestLimits.DEFAULT);
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < RequestLimits.DEFAULT.maxConnections() - 7; i++) {
+                idle.add(new Socket("127.0.0.1", daemon.port()));
+            }
+            Churn.run(daemon.port(), 30, Duration.ofSeconds(5));
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+        assertThat(healthy(daemon.port())).as("the listener after the churn").isTrue();
+    }
+
+    @Test
+    void stopsWithExitCode70AndSaysWhyWhenItsListenerClosesUnderIt() throws Exception {
+        start(RequestLimits.DEFAULT);
+        http.listener().close();
+        int exit = daemon.agent().awaitShutdown();
+        daemon = null;
+        assertThat(exit).as("exit code, for systemd's Restart=on-failure").isEqualTo(70);
+        assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("level=error msg=\"the HTTP listener on"
+                + " 127.0.0.1:0 closed; stopping so that the service manager restarts the agent\"",
+                "error=\"the listening socket was closed");
+    }
+
+    /** One request on a fresh connection, answered 200 within 10 s. */
+    static boolean healthy(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(10_000);
+            return Churn.request(socket).startsWith("HTTP/1.1 200");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Client threads that each loop: connect, {@code GET /-/healthy} with {@code Connection: close}, read, close. */
+    record Churn(long answered) {
+        static Churn run(int port, int clients, Duration length) throws InterruptedException {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong answered = new AtomicLong();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                Thread thread = new Thread(() -> {
+                    while (!stop.get()) {
+                        try (Socket socket = new Socket()) {
+                            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+                            socket.setSoTimeout(2_000);
+                            if (request(socket).startsWith("HTTP/1.1 200")) {
+                                answered.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            // A reset or a refusal is what the old listener gave; the assertion is afterwards.
+                        }
+                    }
+                }, "churn-" + i);
+                thread.setDaemon(true);
+                thread.start();
+                threads.add(thread);
+            }
+            Thread.sleep(length.toMillis()); // the load's length: nothing waits on a result here
+            stop.set(true);
+            for (Thread thread : threads) {
+                thread.join(10_000);
+            }
+            return new Churn(answered.get());
+        }
+
+        static String request(Socket socket) throws IOException {
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+}
