@@ -44,6 +44,7 @@ public final class AgentHttpServer implements FrontEnd {
     private final Server server;
     private final ServerConnector connector;
     private final EventLog log;
+    private final BcryptChecks bcrypt = new BcryptChecks();
 
     /**
      * Binds and starts serving plain HTTP without authentication, and registers itself to be closed when
@@ -109,18 +110,18 @@ public final class AgentHttpServer implements FrontEnd {
         connector.setIdleTimeout(limits.headerDeadline().toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
-        server.setHandler(new Endpoints(agent, new WebConfigReloader(webFile, web, log), log));
+        server.setHandler(new Endpoints(agent, new WebConfigReloader(webFile, web, bcrypt, log), log));
         server.setErrorHandler(new PlainErrors());
         try {
             server.start();
         } catch (IOException e) {
-            stopQuietly();
+            close();
             Throwable cause = e instanceof BindException || e.getCause() instanceof BindException ? e : null;
             throw new UncheckedIOException("web.listen_address " + listenAddress + ": cannot listen ("
                     + e.getMessage() + ")" + (cause != null
                             ? "; stop what uses the port or choose another with --web.listen-address" : ""), e);
         } catch (Exception e) {
-            stopQuietly();
+            close();
             throw new IllegalStateException("the HTTP server did not start: " + e, e);
         }
         agent.closeOnShutdown(this);
@@ -217,5 +218,6 @@ public final class AgentHttpServer implements FrontEnd {
     public void close() {
         // Closes the listener and every connection now; shutdown has already waited for probes.
         stopQuietly();
+        bcrypt.close();
     }
 }

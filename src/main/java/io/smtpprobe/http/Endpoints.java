@@ -38,21 +38,57 @@ final class Endpoints extends Handler.Abstract {
         Responses.configured(response, settings.headers());
         try {
             BasicAuth auth = settings.auth();
-            if (auth.enabled() && !auth.allows(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic");
-                Responses.text(response, 401, "Unauthorized\n", callback);
+            if (!auth.enabled()) {
+                authenticated(request, response, callback);
                 return true;
             }
-            if (request.getMethod().equals("CONNECT")) {
-                // Not a proxy: a CONNECT's target is an address, which nothing here ever connects to.
-                Responses.text(response, 400, "CONNECT is not served; this is not a proxy.\n", callback);
-                return true;
+            BasicAuth.Answer now = auth.check(request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                    // From the bcrypt thread: the answer goes back to the HTTP pool, which serves the request.
+                    later -> resume(() -> answer(later, request, response, callback), request, callback));
+            if (now != null) {
+                answer(now, request, response, callback);
             }
-            CappedBody.readThen(request, response, callback, () -> route(request, response, callback));
         } catch (RuntimeException e) {
             failed(request, response, callback, e);
         }
         return true;
+    }
+
+    /** Runs the rest of a request on the HTTP pool; when the server is stopping, the request just fails. */
+    private static void resume(Runnable rest, Request request, Callback callback) {
+        try {
+            request.getContext().execute(rest);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            callback.failed(e);
+        }
+    }
+
+    private void answer(BasicAuth.Answer answer, Request request, Response response, Callback callback) {
+        try {
+            switch (answer) {
+                case ALLOWED -> authenticated(request, response, callback);
+                case REFUSED -> {
+                    response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Basic");
+                    Responses.text(response, 401, "Unauthorized\n", callback);
+                }
+                case BUSY -> {
+                    response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+                    Responses.text(response, 429, "Too many password checks at once; try again in a second.\n",
+                            callback);
+                }
+            }
+        } catch (RuntimeException e) {
+            failed(request, response, callback, e);
+        }
+    }
+
+    private void authenticated(Request request, Response response, Callback callback) {
+        if (request.getMethod().equals("CONNECT")) {
+            // Not a proxy: a CONNECT's target is an address, which nothing here ever connects to.
+            Responses.text(response, 400, "CONNECT is not served; this is not a proxy.\n", callback);
+            return;
+        }
+        CappedBody.readThen(request, response, callback, () -> route(request, response, callback));
     }
 
     private void failed(Request request, Response response, Callback callback, RuntimeException e) {

@@ -11,8 +11,9 @@ import java.util.Objects;
  * The users and headers of a {@code --web.config.file} as the file says now. exporter-toolkit reads its
  * file at every request, so a fleet rotates a basic-auth password or changes a header without restarting
  * exporters; so does smtp-probe: the file is read at every request and parsed again when its bytes
- * changed. A file that no longer reads or parses leaves the last good users and headers in force and is
- * logged once, with every error. A change to {@code tls_server_config} takes effect at the next start
+ * changed. A file that no longer reads or parses, or that drops every user while users were in force
+ * (fail closed: an empty or half-written file is not "no authentication"), leaves the last good users and
+ * headers in force and is logged once, with every error. A change to {@code tls_server_config} takes effect at the next start
  * (logged once); the certificate and key themselves are read at every handshake.
  */
 final class WebConfigReloader {
@@ -22,18 +23,23 @@ final class WebConfigReloader {
     private final Path file;
     private final EventLog log;
     private final TlsServerConfig startedTls;
+    private final BcryptChecks checks;
     private byte[] bytes;
     private Settings settings;
     /** The content last refused or found with changed TLS settings, so each is logged once. */
     private byte[] reported;
     private String unreadable;
 
-    /** @param file null for no file: plain HTTP, no users, no headers, for good */
-    WebConfigReloader(Path file, WebConfigFile loaded, EventLog log) {
+    /**
+     * @param file null for no file: plain HTTP, no users, no headers, for good
+     * @param checks where bcrypt runs, for every version of the users
+     */
+    WebConfigReloader(Path file, WebConfigFile loaded, BcryptChecks checks, EventLog log) {
         this.file = file;
         this.log = log;
+        this.checks = checks;
         this.startedTls = loaded.tls();
-        this.settings = new Settings(new BasicAuth(loaded.basicAuthUsers()), loaded.headers());
+        this.settings = new Settings(new BasicAuth(loaded.basicAuthUsers(), checks), loaded.headers());
         if (file != null) {
             try {
                 bytes = WebConfigFile.read(file);
@@ -72,9 +78,18 @@ final class WebConfigReloader {
             e.errors().forEach(error -> log.error("web config error", "file", file, "error", error));
             return settings;
         }
+        if (settings.auth().enabled() && fresh.basicAuthUsers().isEmpty()) {
+            // An empty file, or one cut off after "basic_auth_users:", is what a rewrite in progress looks like
+            // (cp and cat > truncate first): taken as "no users", it served requests without authentication
+            // (issue 23). Turning authentication off takes a restart, which reads the file afresh.
+            reported = now;
+            log.error("web config file changed to no basic_auth_users; refused, authentication stays on with the"
+                    + " last good users (to turn it off, restart the agent)", "file", file);
+            return settings;
+        }
         bytes = now;
         reported = null;
-        settings = new Settings(new BasicAuth(fresh.basicAuthUsers()), fresh.headers());
+        settings = new Settings(new BasicAuth(fresh.basicAuthUsers(), checks), fresh.headers());
         log.info("web config file reloaded", "file", file, "basic_auth", fresh.basicAuthUsers().isEmpty() ? "off" : "on",
                 "headers", fresh.headers().size());
         if (!Objects.equals(fresh.tls(), startedTls)) {
