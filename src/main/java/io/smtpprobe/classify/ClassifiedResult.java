@@ -11,9 +11,11 @@ import io.smtpprobe.probe.ProbeResult;
  * @param internet whether the destination is internet-routed (not a private address, or {@code route:
  *     internet}); on port 25 such results are subject to Azure's block and decide the port-25 diagnosis
  * @param auth the target's credentials, or null: advice names where the password came from
+ * @param cause why the server refused us, read from its reply (DESIGN section 3.1); null when the outcome is
+ *     not a refusal
  */
-public record ClassifiedResult(
-        ProbeResult result, Expectation expected, Verdict verdict, boolean internet, Role role, AuthConfig auth) {
+public record ClassifiedResult(ProbeResult result, Expectation expected, Verdict verdict, boolean internet, Role role,
+        AuthConfig auth, Cause cause) {
 
     /** Whether Azure's port-25 rule applies to this destination (port 25, internet-routed). */
     public boolean subjectToBlock() {

@@ -15,7 +15,12 @@ public enum Diagnosis {
     /** No name server gave a usable answer to any lookup (r2). */
     DNS_UNAVAILABLE,
     /** Port 25 reaches the MX hosts as expected, but some refuse us or do not take the session now (r2). */
-    RECEIVERS_REJECTING;
+    RECEIVERS_REJECTING,
+    /**
+     * Port 25 and the receivers work; every refusal is of the probe's own addresses (rcpt_to, mail_from):
+     * the probe's config is at fault (r3).
+     */
+    PROBE_MISCONFIGURED;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

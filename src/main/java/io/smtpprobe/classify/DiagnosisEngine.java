@@ -43,6 +43,9 @@ public final class DiagnosisEngine {
         }
         List<ClassifiedResult> refusing = evidence.select(r -> r.role() == Role.MX
                 && (r.verdict() == Verdict.RECEIVER_REJECTED || r.verdict() == Verdict.RECEIVER_UNAVAILABLE));
+        if (!refusing.isEmpty() && refusing.stream().allMatch(r -> r.cause() != null && r.cause().aboutProbeAddresses())) {
+            return services.probeMisconfigured(refusing);
+        }
         if (!refusing.isEmpty()) {
             return services.receiversRejecting(refusing);
         }

@@ -19,7 +19,8 @@ public final class ResultClassifier {
         Expectation expected =
                 PolicyTable.expectationFor(policy, target.expect(), target.route(), result.port(), address);
         Verdict verdict = VerdictClassifier.classify(result.outcome(), result.replyCode(), expected);
-        return new ClassifiedResult(result, expected, verdict, internet, role(target, internet), target.auth());
+        return new ClassifiedResult(result, expected, verdict, internet, role(target, internet), target.auth(),
+                RefusalReader.cause(result.outcome(), result.reply()));
     }
 
     /**

@@ -86,20 +86,31 @@ final class ServiceFindings {
                 : " (the password comes from password_file " + source + ")";
     }
 
+    /** Every refusal is of the probe's own rcpt_to or mail_from: the path and the receivers work. */
+    Finding probeMisconfigured(List<ClassifiedResult> refusing) {
+        String who = refusing.stream().map(ServiceFindings::refusal).collect(Collectors.joining("; "));
+        ClassifiedResult first = refusing.get(0);
+        return new Finding(Diagnosis.PROBE_MISCONFIGURED,
+                "Port 25 reaches the MX hosts and they talk to this VM; what they refuse is the probe's own address: "
+                        + who + ". This is the probe's configuration, not Azure's platform or the receivers.",
+                CauseAdvice.action(first.cause(), first.result()) + " Then run `"
+                        + invocation.check(first.result().target(), "--transcript") + "`.");
+    }
+
     Finding receiversRejecting(List<ClassifiedResult> refusing) {
         boolean lasting = refusing.stream().anyMatch(r -> r.verdict() == Verdict.RECEIVER_REJECTED);
         boolean passing = refusing.stream().anyMatch(r -> r.verdict() == Verdict.RECEIVER_UNAVAILABLE);
         String who = refusing.stream().map(ServiceFindings::refusal).collect(Collectors.joining("; "));
-        String kinds = (lasting ? " A 5xx is lasting: the receiver does not want mail from this VM (IP reputation,"
-                + " blocklists, reverse DNS, SPF)." : "")
+        String kinds = (lasting ? " A 5xx is lasting: the receiver does not want mail from this VM." : "")
                 + (passing ? " A 4xx or an RST is passing: overload, a rate or connection limit, greylisting, or"
-                        + " nothing listening right now." : "");
-        String action = lasting
-                ? "Look the VM's public IP up on blocklists (Spamhaus, for example), give it a reverse DNS (PTR) name"
-                        + " that matches the HELO name, and publish SPF for the sending domain; Azure's public"
-                        + " addresses are often listed, so an authenticated relay on port 587 is the usual way out."
-                : "Retry later; if it lasts, the receiver limits or greylists this address, or the host is not a"
-                        + " mail server for the domain (check the target's host or mx).";
+                        + " nothing listening right now (an RST may also come from a firewall that rejects)." : "");
+        // The action of the most telling refusal: a lasting one with a cause before a passing one.
+        ClassifiedResult telling = refusing.stream().filter(r -> r.cause() != null)
+                .min(java.util.Comparator.comparing(r -> r.verdict() == Verdict.RECEIVER_REJECTED ? 0 : 1))
+                .orElse(null);
+        String action = telling != null ? CauseAdvice.action(telling.cause(), telling.result())
+                : "Retry later; if it lasts, nothing listens on port 25 there or a firewall rejects: check the"
+                        + " target's host or mx, and any firewall on this VM (nftables, iptables, ufw, firewalld).";
         return new Finding(Diagnosis.RECEIVERS_REJECTING,
                 "Port 25 reaches the MX hosts as expected, but " + (refusing.size() == 1 ? "one does" : "some do")
                         + " not take mail from this VM: " + who + "." + kinds
@@ -108,12 +119,15 @@ final class ServiceFindings {
                         + invocation.check(refusing.get(0).result().target(), "--transcript") + "`.");
     }
 
-    /** One refusing receiver: who, the reply, and whether it lasts. */
+    /** One refusing receiver: who, the reply, whether it lasts, and its cause. */
     private static String refusal(ClassifiedResult refusing) {
         ProbeResult r = refusing.result();
         String said = r.reply() != null ? "replied " + r.reply() : r.detail();
         String kind = refusing.verdict() == Verdict.RECEIVER_REJECTED ? "lasting" : "passing";
-        return r.target() + " (" + r.host() + ":" + r.port() + ") " + said + " at " + stage(r) + " (" + kind + ")";
+        String cause = refusing.cause() == null ? ""
+                : ", cause " + refusing.cause().label() + ": " + CauseAdvice.meaning(refusing.cause(), r);
+        return r.target() + " (" + r.host() + ":" + r.port() + ") " + said + " at " + stage(r) + " (" + kind + ")"
+                + cause;
     }
 
     private static String stage(ProbeResult r) {

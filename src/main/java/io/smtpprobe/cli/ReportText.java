@@ -64,7 +64,7 @@ final class ReportText {
                     Integer.toString(p.port()), r.expected().label(), p.outcome().label(), r.verdict().label(),
                     seconds(p)));
             if (withReason) {
-                row.add(reason(p));
+                row.add(reason(r));
             }
             table.add(row.toArray(String[]::new));
         }
@@ -77,7 +77,7 @@ final class ReportText {
         for (ClassifiedResult r : report.results()) {
             ProbeResult p = r.result();
             if (p.outcome() != Outcome.OK) {
-                String text = p.target() + " " + p.host() + ":" + p.port() + ": " + reason(p);
+                String text = p.target() + " " + p.host() + ":" + p.port() + ": " + reason(r);
                 List<String> lines = TextTable.wrap(text, Math.max(20, lineWidth - 4));
                 out.append("  ").append(lines.get(0)).append('\n');
                 lines.subList(1, lines.size()).forEach(line -> out.append("    ").append(line).append('\n'));
@@ -86,10 +86,15 @@ final class ReportText {
         return out.append('\n').toString();
     }
 
-    /** The detail, and for a result that is not ok the server's last reply too: a person needs both. */
-    static String reason(ProbeResult p) {
+    /**
+     * The detail, and for a result that is not ok the server's last reply too: a person needs both; a refusal
+     * leads with its cause ({@code [cause: ip_blocklisted]}).
+     */
+    static String reason(ClassifiedResult r) {
+        ProbeResult p = r.result();
         boolean quoteReply = p.outcome() != Outcome.OK && p.reply() != null && !p.detail().contains(p.reply());
-        return quoteReply ? p.detail() + "; the server said: " + p.reply() : p.detail();
+        String reason = quoteReply ? p.detail() + "; the server said: " + p.reply() : p.detail();
+        return r.cause() == null ? reason : "[cause: " + r.cause().label() + "] " + reason;
     }
 
     static String policyLine(Port25Policy policy) {

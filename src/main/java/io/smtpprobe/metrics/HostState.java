@@ -1,5 +1,6 @@
 package io.smtpprobe.metrics;
 
+import io.smtpprobe.classify.Cause;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.Role;
 import io.smtpprobe.classify.Verdict;
@@ -22,9 +23,10 @@ import java.util.Map;
  * @param role the target's role, a label of {@code smtp_probe_success} so alerts find relays of any mode
  * @param phaseSeconds seconds per phase, indexed by {@link Phase#ordinal()}, NaN where the probe did not get
  * @param tlsVerified 1 or 0 for a verified or unverified TLS session, NaN when the probe negotiated none
+ * @param cause why the server refused the last probe; null when it was not a refusal (no series then)
  */
 record HostState(String host, int port, Mode mode, Role role, Outcome outcome, Verdict verdict,
-                 double[] phaseSeconds, double certificateExpiry, double tlsVerified) {
+                 double[] phaseSeconds, double certificateExpiry, double tlsVerified, Cause cause) {
 
     static HostState of(ClassifiedResult classified) {
         ProbeResult result = classified.result();
@@ -39,7 +41,7 @@ record HostState(String host, int port, Mode mode, Role role, Outcome outcome, V
         // 1/0 when the probe negotiated TLS; NaN (the series left out) when it did not.
         double verified = result.tls() == null ? Double.NaN : result.tls().verified() ? 1 : 0;
         return new HostState(result.host(), result.port(), result.mode(), classified.role(), result.outcome(),
-                classified.verdict(), seconds, expiry, verified);
+                classified.verdict(), seconds, expiry, verified, classified.cause());
     }
 
     /** Whether a result for this host is the same series (a changed port or mode makes other labels). */

@@ -24,6 +24,9 @@ enum TargetFamily {
             "1 for the outcome of the last probe of this host; other outcomes are absent"),
     PHASE_DURATION(MetricNames.PHASE_DURATION_SECONDS, "gauge",
             "Seconds each phase of the last probe took; absent for a phase it did not reach"),
+    REFUSAL(MetricNames.REFUSAL, "gauge",
+            "1 with the cause of the last probe's refusal, read from the server's reply; absent when the last probe"
+                    + " of this host was not refused"),
     RUNS(MetricNames.RUNS_TOTAL, "counter",
             "Probes of this target by outcome, one per probed host; an outcome that never occurred is absent"),
     SUCCESS(MetricNames.SUCCESS, "gauge", "1 when the last probe of this host reached ok, else 0"),

@@ -61,7 +61,7 @@ final class TargetRenderer {
                         }
                     }
                 }
-                case OUTCOME, PHASE_DURATION, SUCCESS, TLS_CERTIFICATE_EXPIRY, TLS_VERIFIED, VERDICT ->
+                case OUTCOME, PHASE_DURATION, REFUSAL, SUCCESS, TLS_CERTIFICATE_EXPIRY, TLS_VERIFIED, VERDICT ->
                         hosts(family, target, targetLabel);
             }
             byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
@@ -99,6 +99,12 @@ final class TargetRenderer {
                             sample(family, "{" + hostLabel + ",phase=\"" + phase.label() + "\"," + targetLabel + "}",
                                     host.phaseSeconds(phase));
                         }
+                    }
+                }
+                case REFUSAL -> {
+                    if (host.cause() != null) {
+                        sample(family, "{cause=\"" + host.cause().label() + "\"," + hostLabel + "," + targetLabel
+                                + "}", 1);
                     }
                 }
                 case SUCCESS -> sample(family, "{" + hostLabel + ",mode=\"" + host.mode().label() + "\",port=\""

@@ -69,6 +69,7 @@ public final class ReportJson {
         node.put("outcome", r.outcome().label());
         node.put("verdict", classified.verdict().label());
         node.put("reply", r.reply());
+        node.put("cause", classified.cause() == null ? null : classified.cause().label());
         node.put("detail", r.detail());
         ObjectNode phases = node.putObject("phases");
         for (Map.Entry<Phase, Duration> phase : r.phases().entrySet()) {

@@ -87,6 +87,12 @@ class DiagnosisEngineTest {
         "enterprise-agreement, mx:recipient_rejected:450 ctl:ok, receivers_rejecting",
         "enterprise-agreement, mx:tcp_refused mx:tcp_refused, receivers_rejecting",
         "enterprise-agreement, mx:greeting_rejected:421 mx:tcp_timeout ctl:ok, receivers_rejecting",
+        // probe_misconfigured (r3), just before receivers_rejecting: every refusal is of the probe's own address
+        "enterprise-agreement, mx:recipient_rejected:550:unknown mx:recipient_rejected:554:relay ctl:ok, probe_misconfigured",
+        "enterprise-agreement, mx:recipient_rejected:550:unknown mx:ok, probe_misconfigured",
+        "enterprise-agreement, mx:recipient_rejected:550:unknown mx:greeting_rejected:554:rbl ctl:ok, receivers_rejecting",
+        "enterprise-agreement, mx:recipient_rejected:550:unknown mx:tcp_refused ctl:ok, receivers_rejecting",
+        "pay-as-you-go, mx:tcp_timeout relay:sender_rejected:553:login ctl:ok, relay_failing",
         // mixed, before the as-expected findings
         "enterprise-agreement, mx:ok mx:tcp_timeout ctl:ok, mixed",
         "pay-as-you-go, mx:tcp_refused mx:tcp_timeout ctl:ok, mixed",
@@ -212,6 +218,46 @@ class DiagnosisEngineTest {
     }
 
     @Nested
+    class Causes {
+        @Test
+        void anUnknownRecipientIsTheProbesConfigAndNamesTheKeyToFix() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:recipient_rejected:550:unknown ctl:ok"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.PROBE_MISCONFIGURED);
+            assertThat(finding.explanation()).contains("cause recipient_unknown").contains("not Azure's platform");
+            assertThat(finding.action()).contains("Set rcpt_to of target mx0").doesNotContain("blocklist")
+                    .contains("`smtp-probe check --config /etc/smtp-probe/config.yml --only mx0 --transcript`");
+        }
+
+        @Test
+        void aBlocklistedIpIsNamedWithTheAddressTheReplyQuotes() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:greeting_rejected:554:rbl ctl:ok"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.RECEIVERS_REJECTING);
+            assertThat(finding.explanation()).contains("cause ip_blocklisted: this VM's public IP (20.1.2.3) is on a"
+                    + " blocklist");
+            assertThat(finding.action()).startsWith("Look 20.1.2.3 up").contains("port 587")
+                    .doesNotContain("rcpt_to");
+        }
+
+        @Test
+        void aMissingPtrAdvisesAReverseNameForTheQuotedAddress() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:recipient_rejected:450:ptr ctl:ok"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.RECEIVERS_REJECTING);
+            assertThat(finding.explanation()).contains("cause no_reverse_dns").contains("(passing)");
+            assertThat(finding.action()).contains("Give 20.1.2.3 a PTR name").contains("--reverse-fqdn");
+        }
+
+        @Test
+        void aLastingRefusalWithACauseLeadsTheActionBeforeAPassingOne() {
+            Finding finding = DiagnosisEngine.diagnose(EA,
+                    round(EA, "mx:tcp_refused mx:greeting_rejected:554:rbl ctl:ok"), CONFIG);
+            assertThat(finding.action()).startsWith("Look 20.1.2.3 up");
+        }
+    }
+
+    @Nested
     class RelayFailing {
         @Test
         void aDroppedPrivateSmarthostOnPort25IsARelayNotAPort25Finding() {
@@ -329,6 +375,14 @@ class DiagnosisEngineTest {
         };
     }
 
+    /** Replies as Postfix sends them, named in a round's spec as the fourth part ({@code mx:recipient_rejected:550:unknown}). */
+    static final Map<String, String> REPLIES = Map.of(
+            "unknown", "550 5.1.1 <probe@mx.example>: Recipient address rejected: User unknown in local recipient table",
+            "relay", "554 5.7.1 <probe@elsewhere.example>: Relay access denied",
+            "rbl", "554 5.7.1 Service unavailable; Client host [20.1.2.3] blocked using zen.spamhaus.org",
+            "ptr", "450 4.7.25 Client host rejected: cannot find your hostname, [20.1.2.3]",
+            "login", "553 5.7.1 <probe@example.test>: Sender address rejected: not owned by user alice");
+
     /** A round described as in {@link #diagnosesWholeRoundsInTheOrderOfPrecedence}, classified as the agent does. */
     static List<ClassifiedResult> round(Port25Policy policy, String spec) {
         List<ClassifiedResult> results = new ArrayList<>();
@@ -357,7 +411,8 @@ class DiagnosisEngineTest {
                 default -> null;
             };
             Outcome outcome = dns != null ? Outcome.DNS_FAILURE : Outcome.valueOf(parts[1].toUpperCase(Locale.ROOT));
-            String reply = parts.length > 2 ? parts[2] + (parts[2].startsWith("4") ? " 4.7.0" : " 5.7.1") + " refused"
+            String reply = parts.length > 3 ? REPLIES.get(parts[3])
+                    : parts.length > 2 ? parts[2] + (parts[2].startsWith("4") ? " 4.7.0" : " 5.7.1") + " refused"
                     : null;
             results.add(ResultClassifier.classify(policy, target,
                     result(target, dns != null ? null : address, outcome, reply, dns)));

@@ -182,7 +182,8 @@ class AdviceCommandsTest {
                 "gmail:tcp_timeout https-control:tcp_timeout", "gmail:tcp_timeout https-control:ok",
                 "gmail:tcp_timeout", "gmail:ok https-control:ok", "gmail:ok outlook:tcp_timeout https-control:ok",
                 "gmail:greeting_rejected:554 https-control:ok", "gmail:recipient_rejected:450 https-control:ok",
-                "gmail:tcp_refused outlook:tcp_refused", "gmail:tls_handshake_failed https-control:ok"));
+                "gmail:tcp_refused outlook:tcp_refused", "gmail:tls_handshake_failed https-control:ok",
+                "gmail:recipient_rejected:550-5.1.1 https-control:ok"));
         for (Outcome outcome : Outcome.values()) {
             String label = outcome.label();
             specs.add("gmail:tcp_timeout azure-relay:" + label + " https-control:ok");

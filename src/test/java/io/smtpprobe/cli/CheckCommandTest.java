@@ -126,7 +126,7 @@ class CheckCommandTest {
         assertThat(json.at("/policy/source").asText()).isEqualTo("flag");
         JsonNode control = json.get("results").get(1);
         assertThat(fieldNames(control)).containsExactly("target", "host", "address", "port", "mode", "role",
-                "expected", "outcome", "verdict", "reply", "detail", "phases", "tls", "started_at");
+                "expected", "outcome", "verdict", "reply", "cause", "detail", "phases", "tls", "started_at");
         assertThat(json.at("/results/0/role").asText()).isEqualTo("mx");
         assertThat(control.get("role").asText()).isEqualTo("control");
         assertThat(control.get("outcome").asText()).isEqualTo("ok");
@@ -205,12 +205,19 @@ class CheckCommandTest {
                     String reasons = columns.equals("80") ? table.substring(table.indexOf("Reasons:")) : table;
                     assertThat(reasons.lines()).as("COLUMNS=" + columns)
                             .allMatch(line -> line.length() <= Integer.parseInt(columns) || line.contains("https://"));
-                    assertThat(run.out).contains("Diagnosis: receivers_rejecting").contains("(lasting)");
+                    assertThat(run.out.replaceAll("\\s+", " ")).contains("Diagnosis: receivers_rejecting")
+                            .contains("(lasting)").contains("cause ip_blocklisted: this VM's public IP (127.0.0.1) is on a blocklist")
+                            .contains("Look 127.0.0.1 up");
+                    assertThat(table.replaceAll("\\s+", " ")).contains("[cause: ip_blocklisted] the server greeted");
                 }
                 Run unknownWidth = run(List.of("check", "--offer", "enterprise-agreement", "--timeout", "2s",
                         "--target", "mx=smtp://127.0.0.1:" + refusing.port() + "?route=internet"));
                 assertThat(unknownWidth.out.lines().filter(line -> line.startsWith("mx "))).singleElement()
                         .satisfies(line -> assertThat(line).endsWith("the server said: " + REFUSAL));
+                Run json = run(List.of("check", "--offer", "enterprise-agreement", "--timeout", "2s", "--output",
+                        "json", "--target", "mx=smtp://127.0.0.1:" + refusing.port() + "?route=internet"));
+                assertThat(json.json().at("/results/0/cause").asText()).isEqualTo("ip_blocklisted");
+                assertThat(json.json().at("/diagnosis/value").asText()).isEqualTo("receivers_rejecting");
             }
         }
     }

@@ -172,9 +172,30 @@ class TargetExpositionTest {
             RenderedTarget relayLines = metrics.rendered("relay");
 
             for (TargetFamily family : TargetFamily.values()) {
-                assertThat(relayLines.lines(family)).as("samples of %s", family)
-                        .startsWith(family.sampleName()).contains("target=\"relay\"");
+                // A refusal's cause exists only while the last probe was refused: its own test below.
+                if (family != TargetFamily.REFUSAL) {
+                    assertThat(relayLines.lines(family)).as("samples of %s", family)
+                            .startsWith(family.sampleName()).contains("target=\"relay\"");
+                }
             }
+        }
+    }
+
+    @Nested
+    class Refusal {
+        @Test
+        void carriesTheCauseOfTheLastRefusalAndIsGoneOnceAProbeIsNotRefused() {
+            ProbeResult refused = new ProbeResult("gmail", "mx1.gmail.example", "203.0.113.25", 25, Mode.SMTP,
+                    Outcome.RECIPIENT_REJECTED, "554 5.7.1 Service unavailable; Client host [20.1.2.3] blocked using"
+                            + " zen.spamhaus.org", "refused", java.util.Map.of(), null, T0, null);
+            metrics.record(gmail, classify(gmail, refused));
+            assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT)).contains("# TYPE smtp_probe_refusal gauge\n"
+                    + "smtp_probe_refusal{cause=\"ip_blocklisted\",host=\"mx1.gmail.example\",target=\"gmail\"} 1.0\n");
+
+            metrics.record(gmail, classify(gmail,
+                    result(gmail, "mx1.gmail.example", "203.0.113.25", Outcome.OK, T0.plusSeconds(60), 4, 9)));
+            assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT)).as("no sample, so no family either")
+                    .doesNotContain("smtp_probe_refusal");
         }
     }
 
