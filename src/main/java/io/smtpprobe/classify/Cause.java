@@ -3,7 +3,7 @@ package io.smtpprobe.classify;
 import java.util.Locale;
 
 /**
- * Why a receiver refused us (DESIGN section 3.1, revision 3): read from a refusal's reply by
+ * Why a receiver refused us (README.md "Reading the verdicts", revision 3): read from a refusal's reply by
  * {@link RefusalReader}. Not to be confused with the root cause of section 8, which says where a block is.
  */
 public enum Cause {

@@ -3,7 +3,7 @@ package io.smtpprobe.classify;
 import io.smtpprobe.probe.ProbeResult;
 
 /**
- * What each {@link Cause} means and what to do about it (DESIGN section 3.1): one explanation and one action
+ * What each {@link Cause} means and what to do about it (README.md "Reading the verdicts"): one explanation and one action
  * per cause, naming the VM's public IP where the reply quotes it and the config key where the probe's own
  * settings are at fault.
  */

@@ -11,7 +11,7 @@ import io.smtpprobe.probe.ProbeResult;
  * @param internet whether the destination is internet-routed (not a private address, or {@code route:
  *     internet}); on port 25 such results are subject to Azure's block and decide the port-25 diagnosis
  * @param auth the target's credentials, or null: advice names where the password came from
- * @param cause why the server refused us, read from its reply (DESIGN section 3.1); null when the outcome is
+ * @param cause why the server refused us, read from its reply (README.md "Reading the verdicts"); null when the outcome is
  *     not a refusal
  */
 public record ClassifiedResult(ProbeResult result, Expectation expected, Verdict verdict, boolean internet, Role role,

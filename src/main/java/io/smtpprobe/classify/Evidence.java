@@ -68,8 +68,13 @@ final class Evidence {
         return others.stream().filter(Evidence::answered).toList();
     }
 
+    /**
+     * Whether the result says anything of the path: not a DNS failure or our own error, and not {@code no_route}
+     * (r3), where no packet left the VM (an address of a family it has no route for, skipped as MTAs skip it).
+     */
     static boolean pastDns(ClassifiedResult r) {
-        return r.result().outcome() != Outcome.DNS_FAILURE && r.result().outcome() != Outcome.ERROR;
+        Outcome outcome = r.result().outcome();
+        return outcome != Outcome.DNS_FAILURE && outcome != Outcome.ERROR && outcome != Outcome.NO_ROUTE;
     }
 
     static boolean pathFailed(ClassifiedResult r) {

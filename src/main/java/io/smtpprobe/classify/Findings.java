@@ -170,6 +170,9 @@ final class Findings {
             case ERROR -> "That is a fault on this machine, not the network: run `"
                     + invocation.check(first.result().target(), "--transcript")
                     + "` and report it if it stays.";
+            case NO_ROUTE -> "This VM has no route to " + first.result().address() + ": give it that address family"
+                    + " (IPv6 on the NIC and the subnet), or set dns.ip_family to the one it has, and run `"
+                    + invocation.checkAll() + "` again.";
             case OK, TCP_TIMEOUT, TCP_REFUSED, UNREACHABLE, GREETING_TIMEOUT, GREETING_REJECTED, PROTOCOL_ERROR,
                     EHLO_REJECTED, STARTTLS_UNAVAILABLE, TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID,
                     AUTH_UNAVAILABLE, AUTH_REJECTED, AUTH_TEMPFAIL, SENDER_REJECTED, RECIPIENT_REJECTED,

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the {@link Cause} of a refusal from its reply (DESIGN section 3.1): the enhanced status code of
+ * Reads the {@link Cause} of a refusal from its reply (README.md "Reading the verdicts"): the enhanced status code of
  * RFC 3463 ({@code class.subject.detail}) where it is specific, then the known texts of large receivers
  * and of Postfix and Exim, then where in the session it came, and last the generic {@code X.7.x} "policy".
  * Most receivers answer a blocklisted IP or a relay attempt with the generic 5.7.1, so the texts are read
@@ -46,7 +46,7 @@ public final class RefusalReader {
         return switch (outcome) {
             case GREETING_REJECTED, EHLO_REJECTED, SENDER_REJECTED, RECIPIENT_REJECTED, AUTH_REJECTED, AUTH_TEMPFAIL ->
                     true;
-            case OK, DNS_FAILURE, TCP_TIMEOUT, TCP_REFUSED, UNREACHABLE, GREETING_TIMEOUT, PROTOCOL_ERROR,
+            case OK, DNS_FAILURE, TCP_TIMEOUT, TCP_REFUSED, UNREACHABLE, NO_ROUTE, GREETING_TIMEOUT, PROTOCOL_ERROR,
                     STARTTLS_UNAVAILABLE, TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE,
                     DEADLINE_EXCEEDED, ERROR -> false;
         };

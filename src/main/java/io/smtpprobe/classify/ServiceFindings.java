@@ -60,6 +60,8 @@ final class ServiceFindings {
                     + " host name, or set tls.ca_file for a private CA.";
             case STARTTLS_UNAVAILABLE -> "The relay does not offer STARTTLS; credentials are never sent in"
                     + " clear text. Check the host and port.";
+            case NO_ROUTE -> "This VM has no route to " + r.address() + " (" + r.host() + "): give the VM that address"
+                    + " family (IPv6 on the NIC and the subnet), or set dns.ip_family to the one it has.";
             case TCP_TIMEOUT, UNREACHABLE -> "Nothing answered at " + where + ": check the NSG outbound rules, any"
                     + " firewall, and for a private relay the route to it (peering, VPN, user-defined routes).";
             case TCP_REFUSED -> where + " refused the connection (RST): nothing listens there, or a firewall"
@@ -137,7 +139,7 @@ final class ServiceFindings {
             case SENDER_REJECTED -> "MAIL FROM";
             case RECIPIENT_REJECTED -> "RCPT TO";
             case TCP_REFUSED -> "connect";
-            case OK, DNS_FAILURE, TCP_TIMEOUT, UNREACHABLE, GREETING_TIMEOUT, PROTOCOL_ERROR, STARTTLS_UNAVAILABLE,
+            case OK, DNS_FAILURE, TCP_TIMEOUT, UNREACHABLE, NO_ROUTE, GREETING_TIMEOUT, PROTOCOL_ERROR, STARTTLS_UNAVAILABLE,
                     TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE, AUTH_REJECTED, AUTH_TEMPFAIL,
                     DEADLINE_EXCEEDED, ERROR -> r.outcome().label();
         };

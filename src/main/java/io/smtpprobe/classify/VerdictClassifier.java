@@ -24,7 +24,8 @@ public final class VerdictClassifier {
         return switch (outcome) {
             // An RST is what a blocking firewall may send instead of dropping: still not through.
             case TCP_TIMEOUT, UNREACHABLE, TCP_REFUSED -> Verdict.AS_EXPECTED;
-            case DNS_FAILURE, ERROR -> Verdict.INCONCLUSIVE;
+            // No packet left: nothing is known of the path (r3); an MTA skips the address.
+            case DNS_FAILURE, NO_ROUTE, ERROR -> Verdict.INCONCLUSIVE;
             case OK, GREETING_TIMEOUT, GREETING_REJECTED, PROTOCOL_ERROR, EHLO_REJECTED, STARTTLS_UNAVAILABLE,
                     TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE, AUTH_REJECTED, AUTH_TEMPFAIL,
                     SENDER_REJECTED, RECIPIENT_REJECTED, DEADLINE_EXCEEDED -> Verdict.UNEXPECTEDLY_OPEN;
@@ -42,7 +43,7 @@ public final class VerdictClassifier {
             case GREETING_TIMEOUT, PROTOCOL_ERROR, STARTTLS_UNAVAILABLE, TLS_HANDSHAKE_FAILED,
                     TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE, AUTH_REJECTED, AUTH_TEMPFAIL,
                     DEADLINE_EXCEEDED -> Verdict.SESSION_FAILED;
-            case DNS_FAILURE, ERROR -> Verdict.INCONCLUSIVE;
+            case DNS_FAILURE, NO_ROUTE, ERROR -> Verdict.INCONCLUSIVE;
         };
     }
 }

@@ -9,8 +9,13 @@ public enum Outcome {
     /** The SYN went unanswered: what Azure's silent port-25 drop looks like. */
     TCP_TIMEOUT,
     TCP_REFUSED,
-    /** No route, or an ICMP unreachable. */
+    /** An ICMP unreachable or administratively prohibited came back from the path: a firewall or router rejects. */
     UNREACHABLE,
+    /**
+     * The VM has no route for the address (ENETUNREACH, before a packet leaves; typically IPv6 on a VM without
+     * it). A fact about the VM's routing, skipped as mail servers skip such an address; never a path failure (r3).
+     */
+    NO_ROUTE,
     GREETING_TIMEOUT,
     GREETING_REJECTED,
     PROTOCOL_ERROR,
@@ -47,7 +52,7 @@ public enum Outcome {
      */
     public boolean connected() {
         return switch (this) {
-            case DNS_FAILURE, TCP_TIMEOUT, TCP_REFUSED, UNREACHABLE, ERROR -> false;
+            case DNS_FAILURE, TCP_TIMEOUT, TCP_REFUSED, UNREACHABLE, NO_ROUTE, ERROR -> false;
             case OK, GREETING_TIMEOUT, GREETING_REJECTED, PROTOCOL_ERROR, EHLO_REJECTED, STARTTLS_UNAVAILABLE,
                     TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE, AUTH_REJECTED, AUTH_TEMPFAIL,
                     SENDER_REJECTED, RECIPIENT_REJECTED, DEADLINE_EXCEEDED -> true;

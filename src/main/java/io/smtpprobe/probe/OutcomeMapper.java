@@ -104,8 +104,18 @@ final class OutcomeMapper {
             // was seen to pass before this mapping or a moment after (the blocking and the selector path).
             return deadline(context);
         }
+        SocketException socket = find(failure, SocketException.class);
+        // ENETUNREACH: the kernel has no route for the address, so no packet left (r3: no_route, not a block).
+        // The JDK reports it as a plain SocketException, or a ConnectException, with the errno text.
+        if (socket != null && contains(socket, "network is unreachable")) {
+            return new Mapped(Outcome.NO_ROUTE, "this VM has no route to the address (network unreachable): no packet"
+                    + " left it, as on a VM without IPv6; mail servers skip such an address");
+        }
         if (find(failure, NoRouteToHostException.class) != null) {
-            return new Mapped(Outcome.UNREACHABLE, "no route to host (" + message(failure) + ")");
+            // EHOSTUNREACH: an ICMP host unreachable or administratively prohibited (a firewall that rejects
+            // with ICMP, on the path or on this VM), or a route of type unreachable.
+            return new Mapped(Outcome.UNREACHABLE, "an ICMP unreachable came back (no route to host, or"
+                    + " administratively prohibited): a router or firewall on the path, or this VM's own, rejects");
         }
         ConnectException refused = find(failure, ConnectException.class);
         if (refused != null) {
@@ -113,12 +123,12 @@ final class OutcomeMapper {
             if (contains(refused, "timed out")) {
                 return new Mapped(Outcome.TCP_TIMEOUT, "no answer to the TCP connect (" + refused.getMessage() + ")");
             }
-            return new Mapped(Outcome.TCP_REFUSED, "connection refused (RST): nothing listens on that port");
+            return new Mapped(Outcome.TCP_REFUSED, "connection refused (RST): nothing listens there, or a firewall"
+                    + " rejects");
         }
-        SocketException socket = find(failure, SocketException.class);
-        // ENETUNREACH and EHOSTUNREACH reach Java as a plain SocketException with the errno text.
         if (socket != null && (contains(socket, "unreachable") || contains(socket, "no route"))) {
-            return new Mapped(Outcome.UNREACHABLE, socket.getMessage());
+            return new Mapped(Outcome.UNREACHABLE, "an ICMP unreachable came back: a router or firewall on the path,"
+                    + " or this VM's own, rejects");
         }
         return unexpected(failure, Step.CONNECT);
     }

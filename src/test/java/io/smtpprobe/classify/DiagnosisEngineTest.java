@@ -93,6 +93,10 @@ class DiagnosisEngineTest {
         "enterprise-agreement, mx:recipient_rejected:550:unknown mx:greeting_rejected:554:rbl ctl:ok, receivers_rejecting",
         "enterprise-agreement, mx:recipient_rejected:550:unknown mx:tcp_refused ctl:ok, receivers_rejecting",
         "pay-as-you-go, mx:tcp_timeout relay:sender_rejected:553:login ctl:ok, relay_failing",
+        // no_route (r3) is never a path failure: an AAAA-only MX on a VM without IPv6 beside a working one
+        "enterprise-agreement, mx:no_route mx:ok ctl:ok, port25_open_as_expected",
+        "pay-as-you-go, mx:no_route mx:tcp_timeout ctl:ok, port25_blocked_as_expected",
+        "enterprise-agreement, mx:no_route ctl:ok, insufficient_data",
         // mixed, before the as-expected findings
         "enterprise-agreement, mx:ok mx:tcp_timeout ctl:ok, mixed",
         "pay-as-you-go, mx:tcp_refused mx:tcp_timeout ctl:ok, mixed",

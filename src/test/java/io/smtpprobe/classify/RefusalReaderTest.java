@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cause table of DESIGN section 3.1 against replies as receivers send them: Postfix, Exim and postgrey
+ * The cause table of README.md "Reading the verdicts" against replies as receivers send them: Postfix, Exim and postgrey
  * as configured in the simulated network, and the published texts of Gmail, Outlook.com, Microsoft 365
  * and Yahoo.
  */

@@ -34,6 +34,8 @@ class VerdictClassifierTest {
             Map.entry(Outcome.TCP_TIMEOUT, UNEXPECTEDLY_BLOCKED),
             Map.entry(Outcome.TCP_REFUSED, RECEIVER_UNAVAILABLE),
             Map.entry(Outcome.UNREACHABLE, UNEXPECTEDLY_BLOCKED),
+            // r3: no packet left the VM, so nothing is known of the path; mail servers skip the address
+            Map.entry(Outcome.NO_ROUTE, INCONCLUSIVE),
             Map.entry(Outcome.GREETING_TIMEOUT, SESSION_FAILED),
             Map.entry(Outcome.GREETING_REJECTED, RECEIVER_REJECTED),
             Map.entry(Outcome.PROTOCOL_ERROR, SESSION_FAILED),
@@ -85,7 +87,7 @@ class VerdictClassifierTest {
     void expectedBlockedIsAsExpectedForPathFailuresAndAnRst(Outcome outcome) {
         Verdict expected = switch (outcome) {
             case TCP_TIMEOUT, UNREACHABLE, TCP_REFUSED -> AS_EXPECTED;
-            case DNS_FAILURE, ERROR -> INCONCLUSIVE;
+            case DNS_FAILURE, NO_ROUTE, ERROR -> INCONCLUSIVE;
             default -> UNEXPECTEDLY_OPEN; // an SMTP server answered past connect
         };
         assertThat(VerdictClassifier.classify(outcome, 421, Expectation.BLOCKED)).isEqualTo(expected);

@@ -31,7 +31,9 @@ public final class UnreachableProbeMain {
                 TargetProber prober = new TargetProber(options, new LoopbackResolver(), Clock.systemUTC(),
                         Ticker.SYSTEM, watchdog, BearerTokens.NONE, connector)) {
             for (String arg : List.of(args).subList(1, args.length)) {
-                String[] parts = arg.split(":");
+                // address:port, the address in brackets when it is IPv6 ([2001:db8::1]:25)
+                int colon = arg.lastIndexOf(':');
+                String[] parts = {arg.substring(0, colon).replace("[", "").replace("]", ""), arg.substring(colon + 1)};
                 TargetConfig target = Targets.host(parts[0], Integer.parseInt(parts[1]), Mode.SMTP).build();
                 ProbeResult result = prober.probe(target).get(0);
                 System.out.println(parts[0] + " " + result.outcome().label() + " " + result.detail());
