@@ -30,6 +30,11 @@ public final class DiagnosisEngine {
         if (evidence.port25Dropped() && evidence.port25Expects(Expectation.REACHABLE)) {
             return findings.blockedUnexpectedly();
         }
+        // r3: an RST from every MX domain while another port connects is a firewall that rejects port 25.
+        boolean resetEverywhere = evidence.port25ResetEverywhere();
+        if (resetEverywhere && evidence.port25Expects(Expectation.REACHABLE)) {
+            return findings.resetUnexpectedly();
+        }
         List<ClassifiedResult> open = evidence.port25.stream()
                 .filter(r -> r.verdict() == Verdict.UNEXPECTEDLY_OPEN).toList();
         if (!open.isEmpty()) {
@@ -40,6 +45,9 @@ public final class DiagnosisEngine {
                 && r.result().outcome() != Outcome.OK && r.verdict() != Verdict.AS_EXPECTED);
         if (!failingRelays.isEmpty()) {
             return services.relayFailing(failingRelays);
+        }
+        if (resetEverywhere) {
+            return findings.resetAsExpected();
         }
         List<ClassifiedResult> refusing = evidence.select(r -> r.role() == Role.MX
                 && (r.verdict() == Verdict.RECEIVER_REJECTED || r.verdict() == Verdict.RECEIVER_UNAVAILABLE));

@@ -54,6 +54,30 @@ final class Evidence {
         return !port25.isEmpty() && port25.stream().allMatch(Evidence::pathFailed);
     }
 
+    /**
+     * Every MX domain probed on port 25 refused with an RST, two or more unrelated ones, while something on
+     * another port connected (r3): receivers do not all reset at once; a firewall that rejects port 25, on this
+     * VM or on its path, does. Domains are told apart by the last two labels of their hosts' names.
+     */
+    boolean port25ResetEverywhere() {
+        List<ClassifiedResult> mx = port25.stream().filter(r -> r.role() == Role.MX).toList();
+        long domains = mx.stream().map(r -> registrableDomain(r.result().host())).distinct().count();
+        return domains >= 2 && mx.size() == port25.size()
+                && mx.stream().allMatch(r -> r.result().outcome() == Outcome.TCP_REFUSED)
+                && others.stream().anyMatch(r -> r.result().outcome().connected());
+    }
+
+    /** The last two labels of a host name ({@code gmail-smtp-in.l.google.com}: google.com); an address as it is. */
+    static String registrableDomain(String host) {
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (name.indexOf(':') >= 0 || name.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
+            return name;
+        }
+        int last = name.lastIndexOf('.');
+        int second = last <= 0 ? -1 : name.lastIndexOf('.', last - 1);
+        return second < 0 ? name : name.substring(second + 1);
+    }
+
     /** Some port-25 destinations answered and others got no answer. */
     boolean port25Mixed() {
         return port25.stream().anyMatch(Evidence::pathFailed) && port25.stream().anyMatch(Evidence::answered);

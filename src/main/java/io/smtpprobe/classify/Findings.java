@@ -63,6 +63,33 @@ final class Findings {
         return new Finding(Diagnosis.PORT25_BLOCKED_UNEXPECTEDLY, explanation, action + controlAdvice());
     }
 
+    /** Every MX domain reset port 25 where the policy says open: a firewall that rejects, not Azure, not the receivers. */
+    Finding resetUnexpectedly() {
+        return new Finding(Diagnosis.PORT25_BLOCKED_UNEXPECTEDLY,
+                "Outbound TCP port 25 is refused with an RST by every MX domain probed (" + names(evidence.port25)
+                        + ") while other ports connect, and Azure's policy for this subscription ("
+                        + policy.offer().key() + (policy.exemption() ? ", exemption recorded" : "")
+                        + ") says port 25 is open. " + RESET_REASON,
+                RESET_ACTION + " Then check the NSG outbound rules, Azure Firewall or NVA for a port-25 rule that"
+                        + " rejects.");
+    }
+
+    /** Every MX domain reset port 25 where the policy says blocked: still not through, and not Azure's way. */
+    Finding resetAsExpected() {
+        return new Finding(Diagnosis.PORT25_BLOCKED_AS_EXPECTED,
+                "Outbound TCP port 25 is refused with an RST by every MX domain probed (" + names(evidence.port25)
+                        + ") while other ports connect. Azure's policy for " + policy.offer().key()
+                        + " subscriptions blocks port 25, so it is not through either way; but " + RESET_REASON,
+                actionForBlocked() + " To see Azure's own block behind it, remove the port-25 reject: "
+                        + RESET_ACTION.substring(0, 1).toLowerCase(java.util.Locale.ROOT) + RESET_ACTION.substring(1));
+    }
+
+    private static final String RESET_REASON = "Azure's own port-25 block drops packets silently, and receivers do not"
+            + " all reset at once, so the RST comes from a firewall that rejects port 25: on this VM (nftables,"
+            + " iptables, ufw, firewalld), an NVA, or a firewall on the way.";
+    private static final String RESET_ACTION = "Look for a reject of TCP port 25 in this VM's firewall first:"
+            + " `nft list ruleset`, `iptables -S OUTPUT`, `ufw status verbose`, `firewall-cmd --list-all`.";
+
     Finding blockedAsExpected() {
         return new Finding(Diagnosis.PORT25_BLOCKED_AS_EXPECTED,
                 "Outbound TCP port 25 is blocked (" + names(evidence.port25) + "), as Azure's policy for "

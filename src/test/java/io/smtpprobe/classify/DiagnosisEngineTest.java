@@ -86,6 +86,12 @@ class DiagnosisEngineTest {
         "enterprise-agreement, mx:greeting_rejected:554 mx:ok, receivers_rejecting",
         "enterprise-agreement, mx:recipient_rejected:450 ctl:ok, receivers_rejecting",
         "enterprise-agreement, mx:tcp_refused mx:tcp_refused, receivers_rejecting",
+        // r3: an RST from every MX domain while another port connects is a firewall that rejects port 25
+        "enterprise-agreement, mx:tcp_refused mx:tcp_refused ctl:ok, port25_blocked_unexpectedly",
+        "pay-as-you-go, mx:tcp_refused mx:tcp_refused relay:ok, port25_blocked_as_expected",
+        "enterprise-agreement, mx:tcp_refused mx:tcp_refused ctl:tcp_timeout, receivers_rejecting",
+        "enterprise-agreement, mx:tcp_refused mx:ok ctl:ok, receivers_rejecting",
+        "enterprise-agreement, mx:tcp_refused ctl:ok, receivers_rejecting",
         "enterprise-agreement, mx:greeting_rejected:421 mx:tcp_timeout ctl:ok, receivers_rejecting",
         // probe_misconfigured (r3), just before receivers_rejecting: every refusal is of the probe's own address
         "enterprise-agreement, mx:recipient_rejected:550:unknown mx:recipient_rejected:554:relay ctl:ok, probe_misconfigured",
@@ -218,6 +224,30 @@ class DiagnosisEngineTest {
             assertThat(finding.explanation()).contains("RST").contains("(passing)").doesNotContain("blocked");
             assertThat(finding.action()).contains("`smtp-probe check --config /etc/smtp-probe/config.yml --only mx0"
                     + " --transcript`");
+        }
+    }
+
+    @Nested
+    class ResetEverywhere {
+        @Test
+        void anRstFromEveryMxDomainWhileAControlConnectsIsAFirewallOnTheWayNotTheReceivers() {
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:tcp_refused mx:tcp_refused ctl:ok"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.PORT25_BLOCKED_UNEXPECTEDLY);
+            assertThat(finding.explanation()).contains("refused with an RST by every MX domain")
+                    .contains("Azure's own port-25 block drops packets silently")
+                    .contains("on this VM (nftables, iptables, ufw, firewalld)").doesNotContain("receiving side");
+            assertThat(finding.action()).contains("`nft list ruleset`").contains("NSG");
+        }
+
+        @Test
+        void saysTheResetsHideAzuresBlockWhereThePolicyBlocksAnyway() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_refused mx:tcp_refused ctl:ok"),
+                    CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.PORT25_BLOCKED_AS_EXPECTED);
+            assertThat(finding.explanation()).contains("not through either way").contains("firewall that rejects");
+            assertThat(finding.action()).contains("port 587").contains("`iptables -S OUTPUT`");
         }
     }
 
