@@ -15,23 +15,31 @@ import java.util.regex.Pattern;
  *
  * @param configFile the configuration file, or null for the built-in default
  * @param targetSpecs target name to the {@code --target} spec it came from; empty for configured targets
+ * @param flags the user's other flags that change what a round finds ({@code --offer pay-as-you-go},
+ *     {@code --created}, {@code --port25-exemption}, {@code --timeout}), repeated in every command printed
  */
-public record CheckInvocation(Path configFile, Map<String, String> targetSpecs) {
+public record CheckInvocation(Path configFile, Map<String, String> targetSpecs, List<String> flags) {
     /** Characters a POSIX shell takes literally; anything else is quoted. */
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9@%+=:,./_-]+");
 
     public CheckInvocation {
         targetSpecs = Collections.unmodifiableMap(new LinkedHashMap<>(targetSpecs));
+        flags = List.copyOf(flags);
     }
 
     /** The targets of a configuration file, or of the built-in default when {@code configFile} is null. */
     public static CheckInvocation configured(Path configFile) {
-        return new CheckInvocation(configFile, Map.of());
+        return new CheckInvocation(configFile, Map.of(), List.of());
     }
 
     /** Targets given on the command line, by name. */
     public static CheckInvocation specs(Map<String, String> targetSpecs) {
-        return new CheckInvocation(null, targetSpecs);
+        return new CheckInvocation(null, targetSpecs, List.of());
+    }
+
+    /** This invocation, its commands repeating {@code flags} (words, as typed) after the targets. */
+    public CheckInvocation withFlags(List<String> flags) {
+        return new CheckInvocation(configFile, targetSpecs, flags);
     }
 
     /** {@code smtp-probe check} on the one target, with the options given (such as {@code --transcript}). */
@@ -49,6 +57,7 @@ public record CheckInvocation(Path configFile, Map<String, String> targetSpecs) 
             }
             words.addAll(List.of("--only", target));
         }
+        words.addAll(flags);
         words.addAll(List.of(options));
         return String.join(" ", words.stream().map(CheckInvocation::quote).toList());
     }
@@ -61,6 +70,7 @@ public record CheckInvocation(Path configFile, Map<String, String> targetSpecs) 
         } else if (configFile != null) {
             words.addAll(List.of("--config", configFile.toString()));
         }
+        words.addAll(flags);
         words.addAll(List.of(options));
         return String.join(" ", words.stream().map(CheckInvocation::quote).toList());
     }

@@ -15,6 +15,7 @@ import io.smtpprobe.engine.EventLog;
 import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.probe.TlsWarmUp;
+import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.report.ExitCodes;
@@ -114,6 +115,13 @@ final class CheckCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return fail(err, e, ExitCodes.USAGE);
         }
+        if (offer != null && !offer.equalsIgnoreCase("auto") && !PolicyTable.isKnown(offer)) {
+            // As `policy --offer` does: a typo must not pass for a round judged against the "unknown" offer.
+            err.println("smtp-probe: --offer: \"" + io.smtpprobe.config.ErrorText.escape(offer) + "\" is not an offer key, alias or quotaId;"
+                    + " did you mean " + PolicyTable.nearestKey(offer) + "? (smtp-probe policy lists them)");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
         String unknown = unknownNames(targets);
         if (unknown != null) {
             err.println("smtp-probe: " + unknown);
@@ -197,14 +205,27 @@ final class CheckCommand implements Callable<Integer> {
      * @param all every target of the config or of the {@code --target} specs, in their order
      */
     private CheckInvocation invocation(List<TargetConfig> all) {
+        List<String> flags = new ArrayList<>();
+        if (offer != null) {
+            flags.addAll(List.of("--offer", offer));
+        }
+        if (created != null) {
+            flags.addAll(List.of("--created", created.toString()));
+        }
+        if (exemption != null) {
+            flags.addAll(List.of("--port25-exemption", exemption.toString()));
+        }
+        if (timeout != null) {
+            flags.addAll(List.of("--timeout", io.smtpprobe.config.ConfigLoader.formatDuration(timeout)));
+        }
         if (targetSpecs.isEmpty()) {
-            return CheckInvocation.configured(configFile);
+            return CheckInvocation.configured(configFile).withFlags(flags);
         }
         Map<String, String> specs = new LinkedHashMap<>();
         for (int i = 0; i < all.size(); i++) {
             specs.put(all.get(i).name(), targetSpecs.get(i)); // one target per spec, in the same order
         }
-        return CheckInvocation.specs(specs);
+        return CheckInvocation.specs(specs).withFlags(flags);
     }
 
     /** The subscription as the flags override it; {@code offer: auto} is then resolved like the daemon's. */

@@ -169,6 +169,26 @@ class CheckCommandTest {
         }
 
         @Test
+        void aMisspelledOfferIsAUsageErrorWithTheNearestKeyAndProbesNothing() throws Exception {
+            Run run = run(List.of("check", "--config", config().toString(), "--offer", "paygo"));
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("--offer: \"paygo\" is not an offer key, alias or quotaId; did you mean")
+                    .doesNotContain("Probing");
+        }
+
+        @Test
+        void everyCommandTheAdvicePrintsKeepsTheUsersOfferAndTimeout() throws Exception {
+            int closed = closedPort();
+            Run run = run(List.of("check", "--target", "relay=submission://127.0.0.1:" + closed, "--offer",
+                    "enterprise-agreement", "--timeout", "3s"));
+
+            assertThat(run.out.replaceAll("\\s+", " ")).contains("Diagnosis: relay_failing").contains("`smtp-probe check --target"
+                    + " relay=submission://127.0.0.1:" + closed + " --offer enterprise-agreement --timeout 3s"
+                    + " --transcript`");
+        }
+
+        @Test
         void anRstFromAnExpectedReachableTargetIsReceiverUnavailableAndExitsOne() throws Exception {
             Run run = run(List.of("check", "--config", config().toString(), "--only", "closed", "--output", "json"));
 
