@@ -131,9 +131,7 @@ final class CheckCommand implements Callable<Integer> {
         CheckInvocation invocation = invocation(targets);
         targets = targets.stream().filter(t -> only.isEmpty() || only.contains(t.name())).toList();
         if (timeout != null) {
-            ProbeConfig probe = config.probe();
-            config = config.withProbe(new ProbeConfig(probe.interval(), probe.jitter(), timeout, probe.concurrency(),
-                    probe.heloName()));
+            config = config.withProbe(config.probe().withTimeout(timeout));
         }
         config.warnings().forEach(w -> err.println("warning: " + w));
         config = withFlags(config);

@@ -94,6 +94,10 @@ final class ReportText {
         ProbeResult p = r.result();
         boolean quoteReply = p.outcome() != Outcome.OK && p.reply() != null && !p.detail().contains(p.reply());
         String reason = quoteReply ? p.detail() + "; the server said: " + p.reply() : p.detail();
+        if (!p.attempts().isEmpty()) {
+            reason += (reason.isEmpty() ? "" : "; ") + "tried before: " + p.attempts().stream()
+                    .map(a -> a.address() + " " + a.outcome().label()).collect(java.util.stream.Collectors.joining(", "));
+        }
         return r.cause() == null ? reason : "[cause: " + r.cause().label() + "] " + reason;
     }
 

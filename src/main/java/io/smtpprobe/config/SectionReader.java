@@ -83,7 +83,7 @@ final class SectionReader {
     }
 
     ProbeConfig probe(YamlMapping section) {
-        section.allowOnly("interval", "jitter", "timeout", "concurrency", "helo_name");
+        section.allowOnly("interval", "jitter", "timeout", "concurrency", "helo_name", "addresses_per_host");
         Duration interval = section.duration("interval", ConfigLoader.DEFAULT_INTERVAL, ConfigLoader.MAX_INTERVAL);
         Duration jitter = section.duration("jitter", ConfigLoader.DEFAULT_JITTER, ConfigLoader.MAX_INTERVAL);
         Duration timeout = section.duration("timeout", ConfigLoader.DEFAULT_TIMEOUT, ConfigLoader.MAX_TIMEOUT);
@@ -107,7 +107,10 @@ final class SectionReader {
             section.error("helo_name", "must be auto, a domain name or an address literal like [192.0.2.1],"
                     + " found " + YamlMapping.quote(heloName));
         }
-        return new ProbeConfig(interval, jitter, timeout, concurrency == null ? 0 : concurrency, heloName);
+        Integer addresses = section.integer("addresses_per_host", ConfigLoader.DEFAULT_ADDRESSES_PER_HOST, 1,
+                ConfigLoader.MAX_ADDRESSES_PER_HOST);
+        return new ProbeConfig(interval, jitter, timeout, concurrency == null ? 0 : concurrency, heloName,
+                addresses == null ? 0 : addresses);
     }
 
     DnsConfig dns(YamlMapping section) {

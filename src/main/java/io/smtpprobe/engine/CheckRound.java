@@ -62,7 +62,7 @@ public final class CheckRound {
             }
         };
         ProbeConfig oneRound = new ProbeConfig(ONE_ROUND, Duration.ZERO, probe.timeout(), probe.concurrency(),
-                probe.heloName());
+                probe.heloName(), probe.addressesPerHost());
         try (ExecutorTaskScheduler timer = new ExecutorTaskScheduler(); ProbeThreadPool threads = new ProbeThreadPool()) {
             ProbeScheduler engine = new ProbeScheduler(timer, threads, clock, new Random(), sink, log);
             engine.apply(oneRound, prober, targets);

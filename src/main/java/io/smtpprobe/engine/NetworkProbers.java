@@ -56,7 +56,7 @@ public final class NetworkProbers implements ProberFactory, AutoCloseable {
     public Prober create(Config config) {
         Duration timeout = config.probe().timeout();
         ProbeOptions options = new ProbeOptions(timeout, HeloName.resolve(config.probe().heloName()), config.dns(),
-                transcripts);
+                transcripts, config.probe().addressesPerHost());
         // XOAUTH2 tokens get half the probe deadline, so a hanging token endpoint still ends as auth_unavailable.
         CachedTokens tokens = CachedTokens.forConfig(config.azure(), dmiDirectory, timeout.dividedBy(2), clock);
         return new TargetProber(options, new DnsResolver(config.dns(), timeout), clock, ticker, deadlines, tokens,

@@ -25,6 +25,11 @@ import javax.net.ssl.TrustManager;
  * One probe of one host, within its own deadline: resolve, set up, connect, converse, and turn what
  * happened into a {@link ProbeResult}. The handshake waits on a {@link Connector}; the rest runs on a
  * probe thread. {@code check} and the daemon run this same path.
+ *
+ * <p>Revision 3: as an MTA does, the host is tried on its addresses in the order DNS gives them (at most
+ * {@code probe.addresses_per_host}) until one answers; an address that gets no connection (no route, an RST,
+ * an ICMP reject, a SYN the kernel gave up on before the deadline) passes the turn to the next, within the
+ * same deadline. The result is that of the first address that answered, with the ones before it as attempts.
  */
 final class HostAttempt {
     /** What every attempt of a prober shares. */
@@ -39,12 +44,16 @@ final class HostAttempt {
     private final ProbeDeadline deadline;
     /** An MX target's DNS time, shared by its lookups; null when only this probe's own deadline applies. */
     private final DnsBudget targetDns;
-    private final ReplyLimits limits = new ReplyLimits();
+    private ReplyLimits limits = new ReplyLimits();
     /** What the domain's MTA-STS policy says of this host; {@link MtaStsVerdict#NONE} outside mx: targets. */
     private final MtaStsVerdict sts;
+    /** The host's addresses to try, in DNS order; {@link #address} is the one being tried. */
+    private List<InetAddress> addresses;
     private InetAddress address;
     private SmtpConversation conversation;
     private TlsSocketFactory tls;
+    /** The results of the addresses tried before the current one. */
+    private final List<ProbeResult> tried = new java.util.ArrayList<>();
 
     HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt,
             DnsBudget targetDns, MtaStsVerdict sts) {
@@ -69,6 +78,55 @@ final class HostAttempt {
         if (unresolved != null) {
             return CompletableFuture.completedFuture(unresolved);
         }
+        return attempt(0, connector, threads);
+    }
+
+    /** Tries address {@code index}, then, when it got no connection and time is left, the next. */
+    private CompletableFuture<ProbeResult> attempt(int index, Connector connector, Executor threads) {
+        address = addresses.get(index);
+        return connectAndConverse(connector, threads).thenCompose(result -> {
+            if (index + 1 >= addresses.size() || !triesNextAddress(result.outcome()) || deadline.passed()) {
+                return CompletableFuture.completedFuture(decided(result));
+            }
+            tried.add(result);
+            return attempt(index + 1, connector, threads);
+        });
+    }
+
+    /**
+     * Whether an MTA would go on to the host's next address after this outcome: the connection was not made
+     * (RFC 5321 section 5.1: "the SMTP client SHOULD try at least two addresses").
+     */
+    private static boolean triesNextAddress(Outcome outcome) {
+        return switch (outcome) {
+            case NO_ROUTE, TCP_REFUSED, UNREACHABLE, TCP_TIMEOUT -> true;
+            case OK, DNS_FAILURE, GREETING_TIMEOUT, GREETING_REJECTED, PROTOCOL_ERROR, EHLO_REJECTED,
+                    STARTTLS_UNAVAILABLE, TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE,
+                    AUTH_REJECTED, AUTH_TEMPFAIL, SENDER_REJECTED, RECIPIENT_REJECTED, DEADLINE_EXCEEDED,
+                    ERROR -> false;
+        };
+    }
+
+    /**
+     * The host's result once its addresses are done: the last one tried when it connected; when none did,
+     * the first that says something of the path (an address without a route says nothing), so a dropped
+     * IPv4 SYN is not hidden behind an IPv6 address the VM cannot reach. The others become attempts.
+     */
+    private ProbeResult decided(ProbeResult last) {
+        List<ProbeResult> all = new java.util.ArrayList<>(tried);
+        all.add(last);
+        ProbeResult chosen = last.outcome().connected() ? last
+                : all.stream().filter(r -> r.outcome() != Outcome.NO_ROUTE).findFirst().orElse(last);
+        if (all.size() == 1) {
+            return chosen;
+        }
+        List<ProbeResult.AddressAttempt> before = all.stream().filter(r -> r != chosen)
+                .map(r -> new ProbeResult.AddressAttempt(r.address(), r.outcome(), r.detail())).toList();
+        return chosen.afterAttempts(before, phases.finish());
+    }
+
+    /** One address: connect, and converse once connected. */
+    private CompletableFuture<ProbeResult> connectAndConverse(Connector connector, Executor threads) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open();
@@ -148,11 +206,11 @@ final class HostAttempt {
         return cause instanceof Exception e ? e : new CompletionException(cause);
     }
 
-    /** Resolves the host to its first address, or returns the DNS failure as the result. */
+    /** Resolves the host to the addresses to try, or returns the DNS failure as the result. */
     private ProbeResult resolve() {
         phases.enter(Step.DNS);
         try {
-            address = firstAddress();
+            addresses = addressesToTry();
             return null;
         } catch (ResolutionException | RuntimeException e) {
             OutcomeMapper.Mapped mapped = tools.mapper().map(e, dnsContext(deadline));
@@ -160,8 +218,11 @@ final class HostAttempt {
         }
     }
 
-    /** The first address of a host, carrying the host name: TLS checks the certificate against the name. */
-    private InetAddress firstAddress() throws ResolutionException {
+    /**
+     * The host's first addresses in DNS order (at most {@code probe.addresses_per_host}), each carrying the host
+     * name: TLS checks the certificate against the name.
+     */
+    private List<InetAddress> addressesToTry() throws ResolutionException {
         long left = deadline.remainingNanos();
         if (targetDns != null) {
             if (targetDns.spent()) {
@@ -184,11 +245,16 @@ final class HostAttempt {
         if (addresses.isEmpty()) {
             throw new ResolutionException("no address for " + host);
         }
-        try {
-            return InetAddress.getByAddress(host, addresses.get(0).getAddress());
-        } catch (UnknownHostException e) {
-            throw new ResolutionException("the resolver returned an invalid address for " + host, e);
+        List<InetAddress> named = new java.util.ArrayList<>();
+        for (InetAddress found : addresses.subList(0, Math.min(addresses.size(),
+                Math.max(1, tools.options().addressesPerHost())))) {
+            try {
+                named.add(InetAddress.getByAddress(host, found.getAddress()));
+            } catch (UnknownHostException e) {
+                throw new ResolutionException("the resolver returned an invalid address for " + host, e);
+            }
         }
+        return named;
     }
 
     static OutcomeMapper.Context dnsContext(ProbeDeadline deadline) {
@@ -196,9 +262,12 @@ final class HostAttempt {
                 false);
     }
 
-    /** The TLS context and the conversation, up to the connect. */
+    /** The TLS context and the conversation of the current address, up to the connect. */
     private void setUp() throws Exception {
         phases.enter(Step.SETUP);
+        limits = new ReplyLimits();
+        conversation = null;
+        tls = null;
         if (target.mode() != Mode.TCP) {
             TlsConfig tlsConfig = target.tls();
             boolean skip = tlsConfig.insecureSkipVerify();

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,6 +24,8 @@ import java.util.Objects;
  * @param transcript the redacted SMTP conversation when one was asked for, else null
  * @param dnsFailure for {@link Outcome#DNS_FAILURE}, whether DNS answered "no such name" or could not be
  *     asked (timeout, SERVFAIL, network unreachable); null for every other outcome
+ * @param attempts the host's addresses tried before the one this result is of, in order (revision 3: a host is
+ *     tried on its addresses until one answers); empty when the first one decided
  */
 public record ProbeResult(
         String target,
@@ -37,7 +40,11 @@ public record ProbeResult(
         TlsInfo tls,
         Instant startedAt,
         String transcript,
-        DnsFailure dnsFailure) {
+        DnsFailure dnsFailure,
+        List<AddressAttempt> attempts) {
+
+    /** One address of a host that was tried and did not answer. */
+    public record AddressAttempt(String address, Outcome outcome, String detail) {}
 
     public ProbeResult {
         Objects.requireNonNull(target, "target");
@@ -52,6 +59,15 @@ public record ProbeResult(
         if (dnsFailure != null && outcome != Outcome.DNS_FAILURE) {
             throw new IllegalArgumentException("dnsFailure is only for dns_failure, found " + outcome.label());
         }
+        attempts = attempts == null ? List.of() : List.copyOf(attempts);
+    }
+
+    /** A result decided by the first address tried. */
+    public ProbeResult(String target, String host, String address, int port, Mode mode, Outcome outcome, String reply,
+            String detail, Map<Phase, Duration> phases, TlsInfo tls, Instant startedAt, String transcript,
+            DnsFailure dnsFailure) {
+        this(target, host, address, port, mode, outcome, reply, detail, phases, tls, startedAt, transcript, dnsFailure,
+                List.of());
     }
 
     /** A result that did not fail in DNS, or whose DNS failure is of no known kind. */
@@ -63,7 +79,13 @@ public record ProbeResult(
     /** This result with the kind of its DNS failure (for {@link Outcome#DNS_FAILURE} only). */
     public ProbeResult withDnsFailure(DnsFailure kind) {
         return new ProbeResult(target, host, address, port, mode, outcome, reply, detail, phases, tls, startedAt,
-                transcript, kind);
+                transcript, kind, attempts);
+    }
+
+    /** This result after the host's other addresses were tried: the phases of them all, and what each ended in. */
+    ProbeResult afterAttempts(List<AddressAttempt> before, Map<Phase, Duration> allPhases) {
+        return new ProbeResult(target, host, address, port, mode, outcome, reply, detail, allPhases, tls, startedAt,
+                transcript, dnsFailure, before);
     }
 
     /** Whether probing this host took a DNS lookup: its host is a name (or an MX domain), not an IP literal. */

@@ -71,6 +71,13 @@ public final class ReportJson {
         node.put("reply", r.reply());
         node.put("cause", classified.cause() == null ? null : classified.cause().label());
         node.put("detail", r.detail());
+        ArrayNode attempts = node.putArray("attempts");
+        for (ProbeResult.AddressAttempt attempt : r.attempts()) {
+            ObjectNode a = attempts.addObject();
+            a.put("address", attempt.address());
+            a.put("outcome", attempt.outcome().label());
+            a.put("detail", attempt.detail());
+        }
         ObjectNode phases = node.putObject("phases");
         for (Map.Entry<Phase, Duration> phase : r.phases().entrySet()) {
             phases.put(phase.getKey().label(), seconds(phase.getValue()));

@@ -126,7 +126,7 @@ class CheckCommandTest {
         assertThat(json.at("/policy/source").asText()).isEqualTo("flag");
         JsonNode control = json.get("results").get(1);
         assertThat(fieldNames(control)).containsExactly("target", "host", "address", "port", "mode", "role",
-                "expected", "outcome", "verdict", "reply", "cause", "detail", "phases", "tls", "started_at");
+                "expected", "outcome", "verdict", "reply", "cause", "detail", "attempts", "phases", "tls", "started_at");
         assertThat(json.at("/results/0/role").asText()).isEqualTo("mx");
         assertThat(control.get("role").asText()).isEqualTo("control");
         assertThat(control.get("outcome").asText()).isEqualTo("ok");

@@ -13,11 +13,12 @@ import java.util.Map;
  * are. Anything else does not resolve, so no test can reach a real name server.
  */
 public final class LoopbackResolver implements HostResolver {
-    private final Map<String, String> hosts = new HashMap<>();
+    private final Map<String, List<String>> hosts = new HashMap<>();
     private final Map<String, List<String>> mx = new HashMap<>();
 
-    public LoopbackResolver host(String name, String literal) {
-        hosts.put(name, literal);
+    /** A name with one address or more, given in the order DNS would answer them. */
+    public LoopbackResolver host(String name, String... literals) {
+        hosts.put(name, List.of(literals));
         return this;
     }
 
@@ -37,14 +38,17 @@ public final class LoopbackResolver implements HostResolver {
 
     @Override
     public List<InetAddress> addresses(String host) throws ResolutionException {
-        String literal = hosts.getOrDefault(host, host);
-        if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            throw new ResolutionException("NXDOMAIN: " + host + " does not exist");
+        List<InetAddress> addresses = new java.util.ArrayList<>();
+        for (String literal : hosts.getOrDefault(host, List.of(host))) {
+            if (!literal.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                throw new ResolutionException("NXDOMAIN: " + host + " does not exist");
+            }
+            try {
+                addresses.add(InetAddress.getByName(literal));
+            } catch (UnknownHostException e) {
+                throw new ResolutionException("not an address: " + literal, e);
+            }
         }
-        try {
-            return List.of(InetAddress.getByName(literal));
-        } catch (UnknownHostException e) {
-            throw new ResolutionException("not an address: " + literal, e);
-        }
+        return addresses;
     }
 }
