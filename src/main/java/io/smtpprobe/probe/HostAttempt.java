@@ -54,6 +54,11 @@ final class HostAttempt {
     private TlsSocketFactory tls;
     /** The results of the addresses tried before the current one. */
     private final List<ProbeResult> tried = new java.util.ArrayList<>();
+    /**
+     * Why the STARTTLS handshake with the current address failed, when the connection now being made is the
+     * retry without STARTTLS; null otherwise.
+     */
+    private String failedHandshake;
 
     HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt,
             DnsBudget targetDns, MtaStsVerdict sts) {
@@ -85,12 +90,28 @@ final class HostAttempt {
     private CompletableFuture<ProbeResult> attempt(int index, Connector connector, Executor threads) {
         address = addresses.get(index);
         return connectAndConverse(connector, threads).thenCompose(result -> {
+            if (failedHandshake == null && fallsBackToPlaintext(result) && !deadline.passed()) {
+                // Postfix at its default "may" level: "When TLS handshakes fail, the connection is retried with
+                // TLS disabled" (postconf(5), smtp_tls_security_level). Once, on a new connection.
+                failedHandshake = result.detail();
+                return attempt(index, connector, threads);
+            }
             if (index + 1 >= addresses.size() || !triesNextAddress(result.outcome()) || deadline.passed()) {
                 return CompletableFuture.completedFuture(decided(result));
             }
             tried.add(result);
+            failedHandshake = null; // the next address gets STARTTLS again
             return attempt(index + 1, connector, threads);
         });
+    }
+
+    /**
+     * Whether the failed handshake is one an MTA retries without TLS: STARTTLS on port 25 where TLS is
+     * opportunistic; never where it is enforced ({@code starttls: required}, an MTA-STS policy in enforce).
+     */
+    private boolean fallsBackToPlaintext(ProbeResult result) {
+        return result.outcome() == Outcome.TLS_HANDSHAKE_FAILED && target.mode() == Mode.SMTP
+                && starttls() == StartTls.OPPORTUNISTIC && !sts.enforced();
     }
 
     /**
@@ -277,7 +298,8 @@ final class HostAttempt {
             tls = new TlsSocketFactory(() -> TlsContexts.newContext(new TrustManager[] {check}), host, !skip, limits,
                     check, transcript);
             conversation = new SmtpConversation(target, address, port(), tools.options(), phases, tls, tools.tokens(),
-                    tools.mailSessions(), transcript, sts.enforced() && starttls() != StartTls.OFF);
+                    tools.mailSessions(), transcript, sts.enforced() && starttls() != StartTls.OFF,
+                    failedHandshake != null);
         }
         if (deadline.passed()) {
             // Still in setup: the deadline went on setup (TLS context, token), not on an unanswered SYN.
@@ -354,15 +376,18 @@ final class HostAttempt {
     }
 
     private ProbeResult result(Outcome outcome, String reply, String detail) {
-        TlsInfo tlsInfo = tlsInfo();
+        TlsInfo tlsInfo = failedHandshake != null ? TlsInfo.plaintextFallback(failedHandshake) : tlsInfo();
+        String fallback = failedHandshake == null ? "" : "; the STARTTLS handshake had failed (" + failedHandshake
+                + "), so this conversation was a retry without TLS, as mail servers retry with opportunistic TLS";
         return new ProbeResult(target.name(), host, address == null ? null : IpLiteral.format(address), port(),
-                target.mode(), outcome, reply, detail + tlsNote(outcome, tlsInfo) + sts.note(outcome), phases.finish(),
-                tlsInfo, startedAt, transcript());
+                target.mode(), outcome, reply, detail + tlsNote(outcome, tlsInfo) + fallback + sts.note(outcome),
+                phases.finish(), tlsInfo, startedAt, transcript());
     }
 
     /** Says so when the session went on with a certificate that failed verification (opportunistic TLS). */
     private static String tlsNote(Outcome outcome, TlsInfo tlsInfo) {
-        if (tlsInfo == null || tlsInfo.verified() || CertificateCheck.SKIPPED.equals(tlsInfo.verifyError())) {
+        if (tlsInfo == null || tlsInfo.verified() || tlsInfo.fallback() != null
+                || CertificateCheck.SKIPPED.equals(tlsInfo.verifyError())) {
             return "";
         }
         return (outcome == Outcome.OK ? "; " : "; meanwhile ") + "the TLS session continued unverified ("

@@ -29,6 +29,8 @@ final class SmtpConversation {
     private final TlsSocketFactory tls;
     private final Transcript transcript;
     private final boolean policyRequiresTls;
+    /** The retry after a failed opportunistic handshake: STARTTLS is not sent even when offered. */
+    private final boolean withoutStartTls;
     private final URLName url;
     private TimedSmtpTransport transport;
     private final AuthConfig credentials;
@@ -44,7 +46,7 @@ final class SmtpConversation {
     SmtpConversation(
             TargetConfig target, InetAddress address, int port, ProbeOptions options, PhaseClock clock,
             TlsSocketFactory tls, BearerTokens tokens, MailSessions sessions, Transcript transcript,
-            boolean policyRequiresTls) {
+            boolean policyRequiresTls, boolean withoutStartTls) {
         this.target = target;
         this.mode = target.mode();
         this.options = options;
@@ -52,6 +54,7 @@ final class SmtpConversation {
         this.tls = tls;
         this.transcript = transcript;
         this.policyRequiresTls = policyRequiresTls;
+        this.withoutStartTls = withoutStartTls;
         this.settings = settings();
         this.sessions = sessions;
         String problem = null;
@@ -213,7 +216,7 @@ final class SmtpConversation {
     private boolean startTls() {
         return switch (mode) {
             case SUBMISSION -> true;
-            case SMTP -> starttlsSetting() != StartTls.OFF;
+            case SMTP -> starttlsSetting() != StartTls.OFF && !withoutStartTls;
             case SMTPS, TCP -> false;
         };
     }

@@ -101,6 +101,8 @@ public final class ReportJson {
         node.put("certificate_expiry", tls.certificateExpiry() == null ? null : tls.certificateExpiry().toString());
         node.put("verified", tls.verified());
         node.put("verify_error", tls.verifyError());
+        node.put("fallback", tls.fallback());
+        node.put("handshake_error", tls.handshakeError());
         return node;
     }
 
