@@ -17,6 +17,22 @@ public final class DiagnosisEngine {
      * @param invocation how this round's targets were chosen, so that recommended commands run as printed
      */
     public static Finding diagnose(Port25Policy policy, List<ClassifiedResult> results, CheckInvocation invocation) {
+        // Revision 3: an mx: target is a domain. Where one of its hosts took the session, the hosts before it are
+        // what a sender meets and passes over, so they are warnings in the explanation, never evidence of a block,
+        // of mixed results or of receivers refusing.
+        List<TargetVerdict> targets = TargetJudge.judge(results);
+        java.util.Set<String> deliverable = new java.util.HashSet<>();
+        targets.stream().filter(t -> Boolean.TRUE.equals(t.deliverable())).forEach(t -> deliverable.add(t.name()));
+        List<ClassifiedResult> judged = results.stream()
+                .filter(r -> !deliverable.contains(r.result().target()) || TargetJudge.tookTheSession(r)).toList();
+        Finding finding = diagnoseHosts(policy, judged, invocation);
+        List<String> warnings = targets.stream().flatMap(t -> t.warnings().stream()).toList();
+        return warnings.isEmpty() ? finding : new Finding(finding.diagnosis(),
+                finding.explanation() + " Note: " + String.join("; ", warnings) + ".", finding.action());
+    }
+
+    private static Finding diagnoseHosts(Port25Policy policy, List<ClassifiedResult> results,
+            CheckInvocation invocation) {
         Evidence evidence = new Evidence(results);
         Findings findings = new Findings(policy, invocation, evidence);
         if (evidence.dnsUnavailable()) {

@@ -20,7 +20,7 @@ public final class ResultClassifier {
                 PolicyTable.expectationFor(policy, target.expect(), target.route(), result.port(), address);
         Verdict verdict = VerdictClassifier.classify(result.outcome(), result.replyCode(), expected);
         return new ClassifiedResult(result, expected, verdict, internet, role(target, internet), target.auth(),
-                RefusalReader.cause(result.outcome(), result.reply()));
+                RefusalReader.cause(result.outcome(), result.reply()), target.mx());
     }
 
     /**

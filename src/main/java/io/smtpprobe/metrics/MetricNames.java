@@ -23,6 +23,8 @@ public final class MetricNames {
             PREFIX + "tls_certificate_expiry_timestamp_seconds";
     /** 1 when the last probe's TLS certificate passed verification, 0 when not; absent without TLS (r2). */
     public static final String TLS_VERIFIED = PREFIX + "tls_verified";
+    /** 1 when one host of an mx: target's domain took the session in the last probe, else 0; mx targets only (r3). */
+    public static final String DELIVERABLE = PREFIX + "deliverable";
     /** 1 with the cause of the last probe's refusal; absent while the last probe was not one (r3). */
     public static final String REFUSAL = PREFIX + "refusal";
     public static final String DIAGNOSIS = PREFIX + "diagnosis";
@@ -36,6 +38,6 @@ public final class MetricNames {
     /** Every name above, as it appears in the exposition (histograms and counters add suffixes there). */
     public static final List<String> ALL = List.of(SUCCESS, OUTCOME, VERDICT, EXPECTED_REACHABLE,
             PHASE_DURATION_SECONDS, DURATION_SECONDS, RUNS_TOTAL, LAST_RUN_TIMESTAMP_SECONDS,
-            TLS_CERTIFICATE_EXPIRY_TIMESTAMP_SECONDS, TLS_VERIFIED, REFUSAL, DIAGNOSIS, POLICY_INFO, AZURE_VM_INFO, BUILD_INFO,
+            TLS_CERTIFICATE_EXPIRY_TIMESTAMP_SECONDS, TLS_VERIFIED, REFUSAL, DELIVERABLE, DIAGNOSIS, POLICY_INFO, AZURE_VM_INFO, BUILD_INFO,
             CONFIG_LAST_RELOAD_SUCCESSFUL, CONFIG_LAST_RELOAD_SUCCESS_TIMESTAMP_SECONDS);
 }

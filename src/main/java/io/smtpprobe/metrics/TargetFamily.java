@@ -14,6 +14,9 @@ import java.nio.charset.StandardCharsets;
  * or newline, so they need no escaping in either format.
  */
 enum TargetFamily {
+    DELIVERABLE(MetricNames.DELIVERABLE, "gauge",
+            "1 when a host of this mx target's domain took the session in the last probe, as a sender would deliver;"
+                    + " 0 when none did; absent for targets that are not mx domains"),
     DURATION(MetricNames.DURATION_SECONDS, "histogram",
             "Duration of whole probes of this target, one observation per probed host"),
     EXPECTED_REACHABLE(MetricNames.EXPECTED_REACHABLE, "gauge",

@@ -46,6 +46,11 @@ final class TargetRenderer {
         for (TargetFamily family : TargetFamily.ALL) {
             line.setLength(0);
             switch (family) {
+                case DELIVERABLE -> {
+                    if (target.config().mx() != null) {
+                        sample(family, "{" + targetLabel + "}", target.deliverable() ? 1 : 0);
+                    }
+                }
                 case DURATION -> duration(target, targetLabel);
                 case EXPECTED_REACHABLE -> {
                     if (target.expected() != Expectation.UNKNOWN) {
@@ -122,7 +127,7 @@ final class TargetRenderer {
                 }
                 case VERDICT -> sample(family, "{" + hostLabel + "," + targetLabel + ",verdict=\""
                         + host.verdict().label() + "\"}", 1);
-                case DURATION, EXPECTED_REACHABLE, LAST_RUN, RUNS ->
+                case DELIVERABLE, DURATION, EXPECTED_REACHABLE, LAST_RUN, RUNS ->
                         throw new IllegalStateException(family + " is not a per-host family");
             }
         }

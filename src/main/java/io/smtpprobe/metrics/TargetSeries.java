@@ -137,6 +137,11 @@ final class TargetSeries {
         return expected;
     }
 
+    /** Whether one of the hosts took the session (revision 3: what makes an mx: target's domain deliverable). */
+    boolean deliverable() {
+        return hosts.values().stream().anyMatch(h -> h.outcome() == Outcome.OK);
+    }
+
     Collection<HostState> hosts() {
         return Collections.unmodifiableCollection(hosts.values());
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.Finding;
+import io.smtpprobe.classify.TargetVerdict;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeResult;
@@ -38,6 +39,19 @@ public final class ReportJson {
         ArrayNode results = root.putArray("results");
         for (ClassifiedResult result : report.results()) {
             results.add(result(result, includeTranscripts));
+        }
+        ArrayNode targets = root.putArray("targets");
+        for (TargetVerdict target : report.targets()) {
+            ObjectNode node = targets.addObject();
+            node.put("name", target.name());
+            node.put("role", target.role().label());
+            if (target.deliverable() != null) {
+                node.put("deliverable", target.deliverable());
+            }
+            node.put("verdict", target.verdict().label());
+            node.put("cause", target.cause() == null ? null : target.cause().label());
+            ArrayNode warnings = node.putArray("warnings");
+            target.warnings().forEach(warnings::add);
         }
         root.set("diagnosis", diagnosis(report.finding()));
         return root;

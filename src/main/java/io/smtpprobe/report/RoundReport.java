@@ -2,6 +2,8 @@ package io.smtpprobe.report;
 
 import io.smtpprobe.classify.ClassifiedResult;
 import io.smtpprobe.classify.Finding;
+import io.smtpprobe.classify.TargetJudge;
+import io.smtpprobe.classify.TargetVerdict;
 import io.smtpprobe.classify.Verdict;
 import io.smtpprobe.policy.Port25Policy;
 import java.util.List;
@@ -15,12 +17,21 @@ public record RoundReport(Port25Policy policy, List<ClassifiedResult> results, F
         results = List.copyOf(results);
     }
 
-    /** The exit code of {@code check} (smtp-probe(1), EXIT STATUS): 0 all as expected, 1 a problem, 2 inconclusive. */
+    /** Each configured target judged as a whole: an {@code mx:} target as a domain (revision 3). */
+    public List<TargetVerdict> targets() {
+        return TargetJudge.judge(results);
+    }
+
+    /**
+     * The exit code of {@code check} (smtp-probe(1), EXIT STATUS): 0 all as expected, 1 a problem, 2 inconclusive;
+     * by target, so an MX domain that one of its hosts delivers for is as expected whatever its other hosts did.
+     */
     public int exitCode() {
-        if (results.stream().anyMatch(r -> r.verdict().isProblem())) {
+        List<TargetVerdict> targets = targets();
+        if (targets.stream().anyMatch(t -> t.verdict().isProblem())) {
             return ExitCodes.PROBLEM;
         }
-        if (results.stream().anyMatch(r -> r.verdict() == Verdict.INCONCLUSIVE)) {
+        if (targets.stream().anyMatch(t -> t.verdict() == Verdict.INCONCLUSIVE)) {
             return ExitCodes.INCONCLUSIVE;
         }
         return ExitCodes.OK;

@@ -103,6 +103,15 @@ class DiagnosisEngineTest {
         "enterprise-agreement, mx:no_route mx:ok ctl:ok, port25_open_as_expected",
         "pay-as-you-go, mx:no_route mx:tcp_timeout ctl:ok, port25_blocked_as_expected",
         "enterprise-agreement, mx:no_route ctl:ok, insufficient_data",
+        // r3: an mx: target is a domain; a later host that takes the session makes the earlier ones warnings
+        "enterprise-agreement, mxd:tcp_refused mxd:ok ctl:ok, port25_open_as_expected",
+        "enterprise-agreement, mxd:no_route mxd:ok ctl:ok, port25_open_as_expected",
+        "enterprise-agreement, mxd:tcp_timeout mxd:ok ctl:ok, port25_open_as_expected",
+        "enterprise-agreement, mxd:greeting_rejected:554 mxd:ok, port25_open_as_expected",
+        "enterprise-agreement, mxd:tcp_refused mxd:tcp_refused ctl:ok, receivers_rejecting",
+        "enterprise-agreement, mxd:tcp_timeout mxd:tcp_timeout ctl:ok, port25_blocked_unexpectedly",
+        "pay-as-you-go, mxd:tcp_timeout mxd:ok ctl:ok, port25_open_unexpectedly",
+        "pay-as-you-go, mxd:tcp_timeout mxd:tcp_timeout ctl:ok, port25_blocked_as_expected",
         // mixed, before the as-expected findings
         "enterprise-agreement, mx:ok mx:tcp_timeout ctl:ok, mixed",
         "pay-as-you-go, mx:tcp_refused mx:tcp_timeout ctl:ok, mixed",
@@ -224,6 +233,42 @@ class DiagnosisEngineTest {
             assertThat(finding.explanation()).contains("RST").contains("(passing)").doesNotContain("blocked");
             assertThat(finding.action()).contains("`smtp-probe check --config /etc/smtp-probe/config.yml --only mx0"
                     + " --transcript`");
+        }
+    }
+
+    @Nested
+    class MxDomain {
+        @Test
+        void aPreferredHostThatRefusesWhileALaterOneTakesTheSessionIsAWarningAndExitsZero() {
+            List<ClassifiedResult> round = round(EA, "mxd:tcp_refused mxd:ok ctl:ok");
+            Finding finding = DiagnosisEngine.diagnose(EA, round, CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.PORT25_OPEN_AS_EXPECTED);
+            assertThat(finding.explanation()).contains("Note: MX mx1.example.net of dom refused at connect (RST); mail"
+                    + " goes to mx2.example.net, which takes the session").doesNotContain("receiving side");
+            io.smtpprobe.report.RoundReport report = new io.smtpprobe.report.RoundReport(EA, round, finding);
+            assertThat(report.exitCode()).isZero();
+            assertThat(report.targets()).first().satisfies(t -> {
+                assertThat(t.name()).isEqualTo("dom");
+                assertThat(t.deliverable()).isTrue();
+                assertThat(t.verdict()).isEqualTo(Verdict.AS_EXPECTED);
+                assertThat(t.warnings()).hasSize(1);
+            });
+        }
+
+        @Test
+        void aDomainNoHostOfWhichTakesTheSessionTakesTheVerdictAndCauseOfTheFirstThatAnswered() {
+            List<ClassifiedResult> round = round(EA, "mxd:no_route mxd:recipient_rejected:550:unknown ctl:ok");
+            io.smtpprobe.report.RoundReport report = new io.smtpprobe.report.RoundReport(EA, round,
+                    DiagnosisEngine.diagnose(EA, round, CONFIG));
+
+            assertThat(report.finding().diagnosis()).isEqualTo(Diagnosis.PROBE_MISCONFIGURED);
+            assertThat(report.targets()).first().satisfies(t -> {
+                assertThat(t.deliverable()).isFalse();
+                assertThat(t.verdict()).isEqualTo(Verdict.RECEIVER_REJECTED);
+                assertThat(t.cause()).isEqualTo(Cause.RECIPIENT_UNKNOWN);
+            });
+            assertThat(report.exitCode()).isEqualTo(1);
         }
     }
 
@@ -430,6 +475,9 @@ class DiagnosisEngineTest {
             int n = results.size() + 1;
             TargetConfig target = switch (kind) {
                 case "mx" -> target(name, name + ".example", 25, Mode.SMTP);
+                // the hosts of one mx: target, the domain example.net, in preference order
+                case "mxd" -> new TargetConfig("dom", null, "example.net", 2, 25, Mode.SMTP, null, ExpectSetting.AUTO,
+                        Route.AUTO, StartTls.OPPORTUNISTIC, TlsConfig.DEFAULT, null, null);
                 case "ip25" -> target(name, "20.0.2." + n, 25, Mode.SMTP);
                 case "relay" -> target(name, name + ".example", 587, Mode.SUBMISSION);
                 case "smarthost" -> target(name, "10.0.0." + n, 25, Mode.SMTP);
@@ -437,7 +485,7 @@ class DiagnosisEngineTest {
                 case "ipctl" -> target(name, "20.0.1." + n, 443, Mode.TCP);
                 default -> throw new IllegalArgumentException("unknown kind " + kind);
             };
-            String address = target.host().startsWith("20.") || target.host().startsWith("10.")
+            String address = target.host() != null && (target.host().startsWith("20.") || target.host().startsWith("10."))
                     ? target.host() : "20.0.0." + n;
             DnsFailure dns = switch (parts[1]) {
                 case "dns_down" -> DnsFailure.RESOLVER_FAILED;
@@ -448,8 +496,13 @@ class DiagnosisEngineTest {
             String reply = parts.length > 3 ? REPLIES.get(parts[3])
                     : parts.length > 2 ? parts[2] + (parts[2].startsWith("4") ? " 4.7.0" : " 5.7.1") + " refused"
                     : null;
-            results.add(ResultClassifier.classify(policy, target,
-                    result(target, dns != null ? null : address, outcome, reply, dns)));
+            ProbeResult probed = result(target, dns != null ? null : address, outcome, reply, dns);
+            if (kind.equals("mxd")) { // the result of one MX host of the domain
+                probed = new ProbeResult(probed.target(), "mx" + n + ".example.net", probed.address(), probed.port(),
+                        probed.mode(), probed.outcome(), probed.reply(), probed.detail(), probed.phases(), null,
+                        probed.startedAt(), null, probed.dnsFailure());
+            }
+            results.add(ResultClassifier.classify(policy, target, probed));
         }
         return results;
     }
@@ -464,7 +517,8 @@ class DiagnosisEngineTest {
         String detail = dns == DnsFailure.RESOLVER_FAILED ? target.host() + ": " + RESOLVER_DOWN
                 : dns == DnsFailure.NO_SUCH_NAME ? target.host() + ": MX lookup failed: NXDOMAIN"
                 : outcome == Outcome.OK ? "" : outcome.label() + " detail";
-        return new ProbeResult(target.name(), target.host(), address, target.port(), target.mode(), outcome, reply,
-                detail, Map.of(Phase.TOTAL, Duration.ofMillis(10)), null, Instant.EPOCH, null, dns);
+        return new ProbeResult(target.name(), target.host() != null ? target.host() : target.mx(), address,
+                target.port(), target.mode(), outcome, reply, detail, Map.of(Phase.TOTAL, Duration.ofMillis(10)), null,
+                Instant.EPOCH, null, dns);
     }
 }

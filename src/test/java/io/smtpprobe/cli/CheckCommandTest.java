@@ -120,7 +120,10 @@ class CheckCommandTest {
         Run run = run(droppedMxWithControl("pay-as-you-go"));
 
         JsonNode json = run.json();
-        assertThat(fieldNames(json)).containsExactly("policy", "results", "diagnosis");
+        assertThat(fieldNames(json)).containsExactly("policy", "results", "targets", "diagnosis");
+        assertThat(fieldNames(json.get("targets").get(1))).containsExactly("name", "role", "verdict", "cause",
+                "warnings");
+        assertThat(json.at("/targets/1/verdict").asText()).isEqualTo("as_expected");
         assertThat(fieldNames(json.get("policy")))
                 .containsExactly("offer", "created", "exemption", "port25_expected", "reason", "source", "warnings");
         assertThat(json.at("/policy/source").asText()).isEqualTo("flag");

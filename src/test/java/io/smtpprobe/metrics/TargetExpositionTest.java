@@ -172,12 +172,33 @@ class TargetExpositionTest {
             RenderedTarget relayLines = metrics.rendered("relay");
 
             for (TargetFamily family : TargetFamily.values()) {
-                // A refusal's cause exists only while the last probe was refused: its own test below.
-                if (family != TargetFamily.REFUSAL) {
+                // A refusal's cause exists only while the last probe was refused, deliverable only for mx
+                // targets: their own tests below.
+                if (family != TargetFamily.REFUSAL && family != TargetFamily.DELIVERABLE) {
                     assertThat(relayLines.lines(family)).as("samples of %s", family)
                             .startsWith(family.sampleName()).contains("target=\"relay\"");
                 }
             }
+        }
+    }
+
+    @Nested
+    class Deliverable {
+        @Test
+        void isOneWhenAHostOfTheMxDomainTookTheSessionAndAbsentForOtherTargets() {
+            metrics.record(gmail, gmailTimedOut(T0));
+            assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT)).contains("# TYPE smtp_probe_deliverable gauge\n"
+                    + "smtp_probe_deliverable{target=\"gmail\"} 0.0\n");
+
+            metrics.record(gmail, classify(gmail,
+                    new ProbeResult("gmail", "mx1.gmail.example", "203.0.113.25", 25, Mode.SMTP, Outcome.TCP_REFUSED,
+                            null, "refused", java.util.Map.of(), null, T0.plusSeconds(60), null),
+                    result(gmail, "mx2.gmail.example", "203.0.113.26", Outcome.OK, T0.plusSeconds(61), 4, 9)));
+            metrics.record(relay, classify(relay,
+                    result(relay, "smtp.relay.example", "198.51.100.7", Outcome.OK, T0.plusSeconds(62), 2, 20)));
+            assertThat(scrape(ExpositionFormat.PROMETHEUS_TEXT)).as("the second MX took the session")
+                    .contains("smtp_probe_deliverable{target=\"gmail\"} 1.0\n")
+                    .doesNotContain("smtp_probe_deliverable{target=\"relay\"}");
         }
     }
 
