@@ -32,10 +32,32 @@ final class Evidence {
         return all.stream().filter(which).toList();
     }
 
-    /** Every name lookup of the round failed without an answer from a name server, and there was one. */
+    /**
+     * Names that exist as long as the internet's DNS does: a resolver that says they do not is not answering
+     * for the internet (r3: a custom DNS server without forwarders answers "no such domain" for every name).
+     */
+    static final java.util.Set<String> WELL_KNOWN = java.util.Set.of("gmail.com", "google.com", "outlook.com",
+            "hotmail.com", "microsoft.com", "office365.com", "azurecomm.net", "yahoo.com", "sendgrid.net",
+            "amazonaws.com");
+
+    /**
+     * Every name lookup of the round failed without an answer from a name server, and there was one; or every
+     * one was "no such domain", well-known names among them (r3).
+     */
     boolean dnsUnavailable() {
         List<ClassifiedResult> lookups = select(r -> r.result().neededLookup());
-        return !lookups.isEmpty() && lookups.stream().allMatch(Evidence::resolverFailed);
+        return !lookups.isEmpty() && (lookups.stream().allMatch(Evidence::resolverFailed) || denyingEverything());
+    }
+
+    /** Every lookup of the round was "no such domain", and a well-known name was among them. */
+    boolean denyingEverything() {
+        List<ClassifiedResult> lookups = select(r -> r.result().neededLookup());
+        return !lookups.isEmpty() && lookups.stream().allMatch(Evidence::noSuchName)
+                && lookups.stream().anyMatch(r -> WELL_KNOWN.contains(registrableDomain(r.result().host())));
+    }
+
+    static boolean noSuchName(ClassifiedResult r) {
+        return r.result().outcome() == Outcome.DNS_FAILURE && r.result().dnsFailure() == DnsFailure.NO_SUCH_NAME;
     }
 
     static boolean resolverFailed(ClassifiedResult r) {

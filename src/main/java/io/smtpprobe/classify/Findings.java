@@ -20,6 +20,9 @@ final class Findings {
     }
 
     Finding dnsUnavailable() {
+        if (evidence.denyingEverything()) {
+            return resolverWithoutForwarders();
+        }
         ClassifiedResult first = evidence.select(Evidence::resolverFailed).get(0);
         List<ClassifiedResult> byAddress = evidence.select(r -> !r.result().neededLookup() && Evidence.pastDns(r));
         String network = byAddress.isEmpty() ? ""
@@ -37,6 +40,22 @@ final class Findings {
                         + " port 53 (Azure's own resolver is 168.63.129.16; custom DNS servers are set on the virtual"
                         + " network), and NSG, firewall and route rules for port 53. Then run `"
                         + invocation.checkAll() + "` again.");
+    }
+
+    /** The resolver says "no such domain" for every name, names that exist among them (r3). */
+    private Finding resolverWithoutForwarders() {
+        List<ClassifiedResult> known = evidence.select(r -> Evidence.WELL_KNOWN.contains(
+                Evidence.registrableDomain(r.result().host())));
+        String names = known.stream().map(r -> r.result().host()).distinct().collect(Collectors.joining(", "));
+        return new Finding(Diagnosis.DNS_UNAVAILABLE,
+                "DNS is unavailable: the resolver answers \"no such domain\" for every name of this round, " + names
+                        + " included, which exist. That is a resolver without forwarders: typically a custom DNS"
+                        + " server set on the virtual network that answers for its own zones and cannot ask the"
+                        + " internet's DNS. Nothing can be said about Azure's port-25 block until names resolve.",
+                "Give the DNS server a forwarder (Azure's resolver 168.63.129.16, reachable from inside the"
+                        + " virtual network, or another recursive resolver), or set dns.servers in the configuration"
+                        + " to a resolver that answers for internet names. Then run `" + invocation.checkAll()
+                        + "` again.");
     }
 
     Finding noEgress() {

@@ -57,6 +57,10 @@ class DiagnosisEngineTest {
         "pay-as-you-go, mx:dns_down relay:dns_down ipctl:ok, dns_unavailable",
         "enterprise-agreement, mx:dns_down ip25:tcp_timeout ipctl:tcp_timeout, dns_unavailable",
         "pay-as-you-go, mx:nxdomain mx:nxdomain ctl:ok, insufficient_data",
+        // r3: "no such domain" for every name, well-known ones included: a resolver without forwarders
+        "pay-as-you-go, gmail:nxdomain acs:nxdomain ctl:nxdomain, dns_unavailable",
+        "pay-as-you-go, gmail:nxdomain acs:nxdomain ctl:ok, relay_failing",
+        "pay-as-you-go, mx:nxdomain ctl:nxdomain, insufficient_data",
         "enterprise-agreement, mx:dns_down mx:ok ctl:ok, port25_open_as_expected",
         // no_egress: path failures on 25 and on another internet port; an RST is never one
         "pay-as-you-go, mx:tcp_timeout relay:tcp_timeout ctl:tcp_timeout, no_egress",
@@ -144,6 +148,17 @@ class DiagnosisEngineTest {
             assertThat(finding.explanation()).contains("10.255.255.53:53").contains("Network is unreachable");
             assertThat(finding.action()).contains("dns.servers").contains("port 53")
                     .doesNotContain("Add an mx: target");
+        }
+
+        @Test
+        void aResolverThatDeniesEveryNameWellKnownOnesIncludedIsOneWithoutForwarders() {
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "gmail:nxdomain acs:nxdomain"), CONFIG);
+
+            assertThat(finding.diagnosis()).isEqualTo(Diagnosis.DNS_UNAVAILABLE);
+            assertThat(finding.explanation()).contains("\"no such domain\" for every name")
+                    .contains("gmail.com, smtp.azurecomm.net included").contains("resolver without forwarders");
+            assertThat(finding.action()).contains("168.63.129.16").contains("dns.servers")
+                    .doesNotContain("relay");
         }
 
         @Test
@@ -475,6 +490,8 @@ class DiagnosisEngineTest {
             int n = results.size() + 1;
             TargetConfig target = switch (kind) {
                 case "mx" -> target(name, name + ".example", 25, Mode.SMTP);
+                case "gmail" -> target(name, "gmail.com", 25, Mode.SMTP); // a well-known name
+                case "acs" -> target(name, "smtp.azurecomm.net", 587, Mode.SUBMISSION);
                 // the hosts of one mx: target, the domain example.net, in preference order
                 case "mxd" -> new TargetConfig("dom", null, "example.net", 2, 25, Mode.SMTP, null, ExpectSetting.AUTO,
                         Route.AUTO, StartTls.OPPORTUNISTIC, TlsConfig.DEFAULT, null, null);
