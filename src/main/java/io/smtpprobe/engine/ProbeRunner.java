@@ -257,7 +257,8 @@ final class ProbeRunner {
         // The prober promises never to throw; if it does, that is our bug, reported as such.
         log.error("probe failed with an internal error", "target", run.target.name(), "error",
                 cause.getClass().getName(), "message", cause.getMessage());
-        return List.of(TargetProbe.failed(run, "internal error: " + cause.getClass().getSimpleName()));
+        // The reason a person reads names no Java class (r3); the log line above has it for a bug report.
+        return List.of(TargetProbe.failed(run, "internal error in the probe (a bug: the agent's log has the details)"));
     }
 
     private void finished(TargetProbe probe, TargetProbe.Run run, List<ProbeResult> results) {

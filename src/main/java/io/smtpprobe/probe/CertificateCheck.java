@@ -134,7 +134,7 @@ final class CertificateCheck extends X509ExtendedTrustManager {
         if (lower.startsWith("no subject alternative") || lower.startsWith("no name matching")) {
             return "certificate name does not match " + host;
         }
-        return message.isEmpty() ? failure.getClass().getSimpleName() : message;
+        return message.isEmpty() ? "the certificate did not verify" : message;
     }
 
     @Override

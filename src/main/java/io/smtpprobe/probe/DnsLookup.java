@@ -147,10 +147,11 @@ final class DnsLookup {
             // REFUSED and other error codes, CNAME loops, inconsistent zone data
             return where + " answered: " + cause.getMessage();
         }
+        // The exception's message, never its class: reasons are read by people, not by Java developers (r3).
         if (cause instanceof IOException) {
-            return "could not query " + where + ": " + cause;
+            return "could not query " + where + ": " + OutcomeMapper.message(cause);
         }
-        return "unexpected failure querying " + where + ": " + cause;
+        return "unexpected failure querying " + where + ": " + OutcomeMapper.message(cause);
     }
 
     private static String extendedError(ExtendedErrorCodeOption ede) {

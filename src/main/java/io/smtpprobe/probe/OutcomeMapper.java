@@ -241,8 +241,8 @@ final class OutcomeMapper {
     }
 
     private static Mapped unexpected(Throwable failure, Step step) {
-        return new Mapped(Outcome.ERROR,
-                "unexpected " + failure.getClass().getName() + " during " + step.label() + ": " + message(failure));
+        // No class name in the detail (r3): it is read by the person at the shell; the step and message say enough.
+        return new Mapped(Outcome.ERROR, "an unexpected local failure during " + step.label() + ": " + message(failure));
     }
 
     /** The message of the deepest cause: what actually went wrong. */
@@ -251,7 +251,7 @@ final class OutcomeMapper {
         while (deepest.getCause() != null && deepest.getCause() != deepest) {
             deepest = deepest.getCause();
         }
-        return deepest.getMessage() == null ? deepest.getClass().getSimpleName() : deepest.getMessage();
+        return deepest.getMessage() == null ? "no further detail" : deepest.getMessage();
     }
 
     private static boolean contains(Throwable failure, String text) {

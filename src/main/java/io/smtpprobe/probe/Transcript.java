@@ -140,8 +140,7 @@ final class Transcript {
         if (failure instanceof SocketException && message.contains("closed")) {
             return "the connection was closed";
         }
-        return "the connection broke: " + (failure.getMessage() == null
-                ? failure.getClass().getSimpleName() : failure.getMessage());
+        return "the connection broke" + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
     }
 
     /**

@@ -41,7 +41,7 @@ class DiagnosisEngineTest {
     private static final Port25Policy UNKNOWN = PolicyTable.evaluate("unknown", null, false, "config");
     private static final CheckInvocation CONFIG = CheckInvocation.configured(Path.of("/etc/smtp-probe/config.yml"));
     private static final String RESOLVER_DOWN = "MX lookup failed: could not query 10.255.255.53:53:"
-            + " java.net.SocketException: Network is unreachable";
+            + " Network is unreachable";
 
     /**
      * A round as {@code kind:outcome[:reply code]} items separated by spaces. Kinds: {@code mx} smtp to a

@@ -279,6 +279,35 @@ class CheckCommandTest {
     }
 
     @Nested
+    class ResolverWithoutForwarders {
+        @Test
+        void noSuchDomainForEveryNameTheBuiltInOnesIncludedIsDnsUnavailableAndNoReasonNamesAJavaClass()
+                throws Exception {
+            try (io.smtpprobe.testing.FakeDnsServer dns = io.smtpprobe.testing.FakeDnsServer.start()) {
+                // The names of the built-in default, which a resolver without forwarders says do not exist.
+                Path file = Files.writeString(dir.resolve("no-forwarders.yml"), """
+                        subscription: {offer: pay-as-you-go}
+                        azure: {metadata: "off"}
+                        probe: {timeout: 3s}
+                        dns: {servers: ["%s"]}
+                        targets:
+                          - {name: gmail, mx: gmail.com}
+                          - {name: outlook, mx: outlook.com}
+                          - {name: azure-relay, host: smtp.azurecomm.net, mode: submission}
+                        """.formatted(dns.hostPort()));
+
+                Run run = run(List.of("check", "--config", file.toString()));
+
+                assertThat(run.exitCode).as(run.err).isEqualTo(ExitCodes.INCONCLUSIVE);
+                String text = run.out.replaceAll("\\s+", " ");
+                assertThat(text).contains("Diagnosis: dns_unavailable").contains("resolver without forwarders")
+                        .contains("gmail.com, outlook.com, smtp.azurecomm.net included").doesNotContain("relay_failing");
+                assertThat(run.out + run.err).doesNotContainPattern("java\\.|[A-Za-z]+Exception");
+            }
+        }
+    }
+
+    @Nested
     class Secrets {
         private static final String PASSWORD_BASE64_PLAIN = Base64.getEncoder().encodeToString(
                 ("\0" + SubethaRelay.USER + "\0" + SubethaRelay.PASSWORD).getBytes(StandardCharsets.UTF_8));

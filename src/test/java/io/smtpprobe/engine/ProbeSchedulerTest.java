@@ -361,7 +361,7 @@ class ProbeSchedulerTest {
 
         assertThat(recorded).hasSize(2).allSatisfy(r -> {
             assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
-            assertThat(r.detail()).isEqualTo("internal error: IllegalStateException");
+            assertThat(r.detail()).isEqualTo("internal error in the probe (a bug: the agent's log has the details)");
         });
         assertThat(logBytes.toString(StandardCharsets.UTF_8)).contains("msg=\"probe failed with an internal error\"");
     }
