@@ -211,6 +211,9 @@ final class Findings {
             case DNS_FAILURE -> first.result().dnsFailure() == DnsFailure.RESOLVER_FAILED
                     ? "Some lookups got no answer from a name server: check dns.servers (or /etc/resolv.conf) and"
                             + " that the name servers are reachable on port 53."
+                    : first.result().detail().contains("null MX")
+                    ? "The domain " + first.result().host() + " publishes a null MX (RFC 7505): it accepts no mail,"
+                            + " so it cannot tell whether port 25 is open. Probe a domain that receives mail instead."
                     : "Check the names of the port-25 targets: DNS says they do not exist or have no MX or address"
                             + " records.";
             case ERROR -> "That is a fault on this machine, not the network: run `"

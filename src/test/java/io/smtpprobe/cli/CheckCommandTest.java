@@ -308,6 +308,32 @@ class CheckCommandTest {
     }
 
     @Nested
+    class NullMx {
+        @Test
+        void aNullMxAloneSaysTheDomainAcceptsNoMailNotThatItDoesNotExist() throws Exception {
+            try (io.smtpprobe.testing.FakeDnsServer dns = io.smtpprobe.testing.FakeDnsServer.start()) {
+                dns.nullMx("nomail.example.test");
+                Path file = Files.writeString(dir.resolve("null-mx.yml"), """
+                        subscription: {offer: enterprise-agreement}
+                        azure: {metadata: "off"}
+                        probe: {timeout: 3s}
+                        dns: {servers: ["%s"]}
+                        targets:
+                          - {name: nomail, mx: nomail.example.test}
+                          - {name: control, host: 127.0.0.1, port: %d, mode: tcp}
+                        """.formatted(dns.hostPort(), control.port()));
+
+                Run run = run(List.of("check", "--config", file.toString()));
+
+                String text = run.out.replaceAll("\\s+", " ");
+                assertThat(text).contains("Diagnosis: insufficient_data")
+                        .contains("nomail.example.test publishes a null MX (RFC 7505): it accepts no mail")
+                        .doesNotContain("do not exist");
+            }
+        }
+    }
+
+    @Nested
     class Secrets {
         private static final String PASSWORD_BASE64_PLAIN = Base64.getEncoder().encodeToString(
                 ("\0" + SubethaRelay.USER + "\0" + SubethaRelay.PASSWORD).getBytes(StandardCharsets.UTF_8));
