@@ -31,6 +31,14 @@
 #   mta-sts.sts.mail.test       203.0.113.72:443 MTA-STS policy (openssl s_server -WWW) says enforce
 #   smarthost.corp.test         10.20.30.26:25   a private smarthost, reached through the router,
 #                                                which drops TCP/25 to it
+#   mx.rbl.mail.test            203.0.113.73:25  MX with reject_rbl_client against zen.rbl.test, a DNSBL
+#                                                zone dnsmasq serves listing the vm (127.0.0.2): 554
+#                                                "Client host [198.51.100.10] blocked using zen.rbl.test"
+#   mx.tls11.mail.test          203.0.113.74:25  MX whose STARTTLS allows only TLS 1.0 and 1.1, which the
+#                                                JDK refuses: every handshake fails
+#   twomx.mail.test             MX 10 at the stopped address (RST), MX 20 at the valid MX
+#   v6.mail.test                MX 10 AAAA-only (2001:db8:25::25; the vm has no IPv6 route), MX 20 at the
+#                                                valid MX
 # DNS unreachable: 10.255.255.53 is an unreachable route in the vm.
 
 readonly MAIL_VALID_ADDR=203.0.113.60 MAIL_SELFSIGNED_ADDR=203.0.113.61 MAIL_WRONGNAME_ADDR=203.0.113.62
@@ -39,6 +47,7 @@ readonly MAIL_BUSY_ADDR=203.0.113.66 MAIL_REJECT_ADDR=203.0.113.67 MAIL_RCPT_ADD
 readonly MAIL_GREY_ADDR=203.0.113.69 MAIL_STOPPED_ADDR=203.0.113.70 MAIL_STS_ADDR=203.0.113.71
 readonly MAIL_STS_POLICY_ADDR=203.0.113.72 MAIL_SMARTHOST_ADDR=10.20.30.26
 readonly MAIL_DEAD_DNS=10.255.255.53
+readonly MAIL_RBL_ADDR=203.0.113.73 MAIL_TLS11_ADDR=203.0.113.74 MAIL_V6_ONLY_ADDR=2001:db8:25::25
 readonly MAIL_USER=netsim-submitter
 readonly POSTFIX_MASTER=/usr/lib/postfix/sbin/master
 # The whole-probe deadline of the mail scenarios. It is a cap, not a wait, except for the dropped
@@ -54,7 +63,7 @@ MAIL_HOLDER=""      # the pid holding the busy MX's one connection
 mail_addresses() {
     echo "$MAIL_VALID_ADDR $MAIL_SELFSIGNED_ADDR $MAIL_WRONGNAME_ADDR $MAIL_SUBMIT_ADDR $MAIL_AUTHGONE_ADDR" \
         "$MAIL_AUTHDOWN_ADDR $MAIL_BUSY_ADDR $MAIL_REJECT_ADDR $MAIL_RCPT_ADDR $MAIL_GREY_ADDR" \
-        "$MAIL_STOPPED_ADDR $MAIL_STS_ADDR $MAIL_STS_POLICY_ADDR"
+        "$MAIL_STOPPED_ADDR $MAIL_STS_ADDR $MAIL_STS_POLICY_ADDR $MAIL_RBL_ADDR $MAIL_TLS11_ADDR"
 }
 
 # Adds the mail servers' addresses to the internet namespace, routes the smarthost's private
@@ -83,7 +92,7 @@ mail_dns_records() {
     local zone
     for zone in valid:$MAIL_VALID_ADDR selfsigned:$MAIL_SELFSIGNED_ADDR wrongname:$MAIL_WRONGNAME_ADDR \
                 busy:$MAIL_BUSY_ADDR reject:$MAIL_REJECT_ADDR rcpt:$MAIL_RCPT_ADDR grey:$MAIL_GREY_ADDR \
-                stopped:$MAIL_STOPPED_ADDR sts:$MAIL_STS_ADDR; do
+                stopped:$MAIL_STOPPED_ADDR sts:$MAIL_STS_ADDR rbl:$MAIL_RBL_ADDR tls11:$MAIL_TLS11_ADDR; do
         echo "mx-host=${zone%%:*}.mail.test,mx.${zone%%:*}.mail.test,10"
         echo "host-record=mx.${zone%%:*}.mail.test,${zone#*:}"
     done
@@ -94,6 +103,15 @@ host-record=authdown.mail.test,$MAIL_AUTHDOWN_ADDR
 host-record=mta-sts.sts.mail.test,$MAIL_STS_POLICY_ADDR
 txt-record=_mta-sts.sts.mail.test,"v=STSv1; id=20261204T000000;"
 host-record=smarthost.corp.test,$MAIL_SMARTHOST_ADDR
+host-record=10.100.51.198.zen.rbl.test,127.0.0.2
+mx-host=twomx.mail.test,mx10.twomx.mail.test,10
+mx-host=twomx.mail.test,mx20.twomx.mail.test,20
+host-record=mx10.twomx.mail.test,$MAIL_STOPPED_ADDR
+host-record=mx20.twomx.mail.test,$MAIL_VALID_ADDR
+mx-host=v6.mail.test,mx10.v6.mail.test,10
+mx-host=v6.mail.test,mx20.v6.mail.test,20
+host-record=mx10.v6.mail.test,$MAIL_V6_ONLY_ADDR
+host-record=mx20.v6.mail.test,$MAIL_VALID_ADDR
 log-queries
 EOF
 }
@@ -274,6 +292,10 @@ $MAIL_GREY_ADDR:25          inet  n       -      n      -      -       smtpd -o 
 $MAIL_STS_ADDR:25           inet  n       -      n      -      -       smtpd -o myhostname=mx.sts.mail.test
   -o smtpd_tls_chain_files=$t/sts-mx.key,$t/sts-mx.pem
 $MAIL_SMARTHOST_ADDR:25     inet  n       -      n      -      -       smtpd -o myhostname=smarthost.corp.test
+$MAIL_RBL_ADDR:25           inet  n       -      n      -      -       smtpd -o myhostname=mx.rbl.mail.test
+  -o smtpd_delay_reject=no -o smtpd_client_restrictions=reject_rbl_client,zen.rbl.test
+$MAIL_TLS11_ADDR:25         inet  n       -      n      -      -       smtpd -o myhostname=mx.tls11.mail.test
+  -o smtpd_tls_protocols=!SSLv2,!SSLv3,!TLSv1.2,!TLSv1.3 -o smtpd_tls_ciphers=low -o tls_low_cipherlist=ALL:@SECLEVEL=0
 postlog   unix-dgram n  -       n       -       1       postlogd
 anvil     unix  -       -       n       -       1       anvil
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
@@ -421,6 +443,22 @@ check_mail_harness() {
     fi
     got=$(in_vm timeout 5 python3 "$MAIL_CLIENT" txt example.test "$MAIL_DEAD_DNS" 2>&1 | tail -1) || true
     harness_fact "the dead DNS server $MAIL_DEAD_DNS cannot be reached from the vm" 'No route to host' "$got"
+    check_mail_harness_r3
+}
+
+# Revision 3's servers, as other clients see them.
+check_mail_harness_r3() {
+    local got
+    got=$(mail_talk smtp mx.rbl.mail.test 25) || true
+    harness_fact "the RBL MX looks the vm up in the DNSBL zone and greets it with 554" \
+        '^greeting 554 5\.7\.1 Service unavailable; Client host \[198\.51\.100\.10\] blocked using zen\.rbl\.test' "$got"
+    got=$(in_vm timeout 10 openssl s_client -starttls smtp -connect "$MAIL_TLS11_ADDR:25" -tls1_2 </dev/null 2>&1 \
+        | grep -m1 -E 'alert|no protocols|handshake failure|wrong version|unsupported protocol') || true
+    harness_fact "the TLS-1.1 MX fails a TLS 1.2 handshake" '.+' "$got"
+    got=$(mail_talk smtp mx.tls11.mail.test 25) || true
+    harness_fact "the TLS-1.1 MX takes a session without STARTTLS" '^done 221' "$got"
+    got=$(ip -n "$NS_VM" -6 route show default)
+    harness_fact "the vm has no IPv6 default route" '^$' "$got"
 }
 
 # ---------------------------------------------------------------- smtp-probe against them
@@ -445,7 +483,7 @@ probe:
   timeout: $MAIL_PROBE_TIMEOUT
 dns:
   servers: $servers
-  ip_family: ipv4
+  ip_family: ${IP_FAMILY:-ipv4}
 targets:
 EOF
     for target in "$@"; do
@@ -455,6 +493,9 @@ EOF
             mx-selfsigned-required | mx-wrongname-required)
                 local domain=${target#mx-}
                 mail_target "$target" "mx: ${domain%-required}.mail.test" smtp 'starttls: required' ;;
+            mx-rbl | mx-tls11 | mx-v6) mail_target "$target" "mx: ${target#mx-}.mail.test" smtp 'mx_hosts: 2' ;;
+            mx-twomx) mail_target "$target" "mx: twomx.mail.test" smtp 'mx_hosts: 2' ;;
+            mx-example) mail_target "$target" "mx: example.test" smtp ;;
             mx-rcpt | mx-grey)
                 mail_target "$target" "mx: ${target#mx-}.mail.test" smtp "mail_from: probe@vm.example.test" \
                     "rcpt_to: postmaster@${target#mx-}.mail.test" ;;
@@ -874,6 +915,106 @@ mail_metric() {
 }
 
 # Every mail scenario, in an order that keeps rule changes few.
+# ---------------------------------------------------------------- revision 3, against real servers
+
+scenario_mail_two_mx() {
+    local n="mail-two-mx [r3]" cfg="$WORK/mail-two-mx.yml"
+    say "scenario mail-two-mx: enterprise agreement, MX 10 resets (nothing listens), MX 20 takes the session"
+    write_mail_config "$cfg" enterprise-agreement mx-twomx control
+    mail_check "$n" --config "$cfg" || return 0
+    expect_jq "$n" "MX 10 tcp_refused, MX 20 ok, each with its own result" \
+        '[.results[] | select(.target == "mx-twomx") | .host + " " + .outcome] == ["mx10.twomx.mail.test tcp_refused", "mx20.twomx.mail.test ok"]'
+    expect_jq "$n" "the domain is deliverable and as expected" \
+        '.targets[] | select(.name == "mx-twomx") | .deliverable == true and .verdict == "as_expected"'
+    expect_both_diagnosis "$n" port25_open_as_expected
+    expect_jq "$n" "the explanation warns that MX 10 refused and mail goes to MX 20" \
+        '.diagnosis.explanation | test("mx10.twomx.mail.test of mx-twomx refused at connect \\(RST\\); mail goes to mx20.twomx.mail.test")'
+    expect_exit "$n" 0
+}
+
+scenario_mail_v6_only() {
+    local n="mail-v6-only [r3]" cfg="$WORK/mail-v6-only.yml"
+    say "scenario mail-v6-only: enterprise agreement, ip_family any, MX 10 AAAA-only on a vm without IPv6, MX 20 works"
+    IP_FAMILY=any write_mail_config "$cfg" enterprise-agreement mx-v6 control
+    mail_check "$n" --config "$cfg" || return 0
+    expect_jq "$n" "MX 10 no_route (no packet left), MX 20 ok" \
+        '[.results[] | select(.target == "mx-v6") | .host + " " + .outcome] == ["mx10.v6.mail.test no_route", "mx20.v6.mail.test ok"]'
+    expect_jq "$n" "no_route is inconclusive, never unexpectedly_blocked" \
+        '[.results[] | select(.outcome == "no_route")][0].verdict == "inconclusive"'
+    expect_jq "$n" "the domain is deliverable" '.targets[] | select(.name == "mx-v6") | .deliverable == true'
+    expect_both_diagnosis "$n" port25_open_as_expected
+    expect_exit "$n" 0
+}
+
+scenario_mail_tls_fallback() {
+    local n="mail-tls-fallback [r3]" cfg="$WORK/mail-tls-fallback.yml"
+    say "scenario mail-tls-fallback: enterprise agreement, an MX whose STARTTLS offers only TLS 1.0/1.1"
+    write_mail_config "$cfg" enterprise-agreement mx-tls11
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-tls11 ok as_expected
+    expect_jq "$n" "tls records the plaintext fallback and the handshake error, unverified" \
+        '.results[0].tls | .fallback == "plaintext" and .verified == false and (.handshake_error | length > 0)'
+    expect_both_diagnosis "$n" port25_open_as_expected
+    expect_exit "$n" 0
+}
+
+scenario_mail_rbl() {
+    local n="mail-rbl [r3]" cfg="$WORK/mail-rbl.yml"
+    say "scenario mail-rbl: enterprise agreement, an MX that finds the vm on its DNSBL (reject_rbl_client)"
+    write_mail_config "$cfg" enterprise-agreement mx-rbl control
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-rbl greeting_rejected receiver_rejected
+    expect_result "$n" mx-rbl cause ip_blocklisted
+    expect_both_diagnosis "$n" receivers_rejecting
+    expect_jq "$n" "the explanation names the VM's public IP the reply quotes" \
+        '.diagnosis.explanation | test("cause ip_blocklisted: this VM.s public IP \\(198\\.51\\.100\\.10\\)")'
+    expect_jq "$n" "the action is the blocklist's, naming the address" '.diagnosis.action | startswith("Look 198.51.100.10 up")'
+    if grep -q '\[cause: ip_blocklisted\]' "$TEXT_OUT"; then pass "$n: text: REASON leads with the cause"; else
+        fail "$n: text: no [cause: ip_blocklisted] in the table"; fi
+    expect_exit "$n" 1
+}
+
+# The vm's own firewall rejects TCP/25: with an RST (nftables "reject with tcp reset", as ufw and firewalld
+# do), or with ICMP administratively prohibited.
+rule_vm_rejects_port25() {
+    in_vm nft -f - <<EOF
+table inet spnet_azure
+delete table inet spnet_azure
+table inet spnet_azure {
+    chain output {
+        type filter hook output priority 0; policy accept;
+        meta l4proto tcp tcp dport 25 $1
+    }
+}
+EOF
+}
+
+scenario_mail_vm_firewall() {
+    local n="mail-vm-firewall-rst [r3]" cfg="$WORK/mail-vm-firewall.yml"
+    say "scenario mail-vm-firewall-rst: enterprise agreement, the vm's nftables rejects TCP/25 with an RST"
+    rule_vm_rejects_port25 "reject with tcp reset"
+    write_mail_config "$cfg" enterprise-agreement mx-valid mx-example control
+    mail_check "$n" --config "$cfg" || { rule_none; return 0; }
+    expect_result "$n" mx-valid outcome tcp_refused
+    expect_result "$n" mx-example outcome tcp_refused
+    expect_result "$n" control outcome ok
+    expect_both_diagnosis "$n" port25_blocked_unexpectedly
+    expect_jq "$n" "the explanation says a firewall rejects, on the VM or its path, not the receivers" \
+        '.diagnosis.explanation | test("firewall that rejects port 25: on this VM \\(nftables") and (test("receiving side") | not)'
+    expect_exit "$n" 1
+
+    n="mail-vm-firewall-icmp [r3]"
+    say "scenario mail-vm-firewall-icmp: enterprise agreement, the vm's nftables rejects TCP/25 with ICMP admin-prohibited"
+    rule_vm_rejects_port25 "reject with icmpx admin-prohibited"
+    mail_check "$n" --config "$cfg" || { rule_none; return 0; }
+    expect_target "$n" mx-valid unreachable unexpectedly_blocked
+    expect_jq "$n" "the detail says an ICMP reject came back, not that nothing answered" \
+        '[.results[] | select(.target == "mx-valid")][0].detail | test("ICMP unreachable came back") and (test("no answer") | not)'
+    expect_both_diagnosis "$n" port25_blocked_unexpectedly
+    expect_exit "$n" 1
+    rule_none
+}
+
 scenarios_mail() {
     local began=$SECONDS
     rule_none
@@ -893,6 +1034,11 @@ scenarios_mail() {
     scenario_mail_dns_down
     scenario_mail_smarthost
     scenario_mail_daemon
+    scenario_mail_two_mx
+    scenario_mail_v6_only
+    scenario_mail_tls_fallback
+    scenario_mail_rbl
+    scenario_mail_vm_firewall
     say "mail scenarios took $((SECONDS - began))s"
 }
 

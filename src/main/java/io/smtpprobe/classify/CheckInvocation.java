@@ -76,7 +76,7 @@ public record CheckInvocation(Path configFile, Map<String, String> targetSpecs, 
     }
 
     /** A word as a POSIX shell must be given it: as is when plain, else in single quotes. */
-    static String quote(String word) {
+    public static String quote(String word) {
         if (PLAIN.matcher(word).matches()) {
             return word;
         }

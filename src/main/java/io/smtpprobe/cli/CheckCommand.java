@@ -1,5 +1,11 @@
 package io.smtpprobe.cli;
 
+import java.nio.file.Files;
+
+import io.smtpprobe.config.ServiceCredentials;
+
+import io.smtpprobe.config.ConfigLoader;
+
 import io.smtpprobe.azure.AzureOfferPolicy;
 import io.smtpprobe.azure.OfferDetector;
 import io.smtpprobe.classify.CheckInvocation;
@@ -90,6 +96,13 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--transcript", description = "Print each SMTP conversation, AUTH payloads redacted.")
     private boolean transcript;
 
+    /**
+     * Where smtp-probe.service is looked for, so that a {@code ${CREDENTIALS_DIRECTORY}} secret is read from the
+     * unit's {@code LoadCredential=} source in a shell; tests point it at a directory of their own.
+     */
+    @Option(names = "--systemd-unit-path", hidden = true, paramLabel = "DIR")
+    private List<Path> unitPath = ServiceUnit.SEARCH_PATH;
+
     /** Where the DMI strings are read to tell an Azure VM; tests point it at a directory of their own. */
     @Option(names = "--dmi-directory", hidden = true, paramLabel = "DIR")
     private Path dmiDirectory = AgentOptions.DMI_DIRECTORY;
@@ -104,10 +117,17 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Config config;
+        ServiceCredentials service = serviceView();
         try {
-            config = ConfigFiles.loadOrBuiltIn(configFile, environment);
+            config = service == null ? ConfigFiles.loadOrBuiltIn(configFile, environment)
+                    : new ConfigLoader(environment, PolicyTable.NAMES).asService(service).load(configFile);
         } catch (ConfigException e) {
             return fail(err, e, ExitCodes.CONFIG);
+        }
+        if (service != null && !service.notes().isEmpty()) {
+            err.println("smtp-probe: " + credentialsAdvice(service));
+            err.flush();
+            return ExitCodes.CONFIG;
         }
         List<TargetConfig> targets;
         try {
@@ -166,6 +186,42 @@ final class CheckCommand implements Callable<Integer> {
         }
         out.flush();
         return report.exitCode();
+    }
+
+    /**
+     * In a shell, a config whose secrets are the service's systemd credentials ({@code ${CREDENTIALS_DIRECTORY}}
+     * is set only for the unit) is read as the service reads it: each credential from the file the unit's
+     * {@code LoadCredential=} copies, which root can read (issue 22: the advice's own commands exited 78 on an
+     * installed VM). Null when the config does not need that.
+     */
+    private ServiceCredentials serviceView() {
+        if (configFile == null || environment.containsKey("CREDENTIALS_DIRECTORY")) {
+            return null;
+        }
+        try {
+            if (!Files.readString(configFile).contains("${CREDENTIALS_DIRECTORY}")) {
+                return null;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // the loader reads it again and says what is wrong with it
+        }
+        return ServiceUnit.credentials(unitPath);
+    }
+
+    /** What to run when a secret of the service cannot be read from this shell. */
+    private String credentialsAdvice(ServiceCredentials service) {
+        List<String> settings = service.loadCredentialSettings();
+        List<String> words = new ArrayList<>(List.of("sudo", "systemd-run", "--pipe", "--wait"));
+        for (String setting : settings.isEmpty() ? List.of("LoadCredential=relay-password:/etc/smtp-probe/relay-password")
+                : settings) {
+            words.addAll(List.of("-p", setting));
+        }
+        words.addAll(List.of("smtp-probe", "check", "--config", configFile.toString()));
+        return "this config's secrets are the service's systemd credentials, and this shell cannot read them ("
+                + String.join("; ", service.notes()) + "). Run check as root, which reads each credential from"
+                + " the file the unit's LoadCredential= names (sudo smtp-probe check --config " + configFile
+                + "), or with the service's credentials: "
+                + String.join(" ", words.stream().map(CheckInvocation::quote).toList());
     }
 
     /** The terminal's width as exported in COLUMNS; 0 when unknown, and then lines are not wrapped at all. */

@@ -43,6 +43,18 @@ public final class ServiceCredentials {
         return new ServiceCredentials(null, null, Set.of(), why);
     }
 
+    /**
+     * The unit's credentials as {@code systemd-run -p} takes them ({@code LoadCredential=ID:PATH}), so that a
+     * command run by hand gets what the service gets; empty when the unit is unknown.
+     */
+    public List<String> loadCredentialSettings() {
+        List<String> settings = new ArrayList<>();
+        if (sources != null) {
+            sources.forEach((id, path) -> settings.add("LoadCredential=" + id + ":" + path));
+        }
+        return settings;
+    }
+
     /** What was not checked here, and why; one line each, in the order met. */
     public List<String> notes() {
         return List.copyOf(notes);

@@ -374,6 +374,62 @@ class CheckCommandTest {
                     .authenticationHandlerFactory(SubethaRelay.passwordAuth()));
         }
 
+        @Test
+        void readsTheServicesCredentialFromItsLoadCredentialSourceInAShell() throws Exception {
+            try (SubethaRelay relay = relay()) {
+                Path source = Files.writeString(dir.resolve("relay-password"), SubethaRelay.PASSWORD + "\n");
+                Files.setPosixFilePermissions(source, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                Path units = Files.createDirectories(dir.resolve("units"));
+                Files.writeString(units.resolve("smtp-probe.service"), "[Service]\nExecStart=/bin/true\n"
+                        + "LoadCredential=relay-password:" + source + "\n");
+                Path config = installedConfig(relay);
+
+                Run run = run(List.of("check", "--config", config.toString(), "--systemd-unit-path", units.toString(),
+                        "--output", "json"));
+
+                assertThat(run.exitCode).as(run.err).isZero();
+                assertThat(run.json().at("/results/0/outcome").asText()).isEqualTo("ok");
+                assertNoSecret(run);
+            }
+        }
+
+        @Test
+        void saysWhichCommandRunsTheCheckWithTheServicesCredentialsWhenItCannotReadThem() throws Exception {
+            try (SubethaRelay relay = relay()) {
+                Path config = installedConfig(relay);
+
+                Run run = run(List.of("check", "--config", config.toString(), "--systemd-unit-path",
+                        dir.resolve("no-units").toString()));
+
+                assertThat(run.exitCode).isEqualTo(ExitCodes.CONFIG);
+                assertThat(run.err).contains("this config's secrets are the service's systemd credentials")
+                        .contains("sudo systemd-run --pipe --wait -p"
+                                + " LoadCredential=relay-password:/etc/smtp-probe/relay-password smtp-probe check"
+                                + " --config " + config)
+                        .doesNotContain("is not set in the environment");
+                assertThat(relay.port()).isPositive();
+            }
+        }
+
+        /** A config as the package installs it: the relay's password a credential of the unit. */
+        private Path installedConfig(SubethaRelay relay) throws java.io.IOException {
+            return Files.writeString(dir.resolve("installed.yml"), """
+                    subscription: {offer: pay-as-you-go}
+                    azure: {metadata: "off"}
+                    probe: {timeout: 5s}
+                    targets:
+                      - name: relay
+                        host: 127.0.0.1
+                        port: %d
+                        mode: submission
+                        auth:
+                          username: %s
+                          password_file: ${CREDENTIALS_DIRECTORY}/relay-password
+                        tls:
+                          ca_file: %s
+                    """.formatted(relay.port(), SubethaRelay.USER, caFile));
+        }
+
         private void assertNoSecret(Run run) {
             for (String output : List.of(run.out, run.err)) {
                 assertThat(output).doesNotContain(SubethaRelay.PASSWORD, PASSWORD_BASE64, PASSWORD_BASE64_PLAIN);
