@@ -35,9 +35,6 @@ public final class ConfigLoader {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
     public static final int DEFAULT_CONCURRENCY = 8;
     public static final int MAX_CONCURRENCY = 256;
-    /** Addresses of one host a probe tries until one answers (revision 3), as Postfix tries the next address. */
-    public static final int DEFAULT_ADDRESSES_PER_HOST = 2;
-    public static final int MAX_ADDRESSES_PER_HOST = 10;
     public static final String AUTO = "auto";
     public static final String DEFAULT_LISTEN_ADDRESS = ":9925";
     public static final URI DEFAULT_METADATA_ENDPOINT = URI.create("http://169.254.169.254");

@@ -12,9 +12,13 @@ import java.time.Duration;
  */
 public record ProbeConfig(Duration interval, Duration jitter, Duration timeout, int concurrency, String heloName,
         int addressesPerHost) {
-    /** With the default {@value ConfigLoader#DEFAULT_ADDRESSES_PER_HOST} addresses per host. */
+    /** Addresses of one host a probe tries until one answers (revision 3), as Postfix tries the next address. */
+    public static final int DEFAULT_ADDRESSES_PER_HOST = 2;
+    public static final int MAX_ADDRESSES_PER_HOST = 10;
+
+    /** With the default {@value #DEFAULT_ADDRESSES_PER_HOST} addresses per host. */
     public ProbeConfig(Duration interval, Duration jitter, Duration timeout, int concurrency, String heloName) {
-        this(interval, jitter, timeout, concurrency, heloName, ConfigLoader.DEFAULT_ADDRESSES_PER_HOST);
+        this(interval, jitter, timeout, concurrency, heloName, DEFAULT_ADDRESSES_PER_HOST);
     }
 
     /** This configuration with another timeout, as {@code check --timeout} sets it. */

@@ -107,8 +107,8 @@ final class SectionReader {
             section.error("helo_name", "must be auto, a domain name or an address literal like [192.0.2.1],"
                     + " found " + YamlMapping.quote(heloName));
         }
-        Integer addresses = section.integer("addresses_per_host", ConfigLoader.DEFAULT_ADDRESSES_PER_HOST, 1,
-                ConfigLoader.MAX_ADDRESSES_PER_HOST);
+        Integer addresses = section.integer("addresses_per_host", ProbeConfig.DEFAULT_ADDRESSES_PER_HOST, 1,
+                ProbeConfig.MAX_ADDRESSES_PER_HOST);
         return new ProbeConfig(interval, jitter, timeout, concurrency == null ? 0 : concurrency, heloName,
                 addresses == null ? 0 : addresses);
     }

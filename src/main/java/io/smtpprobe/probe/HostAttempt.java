@@ -9,11 +9,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -22,14 +19,9 @@ import java.util.concurrent.ScheduledFuture;
 import javax.net.ssl.TrustManager;
 
 /**
- * One probe of one host, within its own deadline: resolve, set up, connect, converse, and turn what
- * happened into a {@link ProbeResult}. The handshake waits on a {@link Connector}; the rest runs on a
- * probe thread. {@code check} and the daemon run this same path.
- *
- * <p>Revision 3: as an MTA does, the host is tried on its addresses in the order DNS gives them (at most
- * {@code probe.addresses_per_host}) until one answers; an address that gets no connection (no route, an RST,
- * an ICMP reject, a SYN the kernel gave up on before the deadline) passes the turn to the next, within the
- * same deadline. The result is that of the first address that answered, with the ones before it as attempts.
+ * One connection of a host probe ({@link HostProbe}) to one address, within the probe's deadline: set up,
+ * connect, converse, and turn what happened into a {@link ProbeResult}. The handshake waits on a
+ * {@link Connector}; the rest runs on a probe thread. {@code check} and the daemon run this same path.
  */
 final class HostAttempt {
     /** What every attempt of a prober shares. */
@@ -42,112 +34,40 @@ final class HostAttempt {
     private final Instant startedAt;
     private final PhaseClock phases;
     private final ProbeDeadline deadline;
-    /** An MX target's DNS time, shared by its lookups; null when only this probe's own deadline applies. */
-    private final DnsBudget targetDns;
-    private ReplyLimits limits = new ReplyLimits();
+    private final ReplyLimits limits = new ReplyLimits();
     /** What the domain's MTA-STS policy says of this host; {@link MtaStsVerdict#NONE} outside mx: targets. */
     private final MtaStsVerdict sts;
-    /** The host's addresses to try, in DNS order; {@link #address} is the one being tried. */
-    private List<InetAddress> addresses;
-    private InetAddress address;
-    private SmtpConversation conversation;
-    private TlsSocketFactory tls;
-    /** The results of the addresses tried before the current one. */
-    private final List<ProbeResult> tried = new java.util.ArrayList<>();
+    private final InetAddress address;
     /**
-     * Why the STARTTLS handshake with the current address failed, when the connection now being made is the
+     * Why the STARTTLS handshake with this address failed on the connection before, when this one is the
      * retry without STARTTLS; null otherwise.
      */
-    private String failedHandshake;
+    private final String failedHandshake;
+    private SmtpConversation conversation;
+    private TlsSocketFactory tls;
 
-    HostAttempt(Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt,
-            DnsBudget targetDns, MtaStsVerdict sts) {
+    /**
+     * @param phases and {@code deadline}: the host probe's, shared by its connections
+     * @param failedHandshake non-null for the retry without STARTTLS after that handshake failure
+     */
+    HostAttempt(Tools tools, TargetConfig target, String host, Instant startedAt, PhaseClock phases,
+            ProbeDeadline deadline, MtaStsVerdict sts, InetAddress address, String failedHandshake) {
         this.tools = tools;
-        this.targetDns = targetDns;
-        this.sts = sts;
         this.target = target;
         this.host = host;
         this.startedAt = startedAt;
-        this.phases = new PhaseClock(tools.ticker());
-        this.deadline = new ProbeDeadline(tools.ticker(), tools.options().timeout());
-        phases.add(Phase.DNS, mxNanos);
+        this.phases = phases;
+        this.deadline = deadline;
+        this.sts = sts;
+        this.address = address;
+        this.failedHandshake = failedHandshake;
     }
 
     /**
-     * Probes the host with its TCP connect waiting on {@code connector}: resolution and setup run on
-     * this thread, which is free again once the connect is started; the conversation runs on
-     * {@code threads} once the handshake has settled.
+     * Connects with the TCP handshake waiting on {@code connector}: setup runs on this thread, which is free
+     * again once the connect is started; the conversation runs on {@code threads} once the handshake has settled.
      */
     CompletableFuture<ProbeResult> run(Connector connector, Executor threads) {
-        ProbeResult unresolved = resolve();
-        if (unresolved != null) {
-            return CompletableFuture.completedFuture(unresolved);
-        }
-        return attempt(0, connector, threads);
-    }
-
-    /** Tries address {@code index}, then, when it got no connection and time is left, the next. */
-    private CompletableFuture<ProbeResult> attempt(int index, Connector connector, Executor threads) {
-        address = addresses.get(index);
-        return connectAndConverse(connector, threads).thenCompose(result -> {
-            if (failedHandshake == null && fallsBackToPlaintext(result) && !deadline.passed()) {
-                // Postfix at its default "may" level: "When TLS handshakes fail, the connection is retried with
-                // TLS disabled" (postconf(5), smtp_tls_security_level). Once, on a new connection.
-                failedHandshake = result.detail();
-                return attempt(index, connector, threads);
-            }
-            if (index + 1 >= addresses.size() || !triesNextAddress(result.outcome()) || deadline.passed()) {
-                return CompletableFuture.completedFuture(decided(result));
-            }
-            tried.add(result);
-            failedHandshake = null; // the next address gets STARTTLS again
-            return attempt(index + 1, connector, threads);
-        });
-    }
-
-    /**
-     * Whether the failed handshake is one an MTA retries without TLS: STARTTLS on port 25 where TLS is
-     * opportunistic; never where it is enforced ({@code starttls: required}, an MTA-STS policy in enforce).
-     */
-    private boolean fallsBackToPlaintext(ProbeResult result) {
-        return result.outcome() == Outcome.TLS_HANDSHAKE_FAILED && target.mode() == Mode.SMTP
-                && starttls() == StartTls.OPPORTUNISTIC && !sts.enforced();
-    }
-
-    /**
-     * Whether an MTA would go on to the host's next address after this outcome: the connection was not made
-     * (RFC 5321 section 5.1: "the SMTP client SHOULD try at least two addresses").
-     */
-    private static boolean triesNextAddress(Outcome outcome) {
-        return switch (outcome) {
-            case NO_ROUTE, TCP_REFUSED, UNREACHABLE, TCP_TIMEOUT -> true;
-            case OK, DNS_FAILURE, GREETING_TIMEOUT, GREETING_REJECTED, PROTOCOL_ERROR, EHLO_REJECTED,
-                    STARTTLS_UNAVAILABLE, TLS_HANDSHAKE_FAILED, TLS_CERTIFICATE_INVALID, AUTH_UNAVAILABLE,
-                    AUTH_REJECTED, AUTH_TEMPFAIL, SENDER_REJECTED, RECIPIENT_REJECTED, DEADLINE_EXCEEDED,
-                    ERROR -> false;
-        };
-    }
-
-    /**
-     * The host's result once its addresses are done: the last one tried when it connected; when none did,
-     * the first that says something of the path (an address without a route says nothing), so a dropped
-     * IPv4 SYN is not hidden behind an IPv6 address the VM cannot reach. The others become attempts.
-     */
-    private ProbeResult decided(ProbeResult last) {
-        List<ProbeResult> all = new java.util.ArrayList<>(tried);
-        all.add(last);
-        ProbeResult chosen = last.outcome().connected() ? last
-                : all.stream().filter(r -> r.outcome() != Outcome.NO_ROUTE).findFirst().orElse(last);
-        if (all.size() == 1) {
-            return chosen;
-        }
-        List<ProbeResult.AddressAttempt> before = all.stream().filter(r -> r != chosen)
-                .map(r -> new ProbeResult.AddressAttempt(r.address(), r.outcome(), r.detail())).toList();
-        return chosen.afterAttempts(before, phases.finish());
-    }
-
-    /** One address: connect, and converse once connected. */
-    private CompletableFuture<ProbeResult> connectAndConverse(Connector connector, Executor threads) {
         SocketChannel channel;
         try {
             channel = SocketChannel.open();
@@ -227,68 +147,9 @@ final class HostAttempt {
         return cause instanceof Exception e ? e : new CompletionException(cause);
     }
 
-    /** Resolves the host to the addresses to try, or returns the DNS failure as the result. */
-    private ProbeResult resolve() {
-        phases.enter(Step.DNS);
-        try {
-            addresses = addressesToTry();
-            return null;
-        } catch (ResolutionException | RuntimeException e) {
-            OutcomeMapper.Mapped mapped = tools.mapper().map(e, dnsContext(deadline));
-            return result(mapped.outcome(), null, mapped.detail()).withDnsFailure(DnsFailure.of(e));
-        }
-    }
-
-    /**
-     * The host's first addresses in DNS order (at most {@code probe.addresses_per_host}), each carrying the host
-     * name: TLS checks the certificate against the name.
-     */
-    private List<InetAddress> addressesToTry() throws ResolutionException {
-        long left = deadline.remainingNanos();
-        if (targetDns != null) {
-            if (targetDns.spent()) {
-                throw new ResolutionException(host + ": no time left to resolve it: this MX target's earlier lookups"
-                        + " used up its DNS time of " + DnsLookup.seconds(targetDns.timeout()));
-            }
-            left = Math.min(left, targetDns.leftNanos());
-        }
-        // One deadline bounds DNS with everything else: a lookup that runs out of it is a dns_failure, which
-        // says what happened, not a deadline_exceeded of a conversation that never began.
-        long start = tools.ticker().nanoTime();
-        List<InetAddress> addresses;
-        try {
-            addresses = tools.resolver().addresses(host, Duration.ofNanos(Math.max(1, left)));
-        } finally {
-            if (targetDns != null) {
-                targetDns.spend(tools.ticker().nanoTime() - start);
-            }
-        }
-        if (addresses.isEmpty()) {
-            throw new ResolutionException("no address for " + host);
-        }
-        List<InetAddress> named = new java.util.ArrayList<>();
-        for (InetAddress found : addresses.subList(0, Math.min(addresses.size(),
-                Math.max(1, tools.options().addressesPerHost())))) {
-            try {
-                named.add(InetAddress.getByAddress(host, found.getAddress()));
-            } catch (UnknownHostException e) {
-                throw new ResolutionException("the resolver returned an invalid address for " + host, e);
-            }
-        }
-        return named;
-    }
-
-    static OutcomeMapper.Context dnsContext(ProbeDeadline deadline) {
-        return new OutcomeMapper.Context(Step.DNS, false, deadline.timeout().toMillis(), false, null, 0, null, false,
-                false);
-    }
-
     /** The TLS context and the conversation of the current address, up to the connect. */
     private void setUp() throws Exception {
         phases.enter(Step.SETUP);
-        limits = new ReplyLimits();
-        conversation = null;
-        tls = null;
         if (target.mode() != Mode.TCP) {
             TlsConfig tlsConfig = target.tls();
             boolean skip = tlsConfig.insecureSkipVerify();

@@ -14,6 +14,6 @@ import java.time.Duration;
 public record ProbeOptions(Duration timeout, String heloName, DnsConfig dns, boolean transcript, int addressesPerHost) {
     /** With the configured default of addresses per host. */
     public ProbeOptions(Duration timeout, String heloName, DnsConfig dns, boolean transcript) {
-        this(timeout, heloName, dns, transcript, io.smtpprobe.config.ConfigLoader.DEFAULT_ADDRESSES_PER_HOST);
+        this(timeout, heloName, dns, transcript, io.smtpprobe.config.ProbeConfig.DEFAULT_ADDRESSES_PER_HOST);
     }
 }

@@ -156,7 +156,7 @@ public final class TargetProber implements Prober, AutoCloseable {
             return CompletableFuture.completedFuture(results);
         }
         String host = plan.hosts().get(index);
-        return new HostAttempt(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.dns(), plan.sts(host))
+        return new HostProbe(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.dns(), plan.sts(host))
                 .run(connector, threads)
                 .thenCompose(result -> {
                     results.add(result);
@@ -226,7 +226,7 @@ public final class TargetProber implements Prober, AutoCloseable {
 
     private ProbeResult dnsFailure(
             TargetConfig target, String domain, Instant startedAt, long elapsed, Exception failure) {
-        OutcomeMapper.Mapped mapped = mapper.map(failure, HostAttempt.dnsContext(new ProbeDeadline(ticker, options.timeout())));
+        OutcomeMapper.Mapped mapped = mapper.map(failure, HostProbe.dnsContext(new ProbeDeadline(ticker, options.timeout())));
         Map<Phase, Duration> timings = new EnumMap<>(Phase.class);
         timings.put(Phase.DNS, Duration.ofNanos(elapsed));
         timings.put(Phase.TOTAL, Duration.ofNanos(elapsed));

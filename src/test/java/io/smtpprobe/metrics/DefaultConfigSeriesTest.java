@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * works. The README states these figures; a change in the count is a change in what a fleet pays for.
  */
 class DefaultConfigSeriesTest {
-    /** Series of the four default targets after the round below. */
-    static final int TARGET_SERIES = 93;
+    /** Series of the four default targets after the round below (95 since smtp_probe_deliverable of the two MX). */
+    static final int TARGET_SERIES = 95;
     /**
      * Series that do not depend on targets: smtp_probe's own (diagnosis, policy, build, reload), the six
      * process_* and the JVM's heap pools, live data and threads. GC pause series come once a collection
