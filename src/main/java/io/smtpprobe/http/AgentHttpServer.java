@@ -94,6 +94,12 @@ public final class AgentHttpServer implements FrontEnd {
         server = new Server(threads, null, new ByteBufferPool.NonPooling());
         HttpConfiguration http = new HttpConfiguration();
         limits.applyTo(http);
+        if (web.tls() != null) {
+            // No SNI host check: a fleet's Prometheus scrapes each agent by its private address (the Host header)
+            // with tls_config.server_name naming the one certificate name all agents share (dashboards/FLEET.md).
+            // Jetty's default check answered every such scrape 400; exporter-toolkit makes no such check.
+            http.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+        }
         HttpConnectionFactory httpFactory = new HttpConnectionFactory(http);
         httpFactory.addEventListener(new RequestLimits.HeadDeadline(server.getScheduler(), limits.headerDeadline()));
         ConnectionFactory[] factories = web.tls() == null ? new ConnectionFactory[] {httpFactory}

@@ -155,6 +155,34 @@ class WebConfigEndpointTest {
         }
     }
 
+    /**
+     * Issue 23: dashboards/FLEET.md scrapes each agent by its private address with {@code server_name} naming
+     * the one certificate name all agents share; Jetty's SNI host check answered every such scrape 400.
+     */
+    @Test
+    void prometheusScrapesByAddressWithTheFleetGuidesServerName() throws Exception {
+        sign("fleet", "smtp-probe.internal", dir.resolve("server.key"), "subjectAltName=DNS:smtp-probe.internal");
+        Path web = Files.writeString(dir.resolve("web-fleet.yml"), """
+                tls_server_config:
+                  cert_file: fleet.crt
+                  key_file: server.key
+                basic_auth_users:
+                  alice: %s
+                """.formatted(ALICE_HASH));
+        Daemon fleetAgent = daemon(WebConfigFile.load(web));
+        String scrape = job("fleet", fleetAgent, "    scheme: https\n    tls_config:\n      ca_file: " + ca + "\n"
+                + "      server_name: smtp-probe.internal\n    basic_auth:\n      username: alice\n"
+                + "      password: s3cret\n");
+        try (PrometheusServer prometheus = PrometheusServer.start(Files.createDirectories(dir.resolve("prom-fleet")),
+                List.of(), scrape)) {
+            JsonNode up = awaitSeries(prometheus, "up == 1", 1);
+            StringBuilder errors = new StringBuilder();
+            prometheus.targets().forEach(t -> errors.append(t.path("lastError").asText()).append('\n'));
+            assertThat(up).as("up == 1 for the scrape by 127.0.0.1 with server_name; errors:\n%s", errors).hasSize(1);
+            assertThat(prometheus.query("smtp_probe_build_info{job=\"fleet\"}")).hasSize(1);
+        }
+    }
+
     @Test
     void answersAWrongPasswordWith401AndWwwAuthenticateOnEveryEndpoint() throws Exception {
         HttpClient client = HttpClient.newBuilder().sslContext(trusting(ca)).build();
