@@ -129,6 +129,13 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.CONFIG;
         }
+        if (targetSpecs.size() > ConfigLoader.MAX_PROBED_HOSTS) {
+            // The daemon's cap on probed hosts holds for check too (issue 23: 8,000 specs took 120 MB).
+            err.println("smtp-probe: --target: " + targetSpecs.size() + " targets, more than the "
+                    + ConfigLoader.MAX_PROBED_HOSTS + " one check probes; split them into several runs");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
         List<TargetConfig> targets;
         try {
             targets = targetSpecs.isEmpty() ? config.targets() : parseTargets();
@@ -249,8 +256,9 @@ final class CheckCommand implements Callable<Integer> {
         }
         String from = !targetSpecs.isEmpty() ? "the --target options" : configFile == null
                 ? "the built-in default" : configFile.toString();
-        return "--only " + String.join(", ", missing) + ": no such target in " + from + "; the targets are "
-                + String.join(", ", known);
+        // Names as typed may hold control characters (issue 23): escaped, never printed raw to a terminal.
+        return "--only " + io.smtpprobe.config.ErrorText.escape(String.join(", ", missing)) + ": no such target in "
+                + from + "; the targets are " + String.join(", ", known);
     }
 
     /**

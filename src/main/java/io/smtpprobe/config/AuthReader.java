@@ -179,6 +179,11 @@ final class AuthReader {
                 mapping.error(envKey, "environment variable " + shownName(envName) + " is not set");
             } else if (value.isEmpty()) {
                 mapping.error(envKey, "environment variable " + shownName(envName) + " is empty");
+            } else if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > LocalFiles.MAX_PASSWORD_BYTES) {
+                // As a password file is capped (issue 23: a 133 KB value made a 133 KB AUTH line).
+                mapping.error(envKey, "environment variable " + shownName(envName) + " holds "
+                        + value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes, more than the "
+                        + LocalFiles.MAX_PASSWORD_BYTES + " a password may have; it should hold only the password");
             } else {
                 return new Sourced(new Secret(value), "env:" + envName);
             }

@@ -55,7 +55,9 @@ final class TargetSeries {
      * old series.
      */
     void record(List<ClassifiedResult> results) {
-        double finished = lastRunSeconds;
+        // When this run finished by the wall clock, not the latest ever: after a clock step back, a max() stayed
+        // in the future and the stale-results alert could never fire (issue 23).
+        double finished = results.isEmpty() ? lastRunSeconds : Double.NEGATIVE_INFINITY;
         for (ClassifiedResult classified : results) {
             ProbeResult result = classified.result();
             hosts.put(result.host(), HostState.of(classified));

@@ -308,6 +308,40 @@ class CheckCommandTest {
     }
 
     @Nested
+    class Caps {
+        @Test
+        void refusesAPasswordInTheEnvironmentLongerThanAPasswordFileMayBe() {
+            Run run = runWithPassword("p".repeat(5000), List.of("check", "--target", "relay=submission://user@127.0.0.1:"
+                    + control.port()));
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("SMTP_PROBE_PASSWORD holds 5000 bytes, more than the 4096 a password may have")
+                    .doesNotContain("ppppp");
+        }
+
+        @Test
+        void refusesMoreTargetsThanTheAgentProbesBeforeParsingThem() {
+            List<String> args = new ArrayList<>(List.of("check"));
+            for (int i = 0; i <= io.smtpprobe.config.ConfigLoader.MAX_PROBED_HOSTS; i++) {
+                args.addAll(List.of("--target", "t" + i + "=tcp://127.0.0.1:" + control.port()));
+            }
+            Run run = run(args);
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("--target: 2001 targets, more than the 2000 one check probes")
+                    .doesNotContain("Probing");
+        }
+
+        @Test
+        void escapesControlCharactersInAnUnknownOnlyName() {
+            Run run = run(List.of("check", "--target", "a=tcp://127.0.0.1:" + control.port(), "--only", "b\u001b[2Jc"));
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("--only b\\x1b[2Jc: no such target").doesNotContain("\u001b");
+        }
+    }
+
+    @Nested
     class NullMx {
         @Test
         void aNullMxAloneSaysTheDomainAcceptsNoMailNotThatItDoesNotExist() throws Exception {

@@ -116,6 +116,15 @@ class TargetExpositionTest {
         }
 
         @Test
+        void theLastRunFollowsTheWallClockBackAfterAClockStep() {
+            metrics.record(gmail, gmailTimedOut(T0.plusSeconds(3600)));
+            metrics.record(gmail, gmailTimedOut(T0)); // the clock was stepped back an hour
+
+            assertThat(metrics.rendered("gmail").lines(TargetFamily.LAST_RUN))
+                    .isEqualTo("smtp_probe_last_run_timestamp_seconds{target=\"gmail\"} 1.795773616003E9\n");
+        }
+
+        @Test
         void leavesATargetWithoutSeriesAlone() {
             metrics.rejudge(gmail, gmailTimedOut(T0));
 
