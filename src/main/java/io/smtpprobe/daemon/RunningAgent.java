@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,6 +54,7 @@ public final class RunningAgent {
     private final ReloadPreparer reloads;
 
     private final Object reloadLock = new Object();
+    private final CoalescedReload reloader = new CoalescedReload(reloadLock, this::reloadNow);
     private volatile Config config;
     private volatile JudgedResults results;
     private volatile MetadataRefresher metadata;
@@ -148,17 +150,27 @@ public final class RunningAgent {
      * {@code smtp_probe_config_last_reload_successful} drops to 0.
      */
     public ReloadResult reload() {
-        synchronized (reloadLock) {
-            if (shuttingDown.get()) {
-                return ReloadResult.refused(List.of("the agent is shutting down"));
-            }
-            ReloadPreparer.Prepared prepared = reloads.prepare();
-            if (prepared.refused()) {
-                return ReloadResult.refused(prepared.errors());
-            }
-            apply(prepared.config(), prepared.prober(), prepared.policy());
-            return ReloadResult.success();
+        return requestReload().join();
+    }
+
+    /**
+     * Asks for a reload and returns at once with its result to come; requests coalesce into one pending reload
+     * ({@link CoalescedReload}), so a burst of SIGHUPs holds at most two threads.
+     */
+    public CompletableFuture<ReloadResult> requestReload() {
+        return reloader.request();
+    }
+
+    private ReloadResult reloadNow() {
+        if (shuttingDown.get()) {
+            return ReloadResult.refused(List.of("the agent is shutting down"));
         }
+        ReloadPreparer.Prepared prepared = reloads.prepare();
+        if (prepared.refused()) {
+            return ReloadResult.refused(prepared.errors());
+        }
+        apply(prepared.config(), prepared.prober(), prepared.policy());
+        return ReloadResult.success();
     }
 
     private void apply(Config fresh, Prober prober, Port25Policy policy) {

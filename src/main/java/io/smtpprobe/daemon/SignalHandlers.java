@@ -89,7 +89,8 @@ public final class SignalHandlers {
             }
         }
         log.info("SIGHUP received; reloading the configuration");
-        running.reload();
+        // Coalesced: a signal while a reload waits to start joins it, and this handler's thread ends at once.
+        running.requestReload();
     }
 
     private void stop(String signal) {
