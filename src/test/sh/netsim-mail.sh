@@ -1015,6 +1015,30 @@ scenario_mail_vm_firewall() {
     rule_none
 }
 
+# Issue 23: POST /-/reload from another machine is refused without authentication; from the VM itself (its
+# own address, not only loopback) it reloads. The router namespace is the other machine.
+scenario_remote_reload() {
+    local n="daemon-remote-reload [issue 23]" cfg="$WORK/remote-reload.yml" port=9927 code
+    say "scenario daemon-remote-reload: the agent listens on the vm's address; the router posts /-/reload"
+    write_mail_config "$cfg" enterprise-agreement control
+    ip netns exec "$NS_VM" java -jar "$JAR" run --config "$cfg" --web.listen-address "$VM_ADDR:$port" \
+        >"$WORK/remote-reload.log" 2>&1 &
+    local pid=$! deadline=$((SECONDS + 60))
+    PIDS+=("$pid")
+    until in_vm curl -sf --max-time 2 "http://$VM_ADDR:$port/-/healthy" >/dev/null 2>&1 || ((SECONDS >= deadline)); do
+        sleep 0.5
+    done
+    code=$(ip netns exec "$NS_RT" curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X POST \
+        "http://$VM_ADDR:$port/-/reload") || true
+    if [[ $code == 403 ]]; then pass "$n: from the router: 403"; else fail "$n: from the router: $code, expected 403"; fi
+    code=$(ip netns exec "$NS_RT" curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://$VM_ADDR:$port/metrics") || true
+    if [[ $code == 200 ]]; then pass "$n: /metrics from the router: 200"; else fail "$n: /metrics from the router: $code"; fi
+    code=$(in_vm curl -s -o /dev/null -w '%{http_code}' --max-time 30 -X POST "http://$VM_ADDR:$port/-/reload") || true
+    if [[ $code == 200 ]]; then pass "$n: from the vm itself: 200"; else fail "$n: from the vm itself: $code, expected 200"; fi
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
+}
+
 scenarios_mail() {
     local began=$SECONDS
     rule_none
@@ -1039,6 +1063,7 @@ scenarios_mail() {
     scenario_mail_tls_fallback
     scenario_mail_rbl
     scenario_mail_vm_firewall
+    scenario_remote_reload
     say "mail scenarios took $((SECONDS - began))s"
 }
 

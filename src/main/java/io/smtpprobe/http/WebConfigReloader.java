@@ -17,8 +17,13 @@ import java.util.Objects;
  * (logged once); the certificate and key themselves are read at every handshake.
  */
 final class WebConfigReloader {
-    /** What a request is checked and answered with. */
-    record Settings(BasicAuth auth, Map<String, String> headers) {}
+    /**
+     * What a request is checked and answered with.
+     *
+     * @param clientsAuthenticated whether every client proves who it is (basic auth users, or verified client
+     *     certificates required): only then is {@code POST /-/reload} served to other machines
+     */
+    record Settings(BasicAuth auth, Map<String, String> headers, boolean clientsAuthenticated) {}
 
     private final Path file;
     private final EventLog log;
@@ -39,7 +44,7 @@ final class WebConfigReloader {
         this.log = log;
         this.checks = checks;
         this.startedTls = loaded.tls();
-        this.settings = new Settings(new BasicAuth(loaded.basicAuthUsers(), checks), loaded.headers());
+        this.settings = settings(loaded.basicAuthUsers(), loaded.headers());
         if (file != null) {
             try {
                 bytes = WebConfigFile.read(file);
@@ -47,6 +52,12 @@ final class WebConfigReloader {
                 bytes = new byte[0]; // read again at the first request
             }
         }
+    }
+
+    private Settings settings(Map<String, String> users, Map<String, String> headers) {
+        boolean certificates = startedTls != null
+                && startedTls.clientAuth() == TlsServerConfig.ClientAuth.RequireAndVerifyClientCert;
+        return new Settings(new BasicAuth(users, checks), headers, !users.isEmpty() || certificates);
     }
 
     synchronized Settings current() {
@@ -89,7 +100,7 @@ final class WebConfigReloader {
         }
         bytes = now;
         reported = null;
-        settings = new Settings(new BasicAuth(fresh.basicAuthUsers(), checks), fresh.headers());
+        settings = settings(fresh.basicAuthUsers(), fresh.headers());
         log.info("web config file reloaded", "file", file, "basic_auth", fresh.basicAuthUsers().isEmpty() ? "off" : "on",
                 "headers", fresh.headers().size());
         if (!Objects.equals(fresh.tls(), startedTls)) {
