@@ -16,7 +16,9 @@ import java.util.Set;
  * broken server echo them back, in the forms an echo can take: the password or token as it is, in the
  * base64 that AUTH PLAIN, LOGIN and XOAUTH2 send (RFC 4954 section 4, RFC 7628 section 3.1), with or
  * without padding, URL-safe, hex-encoded, URL-encoded, and any piece of one of these of at least
- * {@link #MIN_FRAGMENT} characters (a prefix, a line cut short). An app's client secret, which never
+ * {@link #MIN_FRAGMENT} characters (a prefix, a line cut short). Issue 23 added the forms a hostile echo used
+ * to get through: any case, base64 of {@code user:password} and of the AUTH strings at every alignment (a
+ * secret encoded after one or two other bytes), the secret reversed, and its characters spaced apart. An app's client secret, which never
  * goes to the SMTP server, is masked too should it ever appear. Masking a harmless run of characters
  * that happens to match is the price of never showing a piece of a secret.
  */
@@ -49,13 +51,45 @@ final class SecretMask {
                 forms.add(escaped);
             }
         }
-        return mask(text, forms);
+        boolean[] spaced = spacedOut(text, auth);
+        String masked = mask(text, forms, spaced);
+        return masked;
+    }
+
+    /**
+     * Where the password (or client secret) stands with its characters spaced apart: one to three characters
+     * that are not letters or digits between each of its characters ("s 3 c r e t", "s-3-c-r-e-t").
+     */
+    private static boolean[] spacedOut(String text, AuthConfig auth) {
+        boolean[] secret = new boolean[text.length()];
+        List<String> secrets = new ArrayList<>();
+        if (auth.password() != null) {
+            secrets.add(auth.password().reveal());
+        }
+        if (auth.oauth() != null && auth.oauth().clientSecret() != null) {
+            secrets.add(auth.oauth().clientSecret().reveal());
+        }
+        for (String s : secrets) {
+            if (s.length() < MIN_FRAGMENT) {
+                continue;
+            }
+            StringBuilder pattern = new StringBuilder();
+            s.codePoints().forEach(c -> pattern.append(pattern.length() == 0 ? "" : "[^\\p{Alnum}]{0,3}")
+                    .append(java.util.regex.Pattern.quote(new String(Character.toChars(c)))));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(pattern.toString(),
+                    java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE).matcher(text);
+            while (m.find()) {
+                java.util.Arrays.fill(secret, m.start(), m.end(), true);
+            }
+        }
+        return secret;
     }
 
     /** Every form in which {@code secret} could come back. */
     static List<String> forms(String secret, String user) {
         List<String> forms = new ArrayList<>();
         forms.add(secret);
+        forms.add(new StringBuilder(secret).reverse().toString());
         byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
         forms.add(HexFormat.of().formatHex(bytes));
         forms.add(HexFormat.of().withUpperCase().formatHex(bytes));
@@ -67,10 +101,18 @@ final class SecretMask {
         forms.add(percent.toString());
         forms.add(percent.toString().toLowerCase(Locale.ROOT));
         for (String sent : List.of(secret, "\0" + user + "\0" + secret, user + "\0" + user + "\0" + secret,
-                "user=" + user + "\u0001auth=Bearer " + secret + "\u0001\u0001")) {
+                "user=" + user + "\u0001auth=Bearer " + secret + "\u0001\u0001", user + ":" + secret)) {
             byte[] raw = sent.getBytes(StandardCharsets.UTF_8);
-            forms.add(Base64.getEncoder().encodeToString(raw));
-            forms.add(Base64.getUrlEncoder().encodeToString(raw));
+            // Encoded after 0, 1 or 2 other bytes, base64 runs differ whole: each alignment is a form of its own,
+            // without its first group (which holds the other bytes).
+            for (int shift = 0; shift < 3; shift++) {
+                byte[] shifted = new byte[raw.length + shift];
+                System.arraycopy(raw, 0, shifted, shift, raw.length);
+                String standard = Base64.getEncoder().encodeToString(shifted);
+                String urlSafe = Base64.getUrlEncoder().encodeToString(shifted);
+                forms.add(shift == 0 ? standard : standard.substring(4));
+                forms.add(shift == 0 ? urlSafe : urlSafe.substring(4));
+            }
         }
         return forms;
     }
@@ -80,23 +122,34 @@ final class SecretMask {
      * {@link #MIN_FRAGMENT} characters, with one {@link #MASK}. Padded and unpadded base64 need no
      * forms of their own: the one without padding is a piece of the one with it.
      */
-    private static String mask(String text, List<String> forms) {
-        boolean[] secret = new boolean[text.length()];
+    /** Lower case char by char, so that every index of the text is an index of the folded text. */
+    private static String fold(String text) {
+        char[] chars = text.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = Character.toLowerCase(chars[i]);
+        }
+        return new String(chars);
+    }
+
+    private static String mask(String text, List<String> forms, boolean[] secret) {
+        // Compared in one case: an echo in upper case (or any) is the secret still.
+        String folded = fold(text);
         Set<String> pieces = new HashSet<>();
         for (String form : forms) {
-            if (form.length() < MIN_FRAGMENT) {
+            String f = fold(form);
+            if (f.length() < MIN_FRAGMENT) {
                 // Too short to cut into pieces: masked where it appears whole.
-                for (int at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1)) {
-                    java.util.Arrays.fill(secret, at, at + form.length(), true);
+                for (int at = folded.indexOf(f); at >= 0; at = folded.indexOf(f, at + 1)) {
+                    java.util.Arrays.fill(secret, at, at + f.length(), true);
                 }
             } else {
-                for (int i = 0; i + MIN_FRAGMENT <= form.length(); i++) {
-                    pieces.add(form.substring(i, i + MIN_FRAGMENT));
+                for (int i = 0; i + MIN_FRAGMENT <= f.length(); i++) {
+                    pieces.add(f.substring(i, i + MIN_FRAGMENT));
                 }
             }
         }
-        for (int i = 0; i + MIN_FRAGMENT <= text.length(); i++) {
-            if (pieces.contains(text.substring(i, i + MIN_FRAGMENT))) {
+        for (int i = 0; i + MIN_FRAGMENT <= folded.length(); i++) {
+            if (pieces.contains(folded.substring(i, i + MIN_FRAGMENT))) {
                 java.util.Arrays.fill(secret, i, i + MIN_FRAGMENT, true);
             }
         }

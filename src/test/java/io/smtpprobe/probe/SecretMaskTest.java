@@ -41,6 +41,28 @@ class SecretMaskTest {
         assertThat(masked(urlSafe)).isEqualTo("535 5.7.8 authentication failed for <redacted> (try again)");
     }
 
+    /** Issue 23: the forms a hostile relay's 535 used to get through. */
+    @Test
+    void masksThePasswordInAnyCaseReversedAndSpacedApart() {
+        String redacted = "535 5.7.8 authentication failed for <redacted> (try again)";
+        assertThat(masked(PASSWORD.toUpperCase(java.util.Locale.ROOT))).isEqualTo(redacted);
+        assertThat(masked(new StringBuilder(PASSWORD).reverse().toString())).isEqualTo(redacted);
+        assertThat(masked(String.join(" ", PASSWORD.split("")))).isEqualTo(redacted);
+        assertThat(masked(String.join("-", PASSWORD.split("")))).isEqualTo(redacted);
+    }
+
+    @Test
+    void masksTheBase64OfUserColonPasswordAtEveryAlignment() {
+        String userColonPassword = USER + ":" + PASSWORD;
+        for (String before : java.util.List.of("", "x", "xy")) {
+            String encoded = b64(before + userColonPassword);
+            // The first group holds the bytes before; everything after it encodes the credentials.
+            String credentials = encoded.substring(4);
+            assertThat(masked(credentials)).as("after %d other bytes", before.length())
+                    .isEqualTo("535 5.7.8 authentication failed for <redacted> (try again)");
+        }
+    }
+
     @Test
     void masksAPrefixOfThePasswordOrOfItsBase64() {
         assertThat(masked(PASSWORD.substring(0, 8))).isEqualTo("535 5.7.8 authentication failed for <redacted> (try again)");
