@@ -87,6 +87,11 @@ final class MtaStsFetch {
         }
     }
 
+    /**
+     * The response, read until the server closes or, once the head is in and gives a Content-Length, until the
+     * body has that many bytes: a server that keeps the connection open after a complete body does not hold
+     * the probe until its deadline (issue 23).
+     */
     private static byte[] read(InputStream in) throws IOException {
         ByteArrayOutputStream response = new ByteArrayOutputStream();
         byte[] buffer = new byte[4096];
@@ -96,8 +101,31 @@ final class MtaStsFetch {
             if (response.size() > MAX_RESPONSE_BYTES) {
                 throw new IOException("the response is larger than " + MAX_RESPONSE_BYTES / 1024 + " KiB");
             }
+            if (complete(response.toByteArray())) {
+                break;
+            }
         }
         return response.toByteArray();
+    }
+
+    /** Whether the head is in, says Content-Length, and the body has that many bytes. */
+    private static boolean complete(byte[] response) {
+        String text = new String(response, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        for (String header : text.substring(0, end).split("\r\n")) {
+            String lower = header.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                try {
+                    return response.length - (end + 4) >= Integer.parseInt(lower.substring(15).strip());
+                } catch (NumberFormatException e) {
+                    return false; // body() says what is wrong with it
+                }
+            }
+        }
+        return false;
     }
 
     /** The body of a 200 response (Content-Length honoured when given), or why there is none. */
@@ -122,8 +150,12 @@ final class MtaStsFetch {
             throw new IOException("HTTP status " + Transcript.printable(head[0].substring(status[0].length()).strip()));
         }
         int length = -1;
+        String type = null;
         for (int i = 1; i < head.length; i++) {
             String header = head[i].toLowerCase(Locale.ROOT);
+            if (header.startsWith("content-type:")) {
+                type = header.substring("content-type:".length()).strip();
+            }
             if (header.startsWith("content-length:")) {
                 try {
                     length = Integer.parseInt(header.substring("content-length:".length()).strip());
@@ -133,6 +165,11 @@ final class MtaStsFetch {
             } else if (header.startsWith("transfer-encoding:") && !header.contains("identity")) {
                 throw new IOException("a Transfer-Encoding in an answer to HTTP/1.0");
             }
+        }
+        // "The policy ... MUST have a media type of text/plain" (RFC 8461 section 3.2): an HTML page is no policy.
+        if (type == null || !(type.equals("text/plain") || type.startsWith("text/plain;"))) {
+            throw new IOException("the policy is served as " + (type == null ? "no media type"
+                    : Transcript.printable(type)) + ", not text/plain");
         }
         int available = response.length - bodyStart;
         if (length > available) {

@@ -75,10 +75,11 @@ record MtaStsPolicy(String id, Mode mode, List<String> mx, long maxAgeSeconds) {
             }
             String key = line.substring(0, colon).strip();
             String value = line.substring(colon + 1).strip();
+            // "If a field is repeated, the first occurrence is used" (RFC 8461 section 3.2); mx alone repeats.
             switch (key) {
-                case "version" -> version = value;
-                case "mode" -> mode = mode(value);
-                case "max_age" -> maxAge = maxAge(value);
+                case "version" -> version = version != null ? version : value;
+                case "mode" -> mode = mode != null ? mode : mode(value);
+                case "max_age" -> maxAge = maxAge != null ? maxAge : maxAge(value);
                 case "mx" -> mx.add(value);
                 default -> {
                     // Extensions are ignored (RFC 8461 section 3.2).

@@ -209,6 +209,30 @@ class MtaStsTest {
         }
 
         @Test
+        void aPolicyHostThatKeepsTheConnectionAfterTheBodyIsReadByContentLength() throws Exception {
+            policyHost.holdOpen().policy(ENFORCE.replace("mode: enforce", "mode: testing"));
+            try (SubethaRelay mx = mx(TestCertificates.selfSignedServerContext(MX))) {
+                ProbeResult result = probe(mx);
+
+                assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.OK);
+                assertThat(result.detail()).contains("the MTA-STS policy of example.test (mode testing, id"
+                        + " 20261204T1200) is in testing mode").doesNotContain("could not be fetched");
+            }
+        }
+
+        @Test
+        void aPolicyServedAsHtmlIsNoPolicy() throws Exception {
+            policyHost.contentType("text/html; charset=utf-8");
+            try (SubethaRelay mx = mx(TestCertificates.selfSignedServerContext(MX))) {
+                ProbeResult result = probe(mx);
+
+                assertThat(result.outcome()).as(result.detail()).isEqualTo(Outcome.OK);
+                assertThat(result.detail()).contains("could not be fetched: the policy is served as text/html;"
+                        + " charset=utf-8, not text/plain");
+            }
+        }
+
+        @Test
         void aPolicyHostWithAnUntrustedCertificateCountsAsNone() throws Exception {
             policyHost.close();
             policyHost = PolicyHttpsServer.start(TestCertificates.selfSignedServerContext("mta-sts." + DOMAIN))
@@ -290,6 +314,15 @@ class MtaStsTest {
             assertThat(policy.matches("a.b.mx.example.test")).isFalse();
             assertThat(policy.matches("mx.example.test")).isFalse();
             assertThat(policy.maxAgeSeconds()).isEqualTo(604800);
+        }
+
+        @Test
+        void takesTheFirstOfARepeatedFieldAsRfc8461Says() {
+            MtaStsPolicy policy = MtaStsPolicy.parse("1", "version: STSv1\nmode: testing\nmode: enforce\n"
+                    + "mx: a.test\nmax_age: 86400\nmax_age: 5\n");
+
+            assertThat(policy.mode()).isEqualTo(MtaStsPolicy.Mode.TESTING);
+            assertThat(policy.maxAgeSeconds()).isEqualTo(86400);
         }
 
         @Test

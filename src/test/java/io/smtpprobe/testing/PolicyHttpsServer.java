@@ -20,6 +20,9 @@ public final class PolicyHttpsServer implements AutoCloseable {
     private final AtomicInteger fetches = new AtomicInteger();
     private volatile String policy = "";
     private volatile int status = 200;
+    private volatile String contentType = "text/plain";
+    private volatile boolean holdOpen;
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     private PolicyHttpsServer(SSLContext tls) throws IOException {
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -27,11 +30,19 @@ public final class PolicyHttpsServer implements AutoCloseable {
         server.createContext("/.well-known/mta-sts.txt", exchange -> {
             fetches.incrementAndGet();
             byte[] body = policy.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.getResponseHeaders().set("Content-Type", contentType);
             exchange.sendResponseHeaders(status, status == 200 ? body.length : -1);
             if (status == 200) {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);
+                    if (holdOpen) {
+                        out.flush(); // the whole body is sent; the connection stays open until the server stops
+                        try {
+                            closed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                 }
             }
             exchange.close();
@@ -55,6 +66,18 @@ public final class PolicyHttpsServer implements AutoCloseable {
         return this;
     }
 
+    /** Keeps each connection open after the whole body (with its Content-Length) is sent. */
+    public PolicyHttpsServer holdOpen() {
+        holdOpen = true;
+        return this;
+    }
+
+    /** Serves the policy with this media type (text/plain is RFC 8461's). */
+    public PolicyHttpsServer contentType(String type) {
+        contentType = type;
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -65,6 +88,7 @@ public final class PolicyHttpsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
     }
 }
