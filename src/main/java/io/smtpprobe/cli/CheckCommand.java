@@ -206,7 +206,9 @@ final class CheckCommand implements Callable<Integer> {
             return null;
         }
         try {
-            if (!Files.readString(configFile).contains("${CREDENTIALS_DIRECTORY}")) {
+            // Looked at before it is read, as the loader does: a FIFO's open waits for a writer, forever.
+            if (!Files.isRegularFile(configFile) || Files.size(configFile) > 1024 * 1024
+                    || !Files.readString(configFile).contains("${CREDENTIALS_DIRECTORY}")) {
                 return null;
             }
         } catch (java.io.IOException | RuntimeException e) {
