@@ -29,19 +29,21 @@ newest_java_home() {
 # Each stage's wall time, printed as a table at the end (issue 24: the whole run has a budget of 18 minutes).
 stages=()
 stage() {
-    local name=$1 began=$SECONDS
+    local name=$1 began=$SECONDS rc=0
     shift
-    "$@"
-    stages+=("$name|$((SECONDS - began))")
+    "$@" || rc=$?
+    stages+=("$name|$((SECONDS - began))|$rc")
+    return "$rc"
 }
 print_stages() {
-    local row total=0
-    printf '\ntest-all: stage                                       seconds\n'
+    local row name seconds rc total=0
+    printf '\ntest-all: %-52s %7s\n' "stage" "seconds"
     for row in "${stages[@]}"; do
-        printf 'test-all: %-45s %7d\n' "${row%%|*}" "${row#*|}"
-        total=$((total + ${row#*|}))
+        IFS='|' read -r name seconds rc <<<"$row"
+        printf 'test-all: %-52s %7d%s\n' "$name" "$seconds" "$([ "$rc" = 0 ] || echo "  FAILED (exit $rc)")"
+        total=$((total + seconds))
     done
-    printf 'test-all: %-45s %7d\n' "total" "$total"
+    printf 'test-all: %-52s %7d\n' "total" "$total"
 }
 trap print_stages EXIT
 
