@@ -2,16 +2,9 @@ package io.smtpprobe.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprobe.config.Config;
-import io.smtpprobe.config.Mode;
-import io.smtpprobe.daemon.AgentOptions;
 import io.smtpprobe.daemon.Daemon;
-import io.smtpprobe.engine.EventLog;
-import io.smtpprobe.engine.LogLevel;
-import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -56,14 +48,8 @@ class AuthUnderAttackTest {
     }
 
     private Daemon start(Path webFile) throws Exception {
-        Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5),
-                2, List.of(DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION)));
-        AgentOptions options = new AgentOptions("9.9.9", Clock.systemUTC(), Map.of(),
-                new EventLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC(), LogLevel.INFO,
-                        true),
-                c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
         WebConfigFile web = WebConfigFile.load(webFile);
-        daemon = Daemon.start(config, null, options, "127.0.0.1:0",
+        daemon = OneRelayDaemon.start(dir, prober, logBytes,
                 (address, agent, log) -> new AgentHttpServer(address, webFile, web, agent, log));
         return daemon;
     }

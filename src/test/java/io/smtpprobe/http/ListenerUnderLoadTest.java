@@ -2,19 +2,12 @@ package io.smtpprobe.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.smtpprobe.config.Config;
-import io.smtpprobe.config.Mode;
-import io.smtpprobe.daemon.AgentOptions;
 import io.smtpprobe.daemon.Daemon;
-import io.smtpprobe.engine.EventLog;
-import io.smtpprobe.engine.LogLevel;
-import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -55,13 +47,7 @@ class ListenerUnderLoadTest {
     private AgentHttpServer http;
 
     private Daemon start(RequestLimits limits) {
-        Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5),
-                2, List.of(DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION)));
-        AgentOptions options = new AgentOptions("9.9.9", Clock.systemUTC(), Map.of(),
-                new EventLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC(), LogLevel.INFO,
-                        true),
-                c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-        daemon = Daemon.start(config, null, options, "127.0.0.1:0",
+        daemon = OneRelayDaemon.start(dir, prober, logBytes,
                 (address, agent, log) -> http = new AgentHttpServer(address, WebConfigFile.NONE, limits, agent, log));
         return daemon;
     }

@@ -4,19 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.smtpprobe.daemon.AgentOptions;
 import io.smtpprobe.daemon.Daemon;
-import io.smtpprobe.engine.EventLog;
-import io.smtpprobe.engine.LogLevel;
-import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigException;
-import io.smtpprobe.config.Mode;
-import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.PrometheusServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +21,6 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -112,13 +104,7 @@ class WebConfigEndpointTest {
 
     /** A daemon whose users and headers follow {@code webFile}, its log in {@code logBytes}. */
     private Daemon daemon(Path webFile, WebConfigFile web, ByteArrayOutputStream logBytes) {
-        Config config = DaemonFixtures.config("pay-as-you-go", Duration.ofHours(1), Duration.ZERO, Duration.ofSeconds(5),
-                2, List.of(DaemonFixtures.host("relay", "relay.test", 587, Mode.SUBMISSION)));
-        AgentOptions options = new AgentOptions("9.9.9", Clock.systemUTC(), Map.of(),
-                new EventLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8), Clock.systemUTC(),
-                        LogLevel.INFO, true),
-                c -> prober, AgentOptions::configuredPolicy, dir, Duration.ofHours(1), true);
-        Daemon daemon = Daemon.start(config, null, options, "127.0.0.1:0",
+        Daemon daemon = OneRelayDaemon.start(dir, prober, logBytes,
                 (address, agent, log) -> new AgentHttpServer(address, webFile, web, agent, log));
         daemons.add(daemon);
         return daemon;
