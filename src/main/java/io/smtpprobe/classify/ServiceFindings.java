@@ -24,7 +24,8 @@ final class ServiceFindings {
         String which = failing.stream()
                 .map(f -> f.result().target() + " (" + f.result().host() + ":" + f.result().port() + ") ends with "
                         + f.result().outcome().label() + (f.result().detail().isEmpty() ? "" : ": "
-                        + f.result().detail()))
+                        + f.result().detail()) + (f.cause() == null ? "" : " (cause " + f.cause().label() + ": "
+                        + CauseAdvice.meaning(f.cause(), f.result()) + ")"))
                 .collect(Collectors.joining("; "));
         String suspects = " so this is the relay, its credentials, or a firewall or route on the way.";
         String platform = r.port() != PolicyTable.SMTP_PORT ? " Azure never blocks ports 587 and 465," + suspects
@@ -46,6 +47,10 @@ final class ServiceFindings {
 
     private static String relayAction(ClassifiedResult failing) {
         ProbeResult r = failing.result();
+        if (failing.cause() != null && failing.cause() != Cause.POLICY && failing.cause() != Cause.OTHER
+                && r.outcome() != io.smtpprobe.probe.Outcome.AUTH_REJECTED) {
+            return CauseAdvice.action(failing.cause(), r); // the refusal says why: its cause's own action
+        }
         String where = r.host() + ":" + r.port();
         return switch (r.outcome()) {
             case AUTH_REJECTED -> failing.auth() != null && failing.auth().isOAuth()

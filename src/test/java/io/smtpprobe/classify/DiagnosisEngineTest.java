@@ -251,6 +251,17 @@ class DiagnosisEngineTest {
         }
     }
 
+    @Test
+    void aRelayThatRefusesTheSenderNamesTheCauseAndTheKeyToFix() {
+        Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_timeout relay:sender_rejected:553:login"),
+                CONFIG);
+
+        assertThat(finding.diagnosis()).isEqualTo(Diagnosis.RELAY_FAILING);
+        assertThat(finding.explanation()).contains("(cause sender_not_allowed: the probe may not send as its mail_from"
+                + " there)");
+        assertThat(finding.action()).startsWith("Set mail_from of target relay1");
+    }
+
     @Nested
     class MxDomain {
         @Test
