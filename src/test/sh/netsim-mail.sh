@@ -36,6 +36,9 @@
 #                                                "Client host [198.51.100.10] blocked using zen.rbl.test"
 #   mx.tls11.mail.test          203.0.113.74:25  MX whose STARTTLS allows only TLS 1.0 and 1.1, which the
 #                                                JDK refuses: every handshake fails
+#   submit-login.mail.test      203.0.113.75:587 submission with Dovecot SASL and reject_sender_login_mismatch:
+#                                                the probe's mail_from belongs to another login: 553
+#   implicit.mail.test          no MX record, an A record at the valid MX: its own implicit MX (RFC 5321 5.1)
 #   twomx.mail.test             MX 10 at the stopped address (RST), MX 20 at the valid MX
 #   v6.mail.test                MX 10 AAAA-only (2001:db8:25::25; the vm has no IPv6 route), MX 20 at the
 #                                                valid MX
@@ -48,6 +51,7 @@ readonly MAIL_GREY_ADDR=203.0.113.69 MAIL_STOPPED_ADDR=203.0.113.70 MAIL_STS_ADD
 readonly MAIL_STS_POLICY_ADDR=203.0.113.72 MAIL_SMARTHOST_ADDR=10.20.30.26
 readonly MAIL_DEAD_DNS=10.255.255.53
 readonly MAIL_RBL_ADDR=203.0.113.73 MAIL_TLS11_ADDR=203.0.113.74 MAIL_V6_ONLY_ADDR=2001:db8:25::25
+readonly MAIL_LOGIN_ADDR=203.0.113.75
 readonly MAIL_USER=netsim-submitter
 readonly POSTFIX_MASTER=/usr/lib/postfix/sbin/master
 # The whole-probe deadline of the mail scenarios. It is a cap, not a wait, except for the dropped
@@ -63,7 +67,7 @@ MAIL_HOLDER=""      # the pid holding the busy MX's one connection
 mail_addresses() {
     echo "$MAIL_VALID_ADDR $MAIL_SELFSIGNED_ADDR $MAIL_WRONGNAME_ADDR $MAIL_SUBMIT_ADDR $MAIL_AUTHGONE_ADDR" \
         "$MAIL_AUTHDOWN_ADDR $MAIL_BUSY_ADDR $MAIL_REJECT_ADDR $MAIL_RCPT_ADDR $MAIL_GREY_ADDR" \
-        "$MAIL_STOPPED_ADDR $MAIL_STS_ADDR $MAIL_STS_POLICY_ADDR $MAIL_RBL_ADDR $MAIL_TLS11_ADDR"
+        "$MAIL_STOPPED_ADDR $MAIL_STS_ADDR $MAIL_STS_POLICY_ADDR $MAIL_RBL_ADDR $MAIL_TLS11_ADDR $MAIL_LOGIN_ADDR"
 }
 
 # Adds the mail servers' addresses to the internet namespace, routes the smarthost's private
@@ -104,6 +108,8 @@ host-record=mta-sts.sts.mail.test,$MAIL_STS_POLICY_ADDR
 txt-record=_mta-sts.sts.mail.test,"v=STSv1; id=20261204T000000;"
 host-record=smarthost.corp.test,$MAIL_SMARTHOST_ADDR
 host-record=10.100.51.198.zen.rbl.test,127.0.0.2
+host-record=submit-login.mail.test,$MAIL_LOGIN_ADDR
+host-record=implicit.mail.test,$MAIL_VALID_ADDR
 mx-host=twomx.mail.test,mx10.twomx.mail.test,10
 mx-host=twomx.mail.test,mx20.twomx.mail.test,20
 host-record=mx10.twomx.mail.test,$MAIL_STOPPED_ADDR
@@ -121,7 +127,7 @@ EOF
 mail_certificates() {
     local d="$MAIL/tls" good_names="DNS:mx.valid.mail.test,DNS:submit.mail.test,DNS:authgone.mail.test"
     good_names+=",DNS:authdown.mail.test,DNS:mx.busy.mail.test,DNS:mx.reject.mail.test,DNS:mx.rcpt.mail.test"
-    good_names+=",DNS:mx.grey.mail.test,DNS:smarthost.corp.test,DNS:mta-sts.sts.mail.test"
+    good_names+=",DNS:mx.grey.mail.test,DNS:smarthost.corp.test,DNS:mta-sts.sts.mail.test,DNS:submit-login.mail.test"
     mkdir -p "$d"
     {
         mail_ca_signed "$d/good" mx.valid.mail.test "$good_names" \
@@ -292,6 +298,10 @@ $MAIL_GREY_ADDR:25          inet  n       -      n      -      -       smtpd -o 
 $MAIL_STS_ADDR:25           inet  n       -      n      -      -       smtpd -o myhostname=mx.sts.mail.test
   -o smtpd_tls_chain_files=$t/sts-mx.key,$t/sts-mx.pem
 $MAIL_SMARTHOST_ADDR:25     inet  n       -      n      -      -       smtpd -o myhostname=smarthost.corp.test
+$MAIL_LOGIN_ADDR:587        inet  n       -      n      -      -       smtpd -o myhostname=submit-login.mail.test
+  $submission -o smtpd_sasl_path=$MAIL/dovecot-main/auth-postfix
+  -o smtpd_sender_login_maps=inline:{probe@vm.example.test=someone-else}
+  -o smtpd_sender_restrictions=reject_sender_login_mismatch
 $MAIL_RBL_ADDR:25           inet  n       -      n      -      -       smtpd -o myhostname=mx.rbl.mail.test
   -o smtpd_delay_reject=no -o smtpd_client_restrictions=reject_rbl_client,zen.rbl.test
 $MAIL_TLS11_ADDR:25         inet  n       -      n      -      -       smtpd -o myhostname=mx.tls11.mail.test
@@ -459,6 +469,10 @@ check_mail_harness_r3() {
     harness_fact "the TLS-1.1 MX takes a session without STARTTLS" '^done 221' "$got"
     got=$(ip -n "$NS_VM" -6 route show default)
     harness_fact "the vm has no IPv6 default route" '^$' "$got"
+    got=$(mail_talk smtp submit-login.mail.test 587 --tls starttls --user "$MAIL_USER" --password-file "$MAIL_PASSWORD_FILE" \
+        --mail-from probe@vm.example.test --rcpt-to postmaster@elsewhere.test) || true
+    harness_fact "the login-checking submission refuses a mail_from owned by another login" \
+        '^(mail|rcpt) 553 5\.7\.1 <probe@vm\.example\.test>: Sender address rejected: not owned by user' "$got"
 }
 
 # ---------------------------------------------------------------- smtp-probe against them
@@ -496,6 +510,9 @@ EOF
             mx-rbl | mx-tls11 | mx-v6) mail_target "$target" "mx: ${target#mx-}.mail.test" smtp 'mx_hosts: 2' ;;
             mx-twomx) mail_target "$target" "mx: twomx.mail.test" smtp 'mx_hosts: 2' ;;
             mx-example) mail_target "$target" "mx: example.test" smtp ;;
+            mx-implicit) mail_target "$target" "mx: implicit.mail.test" smtp ;;
+            relay-login) mail_relay "$target" submit-login.mail.test 587 submission "$MAIL_PASSWORD_FILE"
+                printf '    mail_from: probe@vm.example.test\n    rcpt_to: postmaster@elsewhere.test\n' ;;
             mx-rcpt | mx-grey)
                 mail_target "$target" "mx: ${target#mx-}.mail.test" smtp "mail_from: probe@vm.example.test" \
                     "rcpt_to: postmaster@${target#mx-}.mail.test" ;;
@@ -1015,6 +1032,32 @@ scenario_mail_vm_firewall() {
     rule_none
 }
 
+scenario_mail_sender_login() {
+    local n="mail-sender-login [r3]" cfg="$WORK/mail-sender-login.yml"
+    say "scenario mail-sender-login: pay-as-you-go, a relay whose login may not send as the probe's mail_from"
+    write_mail_config "$cfg" pay-as-you-go relay-login
+    mail_check "$n" --config "$cfg" || return 0
+    # Postfix delays restrictions to RCPT TO (smtpd_delay_reject=yes): the refusal of the sender comes there.
+    expect_target "$n" relay-login recipient_rejected receiver_rejected
+    expect_jq "$n" "the detail says the sender was refused, at RCPT TO" \
+        '.results[0].detail | startswith("the server refused the sender at RCPT TO")'
+    expect_result "$n" relay-login cause sender_not_allowed
+    expect_both_diagnosis "$n" relay_failing
+    expect_jq "$n" "the action names mail_from" '.diagnosis.action | startswith("Set mail_from of target relay-login")'
+    expect_exit "$n" 1
+}
+
+scenario_mail_implicit_mx() {
+    local n="mail-implicit-mx [r3]" cfg="$WORK/mail-implicit-mx.yml"
+    say "scenario mail-implicit-mx: enterprise agreement, a domain with no MX record, only an address"
+    write_mail_config "$cfg" enterprise-agreement mx-implicit
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-implicit ok as_expected
+    expect_result "$n" mx-implicit host implicit.mail.test
+    expect_jq "$n" "the domain is deliverable" '.targets[0].deliverable == true'
+    expect_exit "$n" 0
+}
+
 # Issue 23: POST /-/reload from another machine is refused without authentication; from the VM itself (its
 # own address, not only loopback) it reloads. The router namespace is the other machine.
 scenario_remote_reload() {
@@ -1063,6 +1106,8 @@ scenarios_mail() {
     scenario_mail_tls_fallback
     scenario_mail_rbl
     scenario_mail_vm_firewall
+    scenario_mail_sender_login
+    scenario_mail_implicit_mx
     scenario_remote_reload
     say "mail scenarios took $((SECONDS - began))s"
 }

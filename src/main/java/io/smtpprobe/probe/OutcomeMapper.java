@@ -205,7 +205,10 @@ final class OutcomeMapper {
                 case STARTTLS -> new Mapped(Outcome.TLS_HANDSHAKE_FAILED, "the server refused STARTTLS" + says);
                 case AUTH -> new Mapped(code < 500 ? Outcome.AUTH_TEMPFAIL : Outcome.AUTH_REJECTED, "AUTH refused" + says);
                 case MAIL_FROM -> new Mapped(Outcome.SENDER_REJECTED, "the server refused the sender" + says);
-                case RCPT_TO -> new Mapped(Outcome.RECIPIENT_REJECTED, "the server refused the recipient" + says);
+                // Postfix delays its restrictions to RCPT TO (smtpd_delay_reject): a refused sender comes there.
+                case RCPT_TO -> new Mapped(Outcome.RECIPIENT_REJECTED, contains(context.reply(), "sender address rejected")
+                        ? "the server refused the sender at RCPT TO (as Postfix does when it delays its checks)" + says
+                        : "the server refused the recipient" + says);
                 case SETUP, DNS, CONNECT, THREAD_WAIT, TLS, QUIT -> new Mapped(Outcome.PROTOCOL_ERROR,
                         "unexpected " + code + " during " + context.step().label());
             };
@@ -255,7 +258,10 @@ final class OutcomeMapper {
     }
 
     private static boolean contains(Throwable failure, String text) {
-        String message = failure.getMessage();
+        return contains(failure.getMessage(), text);
+    }
+
+    private static boolean contains(String message, String text) {
         return message != null && message.toLowerCase(Locale.ROOT).contains(text);
     }
 

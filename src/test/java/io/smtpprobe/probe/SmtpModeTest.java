@@ -164,6 +164,19 @@ class SmtpModeTest {
         }
 
         @Test
+        void saysTheSenderWasRefusedWhenPostfixDelaysThatToRcpt() throws Exception {
+            String refusal = "553 5.7.1 <probe@vm.test>: Sender address rejected: not owned by user alice";
+            try (ScriptedSmtpServer mx = refusingAtRcpt(refusal)) {
+                ProbeResult result = fixture.probe(Targets.host("127.0.0.1", mx.port(), Mode.SMTP)
+                        .mailFrom("probe@vm.test").rcptTo("postmaster@mx.test").build());
+
+                assertThat(result.outcome()).isEqualTo(Outcome.RECIPIENT_REJECTED);
+                assertThat(result.detail()).startsWith("the server refused the sender at RCPT TO")
+                        .doesNotContain("refused the recipient");
+            }
+        }
+
+        @Test
         void reportsARecipientRefusedFor450GreylistingWithTheReplyKept() throws Exception {
             String refusal = "450 4.2.0 <postmaster@mx.test>: Recipient address rejected: Greylisted, try again later";
             try (ScriptedSmtpServer mx = refusingAtRcpt(refusal)) {
