@@ -62,7 +62,7 @@ public final class DiagnosisEngine {
         if (!failingRelays.isEmpty()) {
             return services.relayFailing(failingRelays);
         }
-        if (resetEverywhere) {
+        if (resetEverywhere && evidence.port25Expects(Expectation.BLOCKED)) {
             return findings.resetAsExpected();
         }
         List<ClassifiedResult> refusing = evidence.select(r -> r.role() == Role.MX

@@ -142,6 +142,13 @@ final class CheckCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             return fail(err, e, ExitCodes.USAGE);
         }
+        int hosts = targets.stream().mapToInt(t -> t.mx() == null ? 1 : t.mxHosts()).sum();
+        if (hosts > ConfigLoader.MAX_PROBED_HOSTS) {
+            err.println("smtp-probe: --target: " + hosts + " probed hosts (an mx: target counts its mx_hosts), more"
+                    + " than the " + ConfigLoader.MAX_PROBED_HOSTS + " one check probes; split them into several runs");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
         if (offer != null && !offer.equalsIgnoreCase("auto") && !PolicyTable.isKnown(offer)) {
             // As `policy --offer` does: a typo must not pass for a round judged against the "unknown" offer.
             err.println("smtp-probe: --offer: \"" + io.smtpprobe.config.ErrorText.escape(offer) + "\" is not an offer key, alias or quotaId;"
@@ -201,16 +208,29 @@ final class CheckCommand implements Callable<Integer> {
      * {@code LoadCredential=} copies, which root can read (issue 22: the advice's own commands exited 78 on an
      * installed VM). Null when the config does not need that.
      */
+    /** The credential IDs the config names as {@code ${CREDENTIALS_DIRECTORY}/ID}, for the advice's command. */
+    private java.util.Set<String> credentialIds = java.util.Set.of();
+
     private ServiceCredentials serviceView() {
         if (configFile == null || environment.containsKey("CREDENTIALS_DIRECTORY")) {
             return null;
         }
         try {
             // Looked at before it is read, as the loader does: a FIFO's open waits for a writer, forever.
-            if (!Files.isRegularFile(configFile) || Files.size(configFile) > 1024 * 1024
-                    || !Files.readString(configFile).contains("${CREDENTIALS_DIRECTORY}")) {
+            if (!Files.isRegularFile(configFile) || Files.size(configFile) > 1024 * 1024) {
                 return null;
             }
+            String text = Files.readString(configFile);
+            if (!text.contains("${CREDENTIALS_DIRECTORY}")) {
+                return null;
+            }
+            java.util.regex.Matcher ids = java.util.regex.Pattern.compile("\\$\\{CREDENTIALS_DIRECTORY}/([A-Za-z0-9_.@:-]+)")
+                    .matcher(text);
+            java.util.Set<String> found = new java.util.TreeSet<>();
+            while (ids.find()) {
+                found.add(ids.group(1));
+            }
+            credentialIds = found;
         } catch (java.io.IOException | RuntimeException e) {
             return null; // the loader reads it again and says what is wrong with it
         }
@@ -221,8 +241,10 @@ final class CheckCommand implements Callable<Integer> {
     private String credentialsAdvice(ServiceCredentials service) {
         List<String> settings = service.loadCredentialSettings();
         List<String> words = new ArrayList<>(List.of("sudo", "systemd-run", "--pipe", "--wait"));
-        for (String setting : settings.isEmpty() ? List.of("LoadCredential=relay-password:/etc/smtp-probe/relay-password")
-                : settings) {
+        // The unit's own lines when it was read; else the config's IDs from /etc/smtp-probe, as the package installs.
+        List<String> loads = !settings.isEmpty() ? settings : credentialIds.stream()
+                .map(id -> "LoadCredential=" + id + ":/etc/smtp-probe/" + id).toList();
+        for (String setting : loads) {
             words.addAll(List.of("-p", setting));
         }
         words.addAll(List.of("smtp-probe", "check", "--config", configFile.toString()));

@@ -241,6 +241,9 @@ public final class RunningAgent {
      * {@code Restart=on-failure} starts it again rather than leaving an agent that probes and cannot be read.
      */
     public void fail(String what, String reason) {
+        if (shuttingDown.get()) {
+            return; // a part closing during a shutdown is the shutdown, not a failure
+        }
         log.error(what + "; stopping so that the service manager restarts the agent", "error", reason);
         exitCode = ExitCodes.INTERNAL;
         shutdown();

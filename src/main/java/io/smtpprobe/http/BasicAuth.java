@@ -32,7 +32,8 @@ final class BasicAuth {
     /** What a request's credentials came to. */
     enum Answer { ALLOWED, REFUSED, BUSY }
 
-    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}");
+    /** Costs 04 to 31, the ones bcrypt computes (another cost is refused at load, not thrown at a request). */
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
     /** Right credentials remembered: a scraper or two, a person; more are checked again each time. */
     private static final int ALLOWED_LIMIT = 32;
     /** Wrong credentials remembered, the oldest forgotten first. */
@@ -90,9 +91,14 @@ final class BasicAuth {
             }
         }
         boolean queued = checks.submit(() -> {
-            boolean ok = verify(credentials);
-            remember(key, ok);
-            later.accept(ok ? Answer.ALLOWED : Answer.REFUSED);
+            Answer answer = Answer.REFUSED;
+            try {
+                boolean ok = verify(credentials);
+                remember(key, ok);
+                answer = ok ? Answer.ALLOWED : Answer.REFUSED;
+            } finally {
+                later.accept(answer); // whatever bcrypt did, the request is answered
+            }
         });
         return queued ? null : Answer.BUSY;
     }

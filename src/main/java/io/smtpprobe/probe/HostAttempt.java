@@ -68,6 +68,9 @@ final class HostAttempt {
      * again once the connect is started; the conversation runs on {@code threads} once the handshake has settled.
      */
     CompletableFuture<ProbeResult> run(Connector connector, Executor threads) {
+        // This connection's own step from its start: the clock is the host probe's, and a failure before setUp()
+        // must not be blamed on the previous connection's last step.
+        phases.enter(Step.SETUP);
         SocketChannel channel;
         try {
             channel = SocketChannel.open();

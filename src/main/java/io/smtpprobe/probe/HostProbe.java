@@ -78,8 +78,10 @@ final class HostProbe {
         return connection.run(connector, threads).thenCompose(result -> {
             if (failedHandshake == null && fallsBackToPlaintext(result) && !deadline.passed()) {
                 // Postfix at its default "may" level: "When TLS handshakes fail, the connection is retried with
-                // TLS disabled" (postconf(5), smtp_tls_security_level). Once, on a new connection.
-                return attempt(index, result.detail(), connector, threads);
+                // TLS disabled" (postconf(5), smtp_tls_security_level). Once, on a new connection; a retry that
+                // gets no connection (a connection-rate limit) leaves the handshake failure as the host's result.
+                return attempt(index, result.detail(), connector, threads)
+                        .thenApply(retry -> retry.outcome().connected() ? retry : decided(result));
             }
             if (index + 1 >= addresses.size() || !triesNextAddress(result.outcome()) || deadline.passed()) {
                 return CompletableFuture.completedFuture(decided(result));

@@ -112,14 +112,19 @@ final class MtaStsFetch {
     private static boolean complete(byte[] response) {
         String text = new String(response, StandardCharsets.ISO_8859_1);
         int end = text.indexOf("\r\n\r\n");
+        int bodyStart = end + 4;
+        if (end < 0) {
+            end = text.indexOf("\n\n"); // as body() reads a head with bare line feeds
+            bodyStart = end + 2;
+        }
         if (end < 0) {
             return false;
         }
-        for (String header : text.substring(0, end).split("\r\n")) {
+        for (String header : text.substring(0, end).split("\r?\n")) {
             String lower = header.toLowerCase(Locale.ROOT);
             if (lower.startsWith("content-length:")) {
                 try {
-                    return response.length - (end + 4) >= Integer.parseInt(lower.substring(15).strip());
+                    return response.length - bodyStart >= Integer.parseInt(lower.substring(15).strip());
                 } catch (NumberFormatException e) {
                     return false; // body() says what is wrong with it
                 }

@@ -73,11 +73,36 @@ final class SecretMask {
             if (s.length() < MIN_FRAGMENT) {
                 continue;
             }
-            StringBuilder pattern = new StringBuilder();
-            s.codePoints().forEach(c -> pattern.append(pattern.length() == 0 ? "" : "[^\\p{Alnum}]{0,3}")
-                    .append(java.util.regex.Pattern.quote(new String(Character.toChars(c)))));
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile(pattern.toString(),
-                    java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE).matcher(text);
+            // Its letters and digits with up to three other characters between each: the gaps cannot take a
+            // letter or digit, so matching is linear (possessive, no backtracking into a gap), and the symbols of
+            // the secret are covered by the gaps. Around them, its leading and trailing symbols.
+            String alnum = s.codePoints().filter(Character::isLetterOrDigit)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+            if (alnum.length() < MIN_FRAGMENT) {
+                continue;
+            }
+            List<String> letters = alnum.codePoints()
+                    .mapToObj(c -> java.util.regex.Pattern.quote(new String(Character.toChars(c)))).toList();
+            // The secret's own leading and trailing symbols, each optional and at most three characters away.
+            int first = 0;
+            while (!Character.isLetterOrDigit(s.charAt(first))) {
+                first++;
+            }
+            int last = s.length() - 1;
+            while (!Character.isLetterOrDigit(s.charAt(last))) {
+                last--;
+            }
+            StringBuilder lead = new StringBuilder();
+            for (char c : s.substring(0, first).toCharArray()) {
+                lead.append("(?:").append(java.util.regex.Pattern.quote(String.valueOf(c))).append("[^\\p{Alnum}]{0,3}?)?");
+            }
+            StringBuilder trail = new StringBuilder();
+            for (char c : s.substring(last + 1).toCharArray()) {
+                trail.append("(?:[^\\p{Alnum}]{0,3}?").append(java.util.regex.Pattern.quote(String.valueOf(c))).append(")?");
+            }
+            String pattern = lead + String.join("[^\\p{Alnum}]{0,3}+", letters) + trail;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(pattern, java.util.regex.Pattern.CASE_INSENSITIVE
+                    | java.util.regex.Pattern.UNICODE_CASE | java.util.regex.Pattern.UNICODE_CHARACTER_CLASS).matcher(text);
             while (m.find()) {
                 java.util.Arrays.fill(secret, m.start(), m.end(), true);
             }
@@ -132,24 +157,22 @@ final class SecretMask {
     }
 
     private static String mask(String text, List<String> forms, boolean[] secret) {
-        // Compared in one case: an echo in upper case (or any) is the secret still.
+        // A whole form in any case is the secret still (an echo in upper case); its pieces are compared as they
+        // are, since a six-letter piece in another case is as often an ordinary word ("Secret" in a reply).
         String folded = fold(text);
         Set<String> pieces = new HashSet<>();
         for (String form : forms) {
-            String f = fold(form);
-            if (f.length() < MIN_FRAGMENT) {
-                // Too short to cut into pieces: masked where it appears whole.
-                for (int at = folded.indexOf(f); at >= 0; at = folded.indexOf(f, at + 1)) {
-                    java.util.Arrays.fill(secret, at, at + f.length(), true);
-                }
-            } else {
-                for (int i = 0; i + MIN_FRAGMENT <= f.length(); i++) {
-                    pieces.add(f.substring(i, i + MIN_FRAGMENT));
-                }
+            String whole = form.length() < MIN_FRAGMENT ? form : fold(form);
+            String in = form.length() < MIN_FRAGMENT ? text : folded;
+            for (int at = in.indexOf(whole); at >= 0; at = in.indexOf(whole, at + 1)) {
+                java.util.Arrays.fill(secret, at, at + whole.length(), true);
+            }
+            for (int i = 0; form.length() >= MIN_FRAGMENT && i + MIN_FRAGMENT <= form.length(); i++) {
+                pieces.add(form.substring(i, i + MIN_FRAGMENT));
             }
         }
-        for (int i = 0; i + MIN_FRAGMENT <= folded.length(); i++) {
-            if (pieces.contains(folded.substring(i, i + MIN_FRAGMENT))) {
+        for (int i = 0; i + MIN_FRAGMENT <= text.length(); i++) {
+            if (pieces.contains(text.substring(i, i + MIN_FRAGMENT))) {
                 java.util.Arrays.fill(secret, i, i + MIN_FRAGMENT, true);
             }
         }

@@ -96,6 +96,7 @@ class DiagnosisEngineTest {
         "enterprise-agreement, mx:tcp_refused mx:tcp_refused ctl:tcp_timeout, receivers_rejecting",
         "enterprise-agreement, mx:tcp_refused mx:ok ctl:ok, receivers_rejecting",
         "enterprise-agreement, mx:tcp_refused ctl:ok, receivers_rejecting",
+        "unknown, mx:tcp_refused mx:tcp_refused ctl:ok, insufficient_data",
         "enterprise-agreement, mx:greeting_rejected:421 mx:tcp_timeout ctl:ok, receivers_rejecting",
         // probe_misconfigured (r3), just before receivers_rejecting: every refusal is of the probe's own address
         "enterprise-agreement, mx:recipient_rejected:550:unknown mx:recipient_rejected:554:relay ctl:ok, probe_misconfigured",

@@ -333,6 +333,18 @@ class CheckCommandTest {
         }
 
         @Test
+        void countsTheHostsOfMxTargetsAgainstTheCapAsTheAgentDoes() {
+            List<String> args = new ArrayList<>(List.of("check"));
+            for (int i = 0; i < 700; i++) {
+                args.addAll(List.of("--target", "m" + i + "=mx:example.test?mx_hosts=3"));
+            }
+            Run run = run(args);
+
+            assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err).contains("--target: 2100 probed hosts (an mx: target counts its mx_hosts)");
+        }
+
+        @Test
         void escapesControlCharactersInAnUnknownOnlyName() {
             Run run = run(List.of("check", "--target", "a=tcp://127.0.0.1:" + control.port(), "--only", "b\u001b[2Jc"));
 

@@ -54,6 +54,14 @@ class BasicAuthTest {
     }
 
     @Test
+    void aHashOfACostBcryptDoesNotComputeIsNoHashAtAll() {
+        assertThat(BasicAuth.isBcryptHash(HASH)).isTrue();
+        assertThat(BasicAuth.isBcryptHash(HASH.replaceFirst("\\$04\\$", "\\$03\\$"))).isFalse();
+        assertThat(BasicAuth.isBcryptHash(HASH.replaceFirst("\\$04\\$", "\\$45\\$"))).isFalse();
+        assertThat(BasicAuth.isBcryptHash(HASH.replaceFirst("\\$04\\$", "\\$31\\$"))).isTrue();
+    }
+
+    @Test
     void aRepeatedWrongPasswordCostsOneBcryptRun() {
         assertThat(auth.allows(header("prometheus", "stale password"))).isFalse();
         assertThat(auth.allows(header("prometheus", "stale password"))).isFalse();

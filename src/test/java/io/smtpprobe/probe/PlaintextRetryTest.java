@@ -69,6 +69,32 @@ class PlaintextRetryTest {
     }
 
     @Test
+    void keepsTheHandshakeFailureWhenTheRetryGetsNoConnection() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<ScriptedSmtpServer> self = new java.util.concurrent.atomic.AtomicReference<>();
+        try (ScriptedSmtpServer server = ScriptedSmtpServer.start(peer -> {
+            connections.incrementAndGet();
+            self.get().stopListening(); // no second connection: the retry is refused (a connection-rate limit, say)
+            peer.send("220 mx.example.test ESMTP");
+            peer.expect("EHLO");
+            for (String line : ScriptedSmtpServer.ehloReply("STARTTLS")) {
+                peer.send(line);
+            }
+            peer.expect("STARTTLS");
+            peer.send("220 2.0.0 go ahead");
+            peer.sendRaw("this is not a TLS record\r\n".getBytes(StandardCharsets.US_ASCII));
+            peer.awaitClose();
+        })) {
+            self.set(server);
+            ProbeResult result = fixture.probe(Targets.host("127.0.0.1", server.port(), Mode.SMTP)
+                    .starttls(StartTls.OPPORTUNISTIC).build());
+
+            assertThat(result.outcome()).as("the host answered; the refused retry says nothing of the path")
+                    .isEqualTo(Outcome.TLS_HANDSHAKE_FAILED);
+            assertThat(connections.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void keepsTheHandshakeFailureWhereStarttlsIsRequired() throws Exception {
         try (ScriptedSmtpServer server = brokenTls()) {
             ProbeResult result = fixture.probe(Targets.host("127.0.0.1", server.port(), Mode.SMTP)

@@ -111,6 +111,11 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
+    /** Closes the listening socket only: connections made are served on, the next connect is refused (RST). */
+    public void stopListening() throws IOException {
+        listener.close();
+    }
+
     @Override
     public void close() throws IOException {
         listener.close();
