@@ -165,7 +165,9 @@ final class LocalFiles {
                 boolean credential = credentials != null && file.startsWith(Path.of(credentials));
                 mapping.error(key, file + " is empty; it should hold the password" + (credential
                         ? " (systemd hands an empty credential when the unit's LoadCredential= source file is"
-                                + " missing: see `systemctl cat smtp-probe`, and create that file, mode 0600)" : ""));
+                                + " missing: see `systemctl cat smtp-probe`, and create that file, mode 0600; if it"
+                                + " exists now, restart the agent (systemctl restart smtp-probe): systemd copies"
+                                + " credentials only when the service starts, so a reload cannot see it)" : ""));
                 return null;
             }
             if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {

@@ -90,7 +90,11 @@ public final class SignalHandlers {
         }
         log.info("SIGHUP received; reloading the configuration");
         // Coalesced: a signal while a reload waits to start joins it, and this handler's thread ends at once.
-        running.requestReload();
+        running.requestReload().whenComplete((result, failure) -> {
+            if (failure != null) { // a refusal is logged by the reload itself; a failure of the reload is not
+                log.error("reload after SIGHUP failed", "error", String.valueOf(failure));
+            }
+        });
     }
 
     private void stop(String signal) {

@@ -172,7 +172,8 @@ final class MtaStsFetch {
             }
         }
         // "The policy ... MUST have a media type of text/plain" (RFC 8461 section 3.2): an HTML page is no policy.
-        if (type == null || !(type.equals("text/plain") || type.startsWith("text/plain;"))) {
+        String bare = type == null ? null : type.replace(" ", ""); // "text/plain ; charset=utf-8" is text/plain too
+        if (bare == null || !(bare.equals("text/plain") || bare.startsWith("text/plain;"))) {
             throw new IOException("the policy is served as " + (type == null ? "no media type"
                     : Transcript.printable(type)) + ", not text/plain");
         }

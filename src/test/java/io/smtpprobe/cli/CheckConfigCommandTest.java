@@ -155,7 +155,8 @@ class CheckConfigCommandTest {
 
         assertThat(run.exitCode).isEqualTo(ExitCodes.CONFIG);
         assertThat(run.err).contains(password + " is empty; it should hold the password (systemd hands an empty"
-                + " credential when the unit's LoadCredential= source file is missing");
+                + " credential when the unit's LoadCredential= source file is missing")
+                .contains("if it exists now, restart the agent (systemctl restart smtp-probe)");
     }
 
     private Path unit(String serviceLines) throws IOException {
