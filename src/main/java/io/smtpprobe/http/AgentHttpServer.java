@@ -142,7 +142,7 @@ public final class AgentHttpServer implements FrontEnd {
 
     private org.eclipse.jetty.util.ssl.SslContextFactory.Server sslContextFactory(TlsServerConfig tls) {
         try {
-            return tls.sslContextFactory(problem -> log.warn("TLS handshake without a certificate", "error", problem));
+            return tls.sslContextFactory(new RepeatedWarning(log, "TLS handshake without a certificate", System::nanoTime));
         } catch (PemFiles.PemException | java.security.GeneralSecurityException e) {
             // WebConfigFile.load read the same files a moment ago; only a change in between gets here.
             throw new UncheckedIOException(new IOException(e.getMessage(), e));
