@@ -79,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
         WebConfigFile web;
         try {
             config = ConfigFiles.loadOrBuiltIn(configFile, environment);
-            web = webConfigFile == null ? WebConfigFile.NONE : WebConfigFile.load(webConfigFile);
+            web = webConfigFile == null ? WebConfigFile.NONE : WebConfigFile.load(webConfigFile, environment);
         } catch (ConfigException e) {
             err.println("smtp-probe: " + e.getMessage());
             err.flush();
@@ -87,7 +87,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             return Daemon.run(config, configFile, options, listenAddress,
-                    (address, agent, log) -> new AgentHttpServer(address, webConfigFile, web, agent, log),
+                    (address, agent, log) -> new AgentHttpServer(address, webConfigFile, web, environment, agent, log),
                     signals);
         } catch (UncheckedIOException e) {
             err.println("smtp-probe: " + e.getMessage());

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Map;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -63,7 +64,7 @@ public final class AgentHttpServer implements FrontEnd {
      * @param web {@link WebConfigFile#NONE} for plain HTTP without authentication
      */
     public AgentHttpServer(String listenAddress, WebConfigFile web, RunningAgent agent, EventLog log) {
-        this(listenAddress, null, web, RequestLimits.DEFAULT, agent, log);
+        this(listenAddress, null, web, Map.of(), RequestLimits.DEFAULT, agent, log);
     }
 
     /**
@@ -72,15 +73,21 @@ public final class AgentHttpServer implements FrontEnd {
      * @param web what {@code webFile} held at start, already checked
      */
     public AgentHttpServer(String listenAddress, Path webFile, WebConfigFile web, RunningAgent agent, EventLog log) {
-        this(listenAddress, webFile, web, RequestLimits.DEFAULT, agent, log);
+        this(listenAddress, webFile, web, Map.of(), RequestLimits.DEFAULT, agent, log);
+    }
+
+    /** As above, with {@code ${VAR}} in the web config's paths read again from {@code environment} at each change. */
+    public AgentHttpServer(String listenAddress, Path webFile, WebConfigFile web, Map<String, String> environment,
+            RunningAgent agent, EventLog log) {
+        this(listenAddress, webFile, web, environment, RequestLimits.DEFAULT, agent, log);
     }
 
     AgentHttpServer(String listenAddress, WebConfigFile web, RequestLimits limits, RunningAgent agent, EventLog log) {
-        this(listenAddress, null, web, limits, agent, log);
+        this(listenAddress, null, web, Map.of(), limits, agent, log);
     }
 
-    private AgentHttpServer(String listenAddress, Path webFile, WebConfigFile web, RequestLimits limits,
-            RunningAgent agent, EventLog log) {
+    private AgentHttpServer(String listenAddress, Path webFile, WebConfigFile web, Map<String, String> environment,
+            RequestLimits limits, RunningAgent agent, EventLog log) {
         this.log = log;
         InetSocketAddress address = ListenAddress.parse(listenAddress);
         // All of them from the start: a pool that grows under load makes a thread count that drifts with
@@ -116,7 +123,7 @@ public final class AgentHttpServer implements FrontEnd {
         connector.setIdleTimeout(limits.headerDeadline().toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
-        server.setHandler(new Endpoints(agent, new WebConfigReloader(webFile, web, bcrypt, log), log));
+        server.setHandler(new Endpoints(agent, new WebConfigReloader(webFile, web, bcrypt, environment, log), log));
         server.setErrorHandler(new PlainErrors());
         try {
             server.start();

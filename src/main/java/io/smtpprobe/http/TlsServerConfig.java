@@ -45,10 +45,10 @@ public record TlsServerConfig(Path certFile, Path keyFile, ClientAuth clientAuth
         cipherSuites = List.copyOf(cipherSuites);
     }
 
-    static TlsServerConfig read(JsonNode node, Path dir, List<String> errors) {
+    static TlsServerConfig read(JsonNode node, Path dir, Map<String, String> environment, List<String> errors) {
         WebConfigFile.allowOnly(node, "tls_server_config.", WebConfigFile.tlsKeys(), errors);
-        Path cert = path(node, "cert_file", dir, errors);
-        Path key = path(node, "key_file", dir, errors);
+        Path cert = path(node, "cert_file", dir, environment, errors);
+        Path key = path(node, "key_file", dir, environment, errors);
         if (cert == null) {
             errors.add("tls_server_config.cert_file: missing; TLS needs a certificate file");
         }
@@ -65,7 +65,7 @@ public record TlsServerConfig(Path certFile, Path keyFile, ClientAuth clientAuth
                         + ", found \"" + authText + "\"");
             }
         }
-        Path ca = path(node, "client_ca_file", dir, errors);
+        Path ca = path(node, "client_ca_file", dir, environment, errors);
         if (ca != null && auth == ClientAuth.NoClientCert) {
             errors.add("tls_server_config.client_ca_file: set without a client_auth_type; use"
                     + " RequireAndVerifyClientCert to require client certificates signed by it");
@@ -223,9 +223,28 @@ public record TlsServerConfig(Path certFile, Path keyFile, ClientAuth clientAuth
         return value.asText();
     }
 
-    private static Path path(JsonNode node, String key, Path dir, List<String> errors) {
+    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    /** The path a key names, {@code ${VAR}} expanded (systemd's {@code ${CREDENTIALS_DIRECTORY}} above all). */
+    private static Path path(JsonNode node, String key, Path dir, Map<String, String> environment, List<String> errors) {
         String text = text(node, key, errors);
-        return text == null || text.isEmpty() ? null : dir.resolve(text);
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        java.util.regex.Matcher variable = VARIABLE.matcher(text);
+        StringBuilder expanded = new StringBuilder();
+        while (variable.find()) {
+            String value = environment.get(variable.group(1));
+            if (value == null) {
+                errors.add("tls_server_config." + key + ": ${" + variable.group(1) + "} is not set in the environment"
+                        + (variable.group(1).equals("CREDENTIALS_DIRECTORY")
+                                ? " (systemd sets it for a unit with LoadCredential=)" : ""));
+                return null;
+            }
+            variable.appendReplacement(expanded, java.util.regex.Matcher.quoteReplacement(value));
+        }
+        variable.appendTail(expanded);
+        return dir.resolve(expanded.toString());
     }
 
     private static String version(JsonNode node, String key, String fallback, List<String> errors) {

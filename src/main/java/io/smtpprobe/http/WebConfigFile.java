@@ -57,7 +57,15 @@ public record WebConfigFile(TlsServerConfig tls, Map<String, String> basicAuthUs
      * @throws ConfigException with every problem, each naming its key path
      */
     public static WebConfigFile load(Path file) throws ConfigException {
-        return parse(file, read(file));
+        return load(file, Map.of());
+    }
+
+    /**
+     * As {@link #load(Path)}, with {@code ${VAR}} in file paths taken from {@code environment}: a key delivered
+     * by systemd's {@code LoadCredential=} is {@code key_file: ${CREDENTIALS_DIRECTORY}/tls.key}.
+     */
+    public static WebConfigFile load(Path file, Map<String, String> environment) throws ConfigException {
+        return parse(file, read(file), environment);
     }
 
     /** The file's bytes, for {@link #parse}; a regular file of bounded size only. */
@@ -77,6 +85,10 @@ public record WebConfigFile(TlsServerConfig tls, Map<String, String> basicAuthUs
 
     /** Checks {@code bytes}, read from {@code file}; see {@link #load}. */
     static WebConfigFile parse(Path file, byte[] bytes) throws ConfigException {
+        return parse(file, bytes, Map.of());
+    }
+
+    static WebConfigFile parse(Path file, byte[] bytes, Map<String, String> environment) throws ConfigException {
         String source = source(file);
         JsonNode root;
         try {
@@ -100,7 +112,7 @@ public record WebConfigFile(TlsServerConfig tls, Map<String, String> basicAuthUs
         TlsServerConfig tls = null;
         JsonNode tlsNode = root.get("tls_server_config");
         if (tlsNode != null && !tlsNode.isNull()) {
-            tls = TlsServerConfig.read(mapping(tlsNode, "tls_server_config", errors), dir, errors);
+            tls = TlsServerConfig.read(mapping(tlsNode, "tls_server_config", errors), dir, environment, errors);
         }
         Map<String, String> users = new LinkedHashMap<>();
         JsonNode usersNode = root.get("basic_auth_users");

@@ -29,6 +29,7 @@ final class WebConfigReloader {
     private final EventLog log;
     private final TlsServerConfig startedTls;
     private final BcryptChecks checks;
+    private final Map<String, String> environment;
     private byte[] bytes;
     private Settings settings;
     /** The content last refused or found with changed TLS settings, so each is logged once. */
@@ -39,7 +40,9 @@ final class WebConfigReloader {
      * @param file null for no file: plain HTTP, no users, no headers, for good
      * @param checks where bcrypt runs, for every version of the users
      */
-    WebConfigReloader(Path file, WebConfigFile loaded, BcryptChecks checks, EventLog log) {
+    WebConfigReloader(Path file, WebConfigFile loaded, BcryptChecks checks, Map<String, String> environment,
+            EventLog log) {
+        this.environment = environment;
         this.file = file;
         this.log = log;
         this.checks = checks;
@@ -81,7 +84,7 @@ final class WebConfigReloader {
         }
         WebConfigFile fresh;
         try {
-            fresh = WebConfigFile.parse(file, now);
+            fresh = WebConfigFile.parse(file, now, environment);
         } catch (ConfigException e) {
             reported = now;
             log.error("web config file changed but is refused; the last good users and headers stay", "file", file,

@@ -268,6 +268,24 @@ class WebConfigEndpointTest {
         assertThat(healthy.statusCode()).isEqualTo(200);
     }
 
+    /** Issue 23: a key only root can read reaches the service's dynamic user as a systemd credential. */
+    @Test
+    void takesTheTlsKeyFromTheServicesCredentialsDirectory() throws Exception {
+        Path credentials = Files.createDirectories(dir.resolve("credentials"));
+        Files.copy(dir.resolve("server.key"), credentials.resolve("tls.key"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path web = Files.writeString(dir.resolve("web-credential.yml"),
+                "tls_server_config:\n  cert_file: server.crt\n  key_file: ${CREDENTIALS_DIRECTORY}/tls.key\n");
+
+        WebConfigFile loaded = WebConfigFile.load(web, Map.of("CREDENTIALS_DIRECTORY", credentials.toString()));
+        assertThat(loaded.tls().keyFile()).isEqualTo(credentials.resolve("tls.key"));
+        assertThat(presented(daemon(loaded)).getSubjectX500Principal().getName()).isEqualTo("CN=agent-1");
+
+        assertThatThrownBy(() -> WebConfigFile.load(web)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tls_server_config.key_file: ${CREDENTIALS_DIRECTORY} is not set in the"
+                        + " environment (systemd sets it for a unit with LoadCredential=)");
+    }
+
     @Test
     void refusesAtStartWhatItCannotUseNamingTheKeyPath() throws IOException {
         Path missing = Files.writeString(dir.resolve("missing.yml"),
