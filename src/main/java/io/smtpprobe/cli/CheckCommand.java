@@ -1,8 +1,6 @@
 package io.smtpprobe.cli;
 
-import java.nio.file.Files;
 
-import io.smtpprobe.config.ServiceCredentials;
 
 import io.smtpprobe.config.ConfigLoader;
 
@@ -117,15 +115,15 @@ final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Config config;
-        ServiceCredentials service = serviceView();
+        ShellCredentials shell = ShellCredentials.of(configFile, environment, unitPath);
         try {
-            config = service == null ? ConfigFiles.loadOrBuiltIn(configFile, environment)
-                    : new ConfigLoader(environment, PolicyTable.NAMES).asService(service).load(configFile);
+            config = shell == null ? ConfigFiles.loadOrBuiltIn(configFile, environment)
+                    : new ConfigLoader(environment, PolicyTable.NAMES).asService(shell.service()).load(configFile);
         } catch (ConfigException e) {
             return fail(err, e, ExitCodes.CONFIG);
         }
-        if (service != null && !service.notes().isEmpty()) {
-            err.println("smtp-probe: " + credentialsAdvice(service));
+        if (shell != null && shell.missing()) {
+            err.println("smtp-probe: " + shell.advice());
             err.flush();
             return ExitCodes.CONFIG;
         }
@@ -200,59 +198,6 @@ final class CheckCommand implements Callable<Integer> {
         }
         out.flush();
         return report.exitCode();
-    }
-
-    /**
-     * In a shell, a config whose secrets are the service's systemd credentials ({@code ${CREDENTIALS_DIRECTORY}}
-     * is set only for the unit) is read as the service reads it: each credential from the file the unit's
-     * {@code LoadCredential=} copies, which root can read (issue 22: the advice's own commands exited 78 on an
-     * installed VM). Null when the config does not need that.
-     */
-    /** The credential IDs the config names as {@code ${CREDENTIALS_DIRECTORY}/ID}, for the advice's command. */
-    private java.util.Set<String> credentialIds = java.util.Set.of();
-
-    private ServiceCredentials serviceView() {
-        if (configFile == null || environment.containsKey("CREDENTIALS_DIRECTORY")) {
-            return null;
-        }
-        try {
-            // Looked at before it is read, as the loader does: a FIFO's open waits for a writer, forever.
-            if (!Files.isRegularFile(configFile) || Files.size(configFile) > 1024 * 1024) {
-                return null;
-            }
-            String text = Files.readString(configFile);
-            if (!text.contains("${CREDENTIALS_DIRECTORY}")) {
-                return null;
-            }
-            java.util.regex.Matcher ids = java.util.regex.Pattern.compile("\\$\\{CREDENTIALS_DIRECTORY}/([A-Za-z0-9_.@:-]+)")
-                    .matcher(text);
-            java.util.Set<String> found = new java.util.TreeSet<>();
-            while (ids.find()) {
-                found.add(ids.group(1));
-            }
-            credentialIds = found;
-        } catch (java.io.IOException | RuntimeException e) {
-            return null; // the loader reads it again and says what is wrong with it
-        }
-        return ServiceUnit.credentials(unitPath);
-    }
-
-    /** What to run when a secret of the service cannot be read from this shell. */
-    private String credentialsAdvice(ServiceCredentials service) {
-        List<String> settings = service.loadCredentialSettings();
-        List<String> words = new ArrayList<>(List.of("sudo", "systemd-run", "--pipe", "--wait"));
-        // The unit's own lines when it was read; else the config's IDs from /etc/smtp-probe, as the package installs.
-        List<String> loads = !settings.isEmpty() ? settings : credentialIds.stream()
-                .map(id -> "LoadCredential=" + id + ":/etc/smtp-probe/" + id).toList();
-        for (String setting : loads) {
-            words.addAll(List.of("-p", setting));
-        }
-        words.addAll(List.of("smtp-probe", "check", "--config", configFile.toString()));
-        return "this config's secrets are the service's systemd credentials, and this shell cannot read them ("
-                + String.join("; ", service.notes()) + "). Run check as root, which reads each credential from"
-                + " the file the unit's LoadCredential= names (sudo smtp-probe check --config " + configFile
-                + "), or with the service's credentials: "
-                + String.join(" ", words.stream().map(CheckInvocation::quote).toList());
     }
 
     /** The terminal's width as exported in COLUMNS; 0 when unknown, and then lines are not wrapped at all. */
