@@ -126,6 +126,16 @@ wait_for() {
     done
 }
 
+# journal_has CURSOR TEXT: the unit's journal after CURSOR (all of it when empty) holds TEXT. journald writes
+# asynchronously: a line the failed start logged can reach the journal after `systemctl start` returned, so
+# callers wait for it (issue 24: on a loaded machine the grep once ran before the line was there).
+journal_has() {
+    local after=()
+    [ -z "$1" ] || after=(--after-cursor="$1")
+    # Not grep -q: it would end the pipe early, and journalctl's SIGPIPE fails the pipeline under pipefail.
+    inside journalctl -u smtp-probe "${after[@]}" --no-pager | grep -F -- "$2" > /dev/null
+}
+
 # --- the signed apt repository: version n now, n+1 for the upgrade later --------------------------
 # n+1 is the same package with a higher version, rebuilt by dpkg-deb: what changes is the version.
 version=$(dpkg-deb -f "$deb" Version)
@@ -261,9 +271,10 @@ cursor=$(inside journalctl -u smtp-probe -n 0 --show-cursor --no-pager | sed -n 
 if inside systemctl restart smtp-probe 2>/dev/null; then
     die "the service started with a relay whose credential is missing"
 fi
+wait_for "the missing credential failing with the loader's message" 30 \
+    journal_has "$cursor" "relay-password is empty; it should hold the password"
+wait_for "ExecStartPre's exit 78 in the journal" 30 journal_has "$cursor" "status=78/CONFIG"
 journal=$(inside journalctl -u smtp-probe --after-cursor="$cursor" --no-pager)
-grep -q "relay-password is empty; it should hold the password" <<<"$journal" \
-    || { printf '%s\n' "$journal" >&2; die "the missing credential did not fail with the loader's message"; }
 if grep -Eq "243|CREDENTIALS" <<<"$journal"; then
     die "the missing credential failed the start with 243/CREDENTIALS"
 fi
@@ -279,8 +290,7 @@ write_config /etc/smtp-probe/relay-password ""
 if inside systemctl start smtp-probe 2>/dev/null; then
     die "the service started with a world-readable password file"
 fi
-inside journalctl -u smtp-probe --no-pager | grep -q "is readable by other users" \
-    || die "ExecStartPre did not report the world-readable password file"
+wait_for "ExecStartPre reporting the world-readable password file" 30 journal_has "" "is readable by other users"
 say "world-readable password file refused by ExecStartPre"
 
 # --- start with the password as a systemd credential ----------------------------------------------
