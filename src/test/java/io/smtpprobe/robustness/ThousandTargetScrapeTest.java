@@ -3,7 +3,6 @@ package io.smtpprobe.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -38,12 +37,27 @@ class ThousandTargetScrapeTest {
         }
     }
 
+    /**
+     * A loopback port held by a socket that is bound but never listens, for the JVM's life: a connect to it is
+     * refused at once, and no listener can take it meanwhile. A port merely closed again could be handed to the
+     * next bind to port 0, and once was: the agent's own HTTP listener took it, and its probes met Jetty
+     * (greeting_timeout) instead of an RST.
+     */
+    private static final java.net.Socket CLOSED_PORT = reserveClosedPort();
+
+    private static java.net.Socket reserveClosedPort() {
+        try {
+            java.net.Socket socket = new java.net.Socket();
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            return socket;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A config of {@link #TARGETS} smtp targets on a closed loopback port: every probe is refused at once. */
     static String thousandRefusedTargets() throws IOException {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            closedPort = probe.getLocalPort(); // closed once this block ends: every probe is refused at once
-        }
+        int closedPort = CLOSED_PORT.getLocalPort();
         StringBuilder config = new StringBuilder("""
                 azure:
                   metadata: off
