@@ -4,6 +4,7 @@ import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeResult;
+import io.smtpprobe.probe.TargetProber;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -250,14 +251,9 @@ final class TargetProbe {
         return !removed && generation == r.generation;
     }
 
-    /**
-     * How long a probe of this target may rightly take, given the probe timeout: one deadline, or for an
-     * MX target one per host (each host is a probe of its own, smtp-probe.yml(5) "mx") after an MX lookup that
-     * may take one more. Abandoning an MX target sooner turned every silently dropped host (tcp_timeout,
-     * blocked as expected) into deadline_exceeded, which reads as a server that answered.
-     */
+    /** How long a probe of this target may rightly take: the deadline the prober makes for it. */
     Duration budget(Duration timeout) {
-        return target.mx() == null ? timeout : timeout.multipliedBy(Math.max(1, target.mxHosts()) + 1L);
+        return TargetProber.deadline(target, timeout);
     }
 
     /**

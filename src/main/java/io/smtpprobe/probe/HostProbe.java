@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -40,8 +41,14 @@ final class HostProbe {
     /** The results of the addresses tried before the current one. */
     private final List<ProbeResult> tried = new ArrayList<>();
 
-    HostProbe(HostAttempt.Tools tools, TargetConfig target, String host, long mxNanos, Instant startedAt,
-            DnsBudget targetDns, MtaStsVerdict sts) {
+    /**
+     * @param deadline this host's deadline, made by the prober: the probe timeout, within what is left of an
+     *     mx: target's own
+     * @param before for an mx: target, the time its hosts' probes share, spent before this one began: the MX
+     *     lookup (dns) and the MTA-STS policy (mta_sts); counted in this result's phases and total
+     */
+    HostProbe(HostAttempt.Tools tools, TargetConfig target, String host, ProbeDeadline deadline,
+            Map<Phase, Long> before, Instant startedAt, DnsBudget targetDns, MtaStsVerdict sts) {
         this.tools = tools;
         this.target = target;
         this.host = host;
@@ -49,8 +56,8 @@ final class HostProbe {
         this.targetDns = targetDns;
         this.sts = sts;
         this.phases = new PhaseClock(tools.ticker());
-        this.deadline = new ProbeDeadline(tools.ticker(), tools.options().timeout());
-        phases.add(Phase.DNS, mxNanos);
+        this.deadline = deadline;
+        before.forEach(phases::addBefore);
     }
 
     /**

@@ -11,6 +11,11 @@ public enum Phase {
     STARTTLS,
     AUTH,
     MAIL,
+    /**
+     * An mx: domain's MTA-STS policy lookup (RFC 8461): the _mta-sts TXT record and the HTTPS fetch, made before
+     * the hosts' probes; listed last so that the steps of a conversation keep their order.
+     */
+    MTA_STS,
     TOTAL;
 
     public String label() {

@@ -1,5 +1,6 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.config.TargetConfig;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -27,6 +28,24 @@ final class ProbeDeadline {
 
     Duration timeout() {
         return timeout;
+    }
+
+    /**
+     * How long a probe of {@code target} may take in all, given the probe timeout: one timeout for a host; for
+     * an mx: domain one per host it may try plus one for the MX and MTA-STS lookups before them (each host is a
+     * probe of its own, smtp-probe.yml(5) "mx"). The prober makes the target's deadline from this, and the
+     * engine abandons a probe only after it.
+     */
+    static Duration forTarget(TargetConfig target, Duration timeout) {
+        return target.mx() == null ? timeout : timeout.multipliedBy(Math.max(1, target.mxHosts()) + 1L);
+    }
+
+    /**
+     * A deadline for one step of this probe: {@code timeout} from now, or less when this deadline ends first.
+     * An mx: target's hosts each get one from the target's, so no host outlives the target.
+     */
+    ProbeDeadline within(Duration timeout) {
+        return new ProbeDeadline(ticker, timeout.compareTo(remaining()) <= 0 ? timeout : remaining());
     }
 
     /**

@@ -16,10 +16,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The prober: resolves a target, then makes one attempt per host (the first address of each) in the
- * target's mode, within a hard deadline, and turns whatever happened into a {@link ProbeResult}.
+ * The prober: resolves a target, then probes its hosts ({@link HostProbe}) in the target's mode, within one
+ * deadline made when the probe starts, and turns whatever happened into a {@link ProbeResult}.
  * Thread-safe; one instance serves every target. Close it to stop its deadline watchdog and, when it
  * made them itself, its {@link Connector}. There is one path: every TCP connect waits on the
  * connector without holding a thread ({@link #probe(TargetConfig, Executor)}); the blocking
@@ -156,7 +157,8 @@ public final class TargetProber implements Prober, AutoCloseable {
             return CompletableFuture.completedFuture(results);
         }
         String host = plan.hosts().get(index);
-        return new HostProbe(tools, target, host, plan.mxNanos(), plan.startedAt(), plan.dns(), plan.sts(host))
+        return new HostProbe(tools, target, host, plan.deadline().within(options.timeout()), plan.before(),
+                plan.startedAt(), plan.dns(), plan.sts(host))
                 .run(connector, threads)
                 .thenCompose(result -> {
                     results.add(result);
@@ -165,15 +167,19 @@ public final class TargetProber implements Prober, AutoCloseable {
     }
 
     /**
-     * The hosts to probe, or the one result of an MX lookup that failed. {@code dns} is the deadline of an
-     * MX target's DNS as a whole (the MX lookup and every host's address lookup): ten hosts whose lookups go
-     * unanswered end as dns_failure within one probe timeout, not one timeout each (issue 14). Null for a
-     * single host, whose own deadline bounds its DNS.
+     * The hosts to probe, or the one result of an MX lookup that failed.
      *
+     * @param deadline the target's one deadline, made when its probe starts ({@link ProbeDeadline#forTarget}):
+     *     each host's is the probe timeout within what is left of it
+     * @param before what the hosts of an mx: target share, spent before the first began, by phase: the MX
+     *     lookup and the MTA-STS policy
+     * @param dns the DNS time of an MX target as a whole (the MX lookup and every host's address lookup): ten
+     *     hosts whose lookups go unanswered end as dns_failure within one probe timeout, not one timeout each
+     *     (issue 14). Null for a single host, whose own deadline bounds its DNS.
      * @param mtaSts the MX domain's MTA-STS policy, or null for a target that is not an smtp mx: target
      */
-    private record Plan(Instant startedAt, List<String> hosts, long mxNanos, ProbeResult failure, DnsBudget dns,
-            MtaStsPolicies.Lookup mtaSts) {
+    private record Plan(Instant startedAt, ProbeDeadline deadline, List<String> hosts, Map<Phase, Long> before,
+            ProbeResult failure, DnsBudget dns, MtaStsPolicies.Lookup mtaSts) {
         MtaStsVerdict sts(String host) {
             return mtaSts == null ? MtaStsVerdict.NONE : mtaSts.forHost(host);
         }
@@ -181,16 +187,18 @@ public final class TargetProber implements Prober, AutoCloseable {
 
     private Plan plan(TargetConfig target) {
         Instant startedAt = clock.instant();
+        ProbeDeadline deadline = new ProbeDeadline(ticker, ProbeDeadline.forTarget(target, options.timeout()));
         if (target.mx() == null) {
-            return new Plan(startedAt, List.of(target.host()), 0, null, null, null);
+            return new Plan(startedAt, deadline, List.of(target.host()), Map.of(), null, null, null);
         }
+        // The MX and MTA-STS lookups share the first probe timeout of the target's deadline; each host has one.
+        ProbeDeadline lookups = deadline.within(options.timeout());
         long mxStart = ticker.nanoTime();
-        ProbeDeadline deadline = new ProbeDeadline(ticker, options.timeout());
         DnsBudget dns = new DnsBudget(options.timeout());
         List<String> hosts;
         try {
             try {
-                hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()), options.timeout());
+                hosts = resolver.mxHosts(target.mx(), Math.max(1, target.mxHosts()), lookups.remaining());
             } finally {
                 dns.spend(ticker.nanoTime() - mxStart);
             }
@@ -199,11 +207,17 @@ public final class TargetProber implements Prober, AutoCloseable {
             }
         } catch (ResolutionException | RuntimeException e) {
             // A resolver that throws unchecked is a bug; it still ends as one result (error), not a crash.
-            return new Plan(startedAt, List.of(), 0,
+            return new Plan(startedAt, deadline, List.of(), Map.of(),
                     dnsFailure(target, target.mx(), startedAt, ticker.nanoTime() - mxStart, e), dns, null);
         }
-        long mxNanos = ticker.nanoTime() - mxStart;
-        return new Plan(startedAt, hosts, mxNanos, null, dns, mtaSts(target, deadline));
+        Map<Phase, Long> before = new EnumMap<>(Phase.class);
+        before.put(Phase.DNS, ticker.nanoTime() - mxStart);
+        long stsStart = ticker.nanoTime();
+        MtaStsPolicies.Lookup sts = mtaSts(target, lookups);
+        if (sts != null) {
+            before.put(Phase.MTA_STS, ticker.nanoTime() - stsStart);
+        }
+        return new Plan(startedAt, deadline, hosts, before, null, dns, sts);
     }
 
     /** The MX domain's MTA-STS policy (smtp mode only: a tcp probe has no TLS to enforce), within the deadline. */
@@ -218,6 +232,14 @@ public final class TargetProber implements Prober, AutoCloseable {
             return new MtaStsPolicies.Lookup(target.mx(), null, "cannot check the policy host's certificate: "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * How long a probe of {@code target} may take in all, the deadline the prober makes when it starts: one
+     * probe timeout for a host, one per host plus one for the lookups before them for an mx: domain.
+     */
+    public static Duration deadline(TargetConfig target, Duration timeout) {
+        return ProbeDeadline.forTarget(target, timeout);
     }
 
     static int port(TargetConfig target) {
@@ -255,7 +277,7 @@ public final class TargetProber implements Prober, AutoCloseable {
             watchdog.shutdownNow();
             try {
                 // Its only task is closing sockets, so it ends at once; wait so close() leaves no thread.
-                watchdog.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS);
+                watchdog.awaitTermination(1, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +99,7 @@ class MtaStsTest {
             assertThat(dns.queries()).filteredOn(q -> q.contains("mta-sts"))
                     .containsExactly("_mta-sts.example.test TXT/udp");
             assertThat(policyHost.fetches()).isZero();
+            assertThat(result.phases()).as("the TXT lookup is the MTA-STS phase").containsKey(Phase.MTA_STS);
         }
     }
 
@@ -269,6 +271,13 @@ class MtaStsTest {
                         + " deadline of 2s").contains("treated as no policy");
                 // The policy wait ends at the deadline; the MX conversation then takes its own, short, time.
                 assertThat(took).isLessThan(timeout.plus(results.get(0).total()).plusSeconds(1));
+                // The wait is the mta_sts phase, in the total: the MX and policy lookups share the first 2 s.
+                Map<Phase, Duration> phases = results.get(0).phases();
+                assertThat(phases.get(Phase.MTA_STS).plus(phases.get(Phase.DNS)))
+                        .as("the MX lookup and the policy wait, up to the lookups' deadline")
+                        .isGreaterThanOrEqualTo(timeout.minusMillis(50));
+                assertThat(results.get(0).total()).as("the total spans the policy wait")
+                        .isGreaterThan(phases.get(Phase.MTA_STS));
             }
         }
 
