@@ -4,6 +4,8 @@ import io.smtpprobe.policy.Expectation;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Outcome;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Turns a whole round of results into one diagnosis for the VM: the precedence table of README.md
@@ -21,8 +23,8 @@ public final class DiagnosisEngine {
         // what a sender meets and passes over, so they are warnings in the explanation, never evidence of a block,
         // of mixed results or of receivers refusing.
         List<TargetVerdict> targets = TargetJudge.judge(results);
-        java.util.Set<String> deliverable = new java.util.HashSet<>();
-        targets.stream().filter(t -> Boolean.TRUE.equals(t.deliverable())).forEach(t -> deliverable.add(t.name()));
+        Set<String> deliverable = targets.stream().filter(t -> Boolean.TRUE.equals(t.deliverable()))
+                .map(TargetVerdict::name).collect(Collectors.toSet());
         List<ClassifiedResult> judged = results.stream()
                 .filter(r -> !deliverable.contains(r.result().target()) || TargetJudge.tookTheSession(r)).toList();
         Finding finding = diagnoseHosts(policy, judged, invocation);

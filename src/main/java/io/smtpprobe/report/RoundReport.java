@@ -10,16 +10,19 @@ import java.util.List;
 
 /**
  * Everything one round found: the policy it was judged against, one classified result per probed
- * host, and the VM's diagnosis. {@code check} prints it; the daemon's {@code /status} serves it.
+ * host, each configured target judged as a whole (an {@code mx:} target as a domain, revision 3), and the
+ * VM's diagnosis. {@code check} prints it; the daemon's {@code /status} serves it.
  */
-public record RoundReport(Port25Policy policy, List<ClassifiedResult> results, Finding finding) {
+public record RoundReport(Port25Policy policy, List<ClassifiedResult> results, Finding finding,
+        List<TargetVerdict> targets) {
     public RoundReport {
         results = List.copyOf(results);
+        targets = List.copyOf(targets);
     }
 
-    /** Each configured target judged as a whole: an {@code mx:} target as a domain (revision 3). */
-    public List<TargetVerdict> targets() {
-        return TargetJudge.judge(results);
+    /** The report of {@code results}, with the targets judged from them once. */
+    public RoundReport(Port25Policy policy, List<ClassifiedResult> results, Finding finding) {
+        this(policy, results, finding, TargetJudge.judge(results));
     }
 
     /**
@@ -27,7 +30,6 @@ public record RoundReport(Port25Policy policy, List<ClassifiedResult> results, F
      * by target, so an MX domain that one of its hosts delivers for is as expected whatever its other hosts did.
      */
     public int exitCode() {
-        List<TargetVerdict> targets = targets();
         if (targets.stream().anyMatch(t -> t.verdict().isProblem())) {
             return ExitCodes.PROBLEM;
         }
