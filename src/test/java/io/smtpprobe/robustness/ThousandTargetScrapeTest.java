@@ -55,8 +55,12 @@ class ThousandTargetScrapeTest {
         }
     }
 
-    /** A config of {@link #TARGETS} smtp targets on a closed loopback port: every probe is refused at once. */
     static String thousandRefusedTargets() throws IOException {
+        return refusedTargets(TARGETS);
+    }
+
+    /** A config of {@code count} smtp targets on a closed loopback port: every probe is refused at once. */
+    static String refusedTargets(int count) throws IOException {
         int closedPort = CLOSED_PORT.getLocalPort();
         StringBuilder config = new StringBuilder("""
                 azure:
@@ -69,7 +73,7 @@ class ThousandTargetScrapeTest {
                   helo_name: vm.test
                 targets:
                 """);
-        for (int i = 0; i < TARGETS; i++) {
+        for (int i = 0; i < count; i++) {
             config.append("  - name: t").append(i).append("\n    host: 127.0.0.1\n    mode: smtp\n    port: ")
                     .append(closedPort).append('\n');
         }
