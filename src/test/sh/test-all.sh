@@ -55,6 +55,17 @@ RUNTIME_TESTS+='EchoedSecretTest,MisbehavingPeerTest,AsyncProbeTest,ConnectorTes
 RUNTIME_TESTS+='DaemonHeapBoundTest,ThreadBoundTest,DaemonSoakTest,SlowClientsTest,DaemonEndToEndTest,OneEngineTest'
 RUNTIME_ITS='CdsArchiveIT,DebianPackageIT,InstallScriptIT'
 
+# RUNTIME_TESTS and RUNTIME_ITS with their JVMs on $1: the unit tests as the build runs them, two forks at once
+# (the integration tests one at a time: the pom pins failsafe's forkCount), then the @Serial ones alone (they
+# load the machine or measure a process against a baseline of the same run).
+runtime_tests() {
+    mvn -B -ntp -Djvm="$1" -Dtest="$RUNTIME_TESTS" -Dit.test="$RUNTIME_ITS" -Dsurefire.failIfNoSpecifiedTests=false \
+        -Dfailsafe.failIfNoSpecifiedTests=false -DforkCount=2 -DexcludedGroups=serial \
+        surefire:test failsafe:integration-test failsafe:verify &&
+        mvn -B -ntp -Djvm="$1" -Dtest="$RUNTIME_TESTS" -Dsurefire.failIfNoSpecifiedTests=false -Dgroups=serial \
+            surefire:test
+}
+
 stage "install the test packages" bash src/test/sh/install-test-deps.sh
 stage "mvn verify (Java 17: unit and integration)" mvn -B -ntp verify
 
@@ -66,9 +77,7 @@ build_java=$(readlink -f "${JAVA_HOME:+$JAVA_HOME/bin/java}" 2>/dev/null || true
 newest=$(newest_java_home)
 if [ -n "$newest" ] && [ "$newest/bin/java" != "$build_java" ]; then
     echo "test-all: the tests that can differ by runtime again on $newest (Java $(java_major "$newest"))"
-    stage "the runtime-sensitive tests on Java $(java_major "$newest")" mvn -B -ntp -Djvm="$newest/bin/java" \
-        -Dtest="$RUNTIME_TESTS" -Dit.test="$RUNTIME_ITS" -Dsurefire.failIfNoSpecifiedTests=false \
-        -Dfailsafe.failIfNoSpecifiedTests=false surefire:test failsafe:integration-test failsafe:verify
+    stage "the runtime-sensitive tests on Java $(java_major "$newest")" runtime_tests "$newest/bin/java"
 else
     echo "test-all: no Java runtime newer than the build's ($build_java) under /usr/lib/jvm"
 fi

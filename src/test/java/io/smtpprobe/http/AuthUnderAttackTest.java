@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.daemon.Daemon;
 import io.smtpprobe.testing.GatedProber;
+import io.smtpprobe.testing.Serial;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the scrapes of a known credential, and a web config file caught mid-rewrite must never serve a request
  * without authentication.
  */
+@Serial
 class AuthUnderAttackTest {
     @TempDir
     Path dir;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.daemon.Daemon;
 import io.smtpprobe.testing.GatedProber;
+import io.smtpprobe.testing.Serial;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acceptor thread; re-registering the accept key failed and Jetty closed the channel). The process lived
  * on and probed, unreachable. However many clients churn, the listener must answer afterwards.
  */
+@Serial
 class ListenerUnderLoadTest {
     @TempDir
     Path dir;

@@ -2,6 +2,7 @@ package io.smtpprobe.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.testing.Serial;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * acceptor thread until Jetty closed the listening socket, while the process lived on. For a minute of that,
  * the agent must keep answering, and still answer afterwards.
  */
+@Serial
 class ChurningScrapersTest {
     private static final int TARGETS = 200;
     private static final int CLIENTS = 300;

@@ -3,6 +3,7 @@ package io.smtpprobe.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.probe.Outcome;
+import io.smtpprobe.testing.Serial;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Over a thousand probes through the daemon against hostile peers leave it holding exactly the
  * descriptors and threads it held before them, as its own {@code /metrics} reports them.
  */
+@Serial
 class DaemonSoakTest {
     private static final int COPIES = 5;
     private static final int ROUNDS = 50;
@@ -47,16 +49,27 @@ class DaemonSoakTest {
                 agent.scrape();
                 agent.scrape();
                 Reading first = null;
+                int firstRound = 0;
                 Reading last = null;
                 List<String> readings = new ArrayList<>();
                 int scrapes = 2;
-                for (int round = 1; round <= ROUNDS || !last.idle(); round++) {
-                    assertThat(round).as("rounds until an idle reading").isLessThanOrEqualTo(ROUNDS + 10);
+                // Issue 24: on a loaded machine rounds can run into each other, and a reading is idle less often;
+                // the soak reads on until it has two idle readings at least ROUNDS / 2 rounds apart (and ROUNDS in
+                // all). The bound only stops a machine too busy for the agent ever to be idle between rounds.
+                for (int round = 1; last == null; round++) {
+                    assertThat(round).as("rounds until two idle readings %d rounds apart; every round so far: %s",
+                            ROUNDS / 2, readings).isLessThanOrEqualTo(3 * ROUNDS);
                     agent.awaitProbes(round * perRound, 30);
-                    last = read(agent, ++scrapes);
-                    readings.add(last.toString());
-                    if (first == null && round > ROUNDS / 2 && last.idle()) {
-                        first = last;
+                    Reading reading = read(agent, ++scrapes);
+                    readings.add(reading.toString());
+                    if (!reading.idle()) {
+                        continue;
+                    }
+                    if (first == null && round > ROUNDS / 2) {
+                        first = reading;
+                        firstRound = round;
+                    } else if (first != null && round >= ROUNDS && round - firstRound >= ROUNDS / 2) {
+                        last = reading;
                     }
                 }
                 long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
@@ -65,8 +78,6 @@ class DaemonSoakTest {
                                 + " every round (files/threads, * not idle): %s%n",
                         last.scrape().probesRun(), perRound, seconds, first, last, readings);
 
-                assertThat(readings.stream().filter(r -> !r.endsWith("*")).count()).as("idle readings")
-                        .isGreaterThanOrEqualTo(ROUNDS / 2);
                 assertThat(last.scrape().probesRun()).isGreaterThanOrEqualTo((long) ROUNDS * perRound);
                 // Issue 24: on a loaded machine a 300 ms deadline can pass in a probe's local setup, an `error`
                 // outcome that timing flips (CI saw one among 2,500 probes while packages installed beside it).

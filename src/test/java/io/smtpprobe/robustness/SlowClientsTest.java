@@ -2,6 +2,7 @@ package io.smtpprobe.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.testing.Serial;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 300 of them holding connections, /metrics at a thousand targets must still answer fast; and the agent
  * must close them itself once they overrun the request deadline.
  */
+@Serial
 class SlowClientsTest {
     private static final int TARGETS = ThousandTargetScrapeTest.TARGETS;
     private static final int SLOW_CLIENTS = 300;
@@ -59,7 +61,10 @@ class SlowClientsTest {
                         .isEqualTo(SLOW_CLIENTS + 1);
                 System.out.println("/metrics at " + TARGETS + " targets beside " + (SLOW_CLIENTS + 1)
                         + " slow clients: " + summary(millis));
-                assertThat(millis[SCRAPES - 2]).as("p99 of %s scrapes, ms", SCRAPES).isLessThan(100);
+                // The stall this guards against was 10 s a scrape. 100 ms on a quiet machine; a loaded one may be
+                // slower alone, so the bound grows with the baseline measured in this run (issue 24).
+                assertThat(millis[SCRAPES - 2]).as("p99 of %s scrapes, ms (alone: %s)", SCRAPES, summary(alone))
+                        .isLessThan(Math.max(100, 5 * alone[SCRAPES - 2]));
 
                 assertThat(slow.awaitAllClosed(Duration.ofSeconds(20)))
                         .as("slow clients the agent closed after its request deadline").isTrue();

@@ -2,6 +2,7 @@ package io.smtpprobe.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.testing.Serial;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must serve it without running out of memory (with the unit's ExitOnOutOfMemoryError, an OOM at
  * scrape time would restart the agent at every scrape).
  */
+@Serial
 class ThousandTargetScrapeTest {
     static final int TARGETS = 1000;
 

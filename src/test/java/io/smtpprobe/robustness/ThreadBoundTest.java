@@ -2,6 +2,7 @@ package io.smtpprobe.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.testing.Serial;
 import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * every probe that found none idle (1,122 at 3,000 targets). Then SIGTERM must end the agent within
  * the probe timeout plus 2 s, whatever is queued.
  */
+@Serial
 class ThreadBoundTest {
     private static final int TARGETS = 3000;
     private static final int CONCURRENCY = 8;
