@@ -112,16 +112,16 @@ final class CertificateCheck extends X509ExtendedTrustManager {
     /** A short reason: "self-signed", "untrusted issuer (CN=...)", "expired on ...", a name mismatch. */
     static String describe(CertificateException failure, X509Certificate[] chain, String host) {
         X509Certificate leaf = chain.length > 0 ? chain[0] : null;
-        CertificateExpiredException expired = OutcomeMapper.find(failure, CertificateExpiredException.class);
+        CertificateExpiredException expired = CauseChain.find(failure, CertificateExpiredException.class);
         if (expired != null) {
             return leaf == null ? "expired" : "expired on " + leaf.getNotAfter().toInstant().atZone(ZoneOffset.UTC)
                     .toLocalDate();
         }
-        if (OutcomeMapper.find(failure, CertificateNotYetValidException.class) != null) {
+        if (CauseChain.find(failure, CertificateNotYetValidException.class) != null) {
             return leaf == null ? "not yet valid" : "not valid before " + leaf.getNotBefore().toInstant()
                     .atZone(ZoneOffset.UTC).toLocalDate();
         }
-        if (OutcomeMapper.find(failure, CertPathBuilderException.class) != null) {
+        if (CauseChain.find(failure, CertPathBuilderException.class) != null) {
             if (leaf != null && chain.length == 1 && leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())) {
                 return "self-signed";
             }

@@ -149,9 +149,9 @@ final class DnsLookup {
         }
         // The exception's message, never its class: reasons are read by people, not by Java developers (r3).
         if (cause instanceof IOException) {
-            return "could not query " + where + ": " + OutcomeMapper.message(cause);
+            return "could not query " + where + ": " + CauseChain.message(cause);
         }
-        return "unexpected failure querying " + where + ": " + OutcomeMapper.message(cause);
+        return "unexpected failure querying " + where + ": " + CauseChain.message(cause);
     }
 
     private static String extendedError(ExtendedErrorCodeOption ede) {

@@ -1,5 +1,8 @@
 package io.smtpprobe.probe;
 
+import static io.smtpprobe.probe.CauseChain.find;
+import static io.smtpprobe.probe.CauseChain.message;
+
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import java.io.EOFException;
@@ -248,35 +251,11 @@ final class OutcomeMapper {
         return new Mapped(Outcome.ERROR, "an unexpected local failure during " + step.label() + ": " + message(failure));
     }
 
-    /** The message of the deepest cause: what actually went wrong. */
-    static String message(Throwable failure) {
-        Throwable deepest = failure;
-        while (deepest.getCause() != null && deepest.getCause() != deepest) {
-            deepest = deepest.getCause();
-        }
-        return deepest.getMessage() == null ? "no further detail" : deepest.getMessage();
-    }
-
     private static boolean contains(Throwable failure, String text) {
         return contains(failure.getMessage(), text);
     }
 
     private static boolean contains(String message, String text) {
         return message != null && message.toLowerCase(Locale.ROOT).contains(text);
-    }
-
-    /** The first throwable of {@code type} in the cause chain (MessagingException keeps its own). */
-    static <T extends Throwable> T find(Throwable failure, Class<T> type) {
-        Throwable current = failure;
-        for (int depth = 0; current != null && depth < 20; depth++) {
-            if (type.isInstance(current)) {
-                return type.cast(current);
-            }
-            Throwable next = current instanceof MessagingException m && m.getNextException() != null
-                    ? m.getNextException()
-                    : current.getCause();
-            current = next == current ? null : next;
-        }
-        return null;
     }
 }

@@ -76,7 +76,7 @@ final class TlsSocketFactory extends SSLSocketFactory {
                 String problem = check.verifyError();
                 transcript.note("TLS handshake failed: " + (check.enforced() && !check.verified() && problem != null
                         && !problem.equals("no certificate was checked") ? "certificate rejected (" + problem + ")"
-                        : OutcomeMapper.message(e)));
+                        : CauseChain.message(e)));
             }
             throw e;
         }
