@@ -1,7 +1,6 @@
 package io.smtpprobe.probe;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
@@ -121,7 +120,7 @@ final class DnsLookup {
     private static String timedOut(InetSocketAddress server, Duration waited) {
         // A share of a deadline is a few nanoseconds short of a round figure: shown to the hundredth of a second.
         Duration shown = Duration.ofMillis(Math.round(waited.toNanos() / 10_000_000.0) * 10);
-        return "timed out after " + seconds(shown.isZero() ? waited : shown) + " querying "
+        return "timed out after " + ProbeDeadline.seconds(shown.isZero() ? waited : shown) + " querying "
                 + NameServers.describe(server);
     }
 
@@ -167,14 +166,5 @@ final class DnsLookup {
             current = current.getCause();
         }
         return current;
-    }
-
-    /** {@code 2s}, {@code 1.5s}, {@code 500ms}: how a person wrote the timeout. */
-    static String seconds(Duration d) {
-        long millis = d.toMillis();
-        if (millis < 1000) {
-            return millis + "ms";
-        }
-        return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + "s";
     }
 }

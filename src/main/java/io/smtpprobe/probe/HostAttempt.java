@@ -129,7 +129,7 @@ final class HostAttempt {
             // Every probe thread was busy until the deadline: a local fault (error, judged inconclusive), never
             // deadline_exceeded, which says the peer's conversation ran out of time and raises relay alarms.
             String detail = "every probe thread was busy until the probe deadline of "
-                    + DnsLookup.seconds(deadline.timeout()) + " passed, after the TCP connect succeeded;"
+                    + ProbeDeadline.seconds(deadline.timeout()) + " passed, after the TCP connect succeeded;"
                     + " raise probe.concurrency to the number of targets that answer at once";
             return result(Outcome.ERROR, null, detail);
         }

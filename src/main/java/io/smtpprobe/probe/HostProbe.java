@@ -163,7 +163,7 @@ final class HostProbe {
         if (targetDns != null) {
             if (targetDns.spent()) {
                 throw new ResolutionException(host + ": no time left to resolve it: this MX target's earlier lookups"
-                        + " used up its DNS time of " + DnsLookup.seconds(targetDns.timeout()));
+                        + " used up its DNS time of " + ProbeDeadline.seconds(targetDns.timeout()));
             }
             left = Math.min(left, targetDns.leftNanos());
         }

@@ -111,7 +111,7 @@ final class MtaStsPolicies {
         } catch (IOException | IllegalArgumentException e) {
             String why = "_mta-sts." + name + " announces a policy (id " + id.group(1) + "), but " + fetch.url(name)
                     + (CauseChain.find(e, SocketTimeoutException.class) != null ? " did not answer within the probe deadline of "
-                    + DnsLookup.seconds(deadline.timeout())
+                    + ProbeDeadline.seconds(deadline.timeout())
                     : e instanceof IOException ? " could not be fetched: " + CauseChain.message(e)
                     : " is not a valid policy: " + e.getMessage());
             // A policy that was cached still holds (RFC 8461 section 5.1); without one, none applies.

@@ -3,6 +3,7 @@ package io.smtpprobe.probe;
 import io.smtpprobe.config.TargetConfig;
 import java.io.Closeable;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -38,6 +39,15 @@ final class ProbeDeadline {
      */
     static Duration forTarget(TargetConfig target, Duration timeout) {
         return target.mx() == null ? timeout : timeout.multipliedBy(Math.max(1, target.mxHosts()) + 1L);
+    }
+
+    /** {@code 2s}, {@code 1.5s}, {@code 500ms}: how a person wrote the timeout. */
+    static String seconds(Duration d) {
+        long millis = d.toMillis();
+        if (millis < 1000) {
+            return millis + "ms";
+        }
+        return BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + "s";
     }
 
     /**
