@@ -8,10 +8,5 @@ public enum DnsFailure {
     /** The name servers answered: NXDOMAIN, no MX or address records, a null MX, or not a valid name. */
     NO_SUCH_NAME,
     /** No name server gave a usable answer: timeout, SERVFAIL, REFUSED, network unreachable, no servers. */
-    RESOLVER_FAILED;
-
-    /** The kind of a failed lookup, or null when it is not a resolution failure (a bug is an error). */
-    static DnsFailure of(Throwable failure) {
-        return failure instanceof ResolutionException resolution ? resolution.kind() : null;
-    }
+    RESOLVER_FAILED
 }

@@ -150,7 +150,7 @@ final class HostProbe {
             OutcomeMapper.Mapped mapped = tools.mapper().map(e, dnsContext(deadline));
             return new ProbeResult(target.name(), host, null, TargetProber.port(target), target.mode(),
                     mapped.outcome(), null, mapped.detail() + sts.note(mapped.outcome()), phases.finish(), null,
-                    startedAt, null).withDnsFailure(DnsFailure.of(e));
+                    startedAt, null).withDnsFailure(dnsFailure(e));
         }
     }
 
@@ -191,6 +191,11 @@ final class HostProbe {
             }
         }
         return named;
+    }
+
+    /** The kind of a failed lookup, or null when it is not a resolution failure (a bug is an error). */
+    static DnsFailure dnsFailure(Throwable failure) {
+        return failure instanceof ResolutionException resolution ? resolution.kind() : null;
     }
 
     static OutcomeMapper.Context dnsContext(ProbeDeadline deadline) {

@@ -253,7 +253,7 @@ public final class TargetProber implements Prober, AutoCloseable {
         timings.put(Phase.DNS, Duration.ofNanos(elapsed));
         timings.put(Phase.TOTAL, Duration.ofNanos(elapsed));
         return new ProbeResult(target.name(), domain, null, port(target), target.mode(), mapped.outcome(), null,
-                mapped.detail(), timings, null, startedAt, null).withDnsFailure(DnsFailure.of(failure));
+                mapped.detail(), timings, null, startedAt, null).withDnsFailure(HostProbe.dnsFailure(failure));
     }
 
     /** The last line of a (multi-line) reply, printable and bounded; null when there is none. */
