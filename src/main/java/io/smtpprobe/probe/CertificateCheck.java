@@ -1,5 +1,6 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.probe.step.CauseChain;
 import java.net.Socket;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertificateException;

@@ -1,5 +1,6 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.probe.step.ProbeDeadline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;

@@ -1,5 +1,7 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.probe.step.DeadlineExceededException;
+import io.smtpprobe.probe.step.ProbeDeadline;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,10 @@
 package io.smtpprobe.probe;
 
-import static io.smtpprobe.probe.CauseChain.find;
-import static io.smtpprobe.probe.CauseChain.message;
+import static io.smtpprobe.probe.step.CauseChain.find;
+import static io.smtpprobe.probe.step.CauseChain.message;
 
+import io.smtpprobe.probe.step.DeadlineExceededException;
+import io.smtpprobe.probe.step.Step;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import java.io.EOFException;

@@ -1,5 +1,7 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.probe.step.PhaseClock;
+import io.smtpprobe.probe.step.Step;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;

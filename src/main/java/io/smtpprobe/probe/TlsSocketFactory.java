@@ -1,5 +1,6 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.probe.step.CauseChain;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;

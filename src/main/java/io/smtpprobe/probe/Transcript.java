@@ -1,5 +1,6 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.probe.step.DeadlineExceededException;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

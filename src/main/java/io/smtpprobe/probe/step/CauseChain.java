@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.step;
 
 import jakarta.mail.MessagingException;
 
@@ -6,11 +6,11 @@ import jakarta.mail.MessagingException;
  * How a failure is read: by the first exception of a type in its cause chain, and by the message of its
  * deepest cause. Angus Mail chains its causes as a {@link MessagingException}'s next exception.
  */
-final class CauseChain {
+public final class CauseChain {
     private CauseChain() {}
 
     /** The message of the deepest cause: what actually went wrong. */
-    static String message(Throwable failure) {
+    public static String message(Throwable failure) {
         Throwable deepest = failure;
         while (deepest.getCause() != null && deepest.getCause() != deepest) {
             deepest = deepest.getCause();
@@ -19,7 +19,7 @@ final class CauseChain {
     }
 
     /** The first throwable of {@code type} in the cause chain (MessagingException keeps its own). */
-    static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+    public static <T extends Throwable> T find(Throwable failure, Class<T> type) {
         Throwable current = failure;
         for (int depth = 0; current != null && depth < 20; depth++) {
             if (type.isInstance(current)) {

@@ -1,10 +1,12 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.step;
+
+import io.smtpprobe.probe.Phase;
 
 /**
  * Where a probe is in its script. Finer than {@link Phase}: a failure is classified by the step it
  * happened in (MAIL FROM and RCPT TO share the {@code mail} phase but not an outcome).
  */
-enum Step {
+public enum Step {
     SETUP(null),
     DNS(Phase.DNS),
     CONNECT(Phase.CONNECT),
@@ -36,7 +38,7 @@ enum Step {
         return phase;
     }
 
-    String label() {
+    public String label() {
         return switch (this) {
             case SETUP -> "setup";
             case DNS -> "DNS resolution";

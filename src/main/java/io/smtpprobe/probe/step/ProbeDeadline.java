@@ -1,6 +1,7 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.step;
 
 import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.probe.Ticker;
 import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -15,19 +16,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * closes the connection when it passes, which unblocks whatever the peer has us waiting on (a banner
  * sent one byte at a time, an endless reply, a slow TLS handshake, a write into a full window).
  */
-final class ProbeDeadline {
+public final class ProbeDeadline {
     private final Ticker ticker;
     private final Duration timeout;
     private final long deadlineNanos;
     private final AtomicBoolean fired = new AtomicBoolean();
 
-    ProbeDeadline(Ticker ticker, Duration timeout) {
+    public ProbeDeadline(Ticker ticker, Duration timeout) {
         this.ticker = ticker;
         this.timeout = timeout;
         this.deadlineNanos = ticker.nanoTime() + timeout.toNanos();
     }
 
-    Duration timeout() {
+    public Duration timeout() {
         return timeout;
     }
 
@@ -37,12 +38,12 @@ final class ProbeDeadline {
      * probe of its own, smtp-probe.yml(5) "mx"). The prober makes the target's deadline from this, and the
      * engine abandons a probe only after it.
      */
-    static Duration forTarget(TargetConfig target, Duration timeout) {
+    public static Duration forTarget(TargetConfig target, Duration timeout) {
         return target.mx() == null ? timeout : timeout.multipliedBy(Math.max(1, target.mxHosts()) + 1L);
     }
 
     /** {@code 2s}, {@code 1.5s}, {@code 500ms}: how a person wrote the timeout. */
-    static String seconds(Duration d) {
+    public static String seconds(Duration d) {
         long millis = d.toMillis();
         if (millis < 1000) {
             return millis + "ms";
@@ -54,7 +55,7 @@ final class ProbeDeadline {
      * A deadline for one step of this probe: {@code timeout} from now, or less when this deadline ends first.
      * An mx: target's hosts each get one from the target's, so no host outlives the target.
      */
-    ProbeDeadline within(Duration timeout) {
+    public ProbeDeadline within(Duration timeout) {
         return new ProbeDeadline(ticker, timeout.compareTo(remaining()) <= 0 ? timeout : remaining());
     }
 
@@ -64,7 +65,7 @@ final class ProbeDeadline {
      * the deadline) would take for its behaviour. At least 1 while time remains (0 would mean "wait
      * forever" to a socket).
      */
-    int remainingMillis() {
+    public int remainingMillis() {
         long left = deadlineNanos - ticker.nanoTime();
         if (left <= 0) {
             return 0;
@@ -74,21 +75,21 @@ final class ProbeDeadline {
     }
 
     /** What is left, zero once the deadline has passed: the budget of a lookup made on the way. */
-    Duration remaining() {
+    public Duration remaining() {
         return Duration.ofNanos(Math.max(0, remainingNanos()));
     }
 
     /** Nanoseconds left, zero or less once the deadline has passed: for a connect waiting on a selector. */
-    long remainingNanos() {
+    public long remainingNanos() {
         return deadlineNanos - ticker.nanoTime();
     }
 
-    boolean passed() {
+    public boolean passed() {
         return fired.get() || deadlineNanos - ticker.nanoTime() <= 0;
     }
 
     /** Closes {@code connection} when the deadline passes; cancel the returned future when done. */
-    ScheduledFuture<?> watch(Closeable connection, ScheduledExecutorService watchdog) {
+    public ScheduledFuture<?> watch(Closeable connection, ScheduledExecutorService watchdog) {
         long delay = Math.max(0, deadlineNanos - ticker.nanoTime());
         return watchdog.schedule(
                 () -> {

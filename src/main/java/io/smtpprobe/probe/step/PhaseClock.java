@@ -1,5 +1,7 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.step;
 
+import io.smtpprobe.probe.Phase;
+import io.smtpprobe.probe.Ticker;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -9,7 +11,7 @@ import java.util.Map;
  * before and after STARTTLS) adds up. The last step entered stays current after it ends, so that a
  * failure between steps is blamed on the step that just ran.
  */
-final class PhaseClock {
+public final class PhaseClock {
     private final Ticker ticker;
     private final long startNanos;
     private final EnumMap<Phase, Long> nanos = new EnumMap<>(Phase.class);
@@ -18,12 +20,12 @@ final class PhaseClock {
     /** Time spent before this clock started, counted in the total. */
     private long beforeNanos;
 
-    PhaseClock(Ticker ticker) {
+    public PhaseClock(Ticker ticker) {
         this.ticker = ticker;
         this.startNanos = ticker.nanoTime();
     }
 
-    synchronized void enter(Step step) {
+    public synchronized void enter(Step step) {
         end();
         current = step;
         stepStart = ticker.nanoTime();
@@ -33,11 +35,11 @@ final class PhaseClock {
      * Ends the running step now, from any thread, and keeps it current: a non-blocking connect ends on
      * the connector's thread, not when a probe thread takes up the connected socket.
      */
-    synchronized void endStep() {
+    public synchronized void endStep() {
         end();
     }
 
-    synchronized Step current() {
+    public synchronized Step current() {
         return current;
     }
 
@@ -45,13 +47,13 @@ final class PhaseClock {
      * Adds time spent before this clock started on what the probe needed first (the MX and MTA-STS lookups
      * shared by the hosts of an mx: target): to its phase, and to the total, which spans all the phases.
      */
-    synchronized void addBefore(Phase phase, long elapsedNanos) {
+    public synchronized void addBefore(Phase phase, long elapsedNanos) {
         nanos.merge(phase, elapsedNanos, Long::sum);
         beforeNanos += elapsedNanos;
     }
 
     /** Ends the running step and returns every phase that ran, with {@link Phase#TOTAL}. */
-    synchronized Map<Phase, Duration> finish() {
+    public synchronized Map<Phase, Duration> finish() {
         end();
         Map<Phase, Duration> phases = new EnumMap<>(Phase.class);
         nanos.forEach((phase, value) -> phases.put(phase, Duration.ofNanos(value)));

@@ -1,8 +1,10 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.step;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.probe.TargetProber;
+import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.Targets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
