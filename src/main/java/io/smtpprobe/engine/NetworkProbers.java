@@ -5,7 +5,7 @@ import io.smtpprobe.azure.CachedTokens;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.probe.Connector;
 import io.smtpprobe.probe.DaemonThreads;
-import io.smtpprobe.probe.DnsResolver;
+import io.smtpprobe.probe.dns.DnsResolver;
 import io.smtpprobe.probe.ProbeOptions;
 import io.smtpprobe.probe.Prober;
 import io.smtpprobe.probe.TargetProber;

@@ -4,6 +4,7 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
+import io.smtpprobe.probe.dns.HostResolver;
 import io.smtpprobe.probe.step.DeadlineExceededException;
 import io.smtpprobe.probe.step.PhaseClock;
 import io.smtpprobe.probe.step.ProbeDeadline;

@@ -3,6 +3,7 @@ package io.smtpprobe.probe;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.step.PhaseClock;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import io.smtpprobe.probe.step.Step;

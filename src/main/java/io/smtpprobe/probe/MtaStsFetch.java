@@ -1,5 +1,7 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.probe.dns.HostResolver;
+import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

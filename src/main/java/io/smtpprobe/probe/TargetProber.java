@@ -4,6 +4,8 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
+import io.smtpprobe.probe.dns.HostResolver;
+import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import java.time.Clock;
 import java.time.Duration;

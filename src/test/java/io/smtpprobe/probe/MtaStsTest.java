@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.probe.dns.DnsResolver;
 import io.smtpprobe.testing.FakeDnsServer;
 import io.smtpprobe.testing.MutableClock;
 import io.smtpprobe.testing.PolicyHttpsServer;

@@ -1,7 +1,7 @@
 package io.smtpprobe.testing;
 
-import io.smtpprobe.probe.HostResolver;
-import io.smtpprobe.probe.ResolutionException;
+import io.smtpprobe.probe.dns.HostResolver;
+import io.smtpprobe.probe.dns.ResolutionException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.dns;
 
+import io.smtpprobe.probe.IpLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

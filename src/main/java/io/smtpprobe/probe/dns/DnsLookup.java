@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.dns;
 
 import io.smtpprobe.probe.step.CauseChain;
 import io.smtpprobe.probe.step.ProbeDeadline;

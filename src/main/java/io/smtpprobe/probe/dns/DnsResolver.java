@@ -1,7 +1,9 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.dns;
 
 import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
+import io.smtpprobe.probe.DnsFailure;
+import io.smtpprobe.probe.IpLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;

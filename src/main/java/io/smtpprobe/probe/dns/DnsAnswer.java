@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.dns;
 
 import java.util.List;
 import org.xbill.DNS.Record;

@@ -1,10 +1,11 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
+import io.smtpprobe.probe.DnsFailure;
 import io.smtpprobe.testing.FakeDnsServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.dns;
 
 import java.net.InetAddress;
 import java.time.Duration;

@@ -1,4 +1,6 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.dns;
+
+import io.smtpprobe.probe.DnsFailure;
 
 /**
  * A name that did not resolve; the message says why (NXDOMAIN, SERVFAIL, timeout, no records) and
