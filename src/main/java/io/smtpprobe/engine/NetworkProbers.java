@@ -3,7 +3,7 @@ package io.smtpprobe.engine;
 import io.smtpprobe.azure.AzurePlatform;
 import io.smtpprobe.azure.CachedTokens;
 import io.smtpprobe.config.Config;
-import io.smtpprobe.probe.Connector;
+import io.smtpprobe.probe.net.Connector;
 import io.smtpprobe.probe.DaemonThreads;
 import io.smtpprobe.probe.dns.DnsResolver;
 import io.smtpprobe.probe.ProbeOptions;

@@ -2,6 +2,9 @@ package io.smtpprobe.probe;
 
 import io.smtpprobe.probe.dns.HostResolver;
 import io.smtpprobe.probe.dns.ResolutionException;
+import io.smtpprobe.probe.net.DeadlineSocket;
+import io.smtpprobe.probe.net.ReplyLimits;
+import io.smtpprobe.probe.net.Transcript;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

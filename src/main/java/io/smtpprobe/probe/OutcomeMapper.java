@@ -4,6 +4,7 @@ import static io.smtpprobe.probe.step.CauseChain.find;
 import static io.smtpprobe.probe.step.CauseChain.message;
 
 import io.smtpprobe.probe.dns.ResolutionException;
+import io.smtpprobe.probe.net.ReplyLimitExceededException;
 import io.smtpprobe.probe.step.DeadlineExceededException;
 import io.smtpprobe.probe.step.Step;
 import jakarta.mail.AuthenticationFailedException;

@@ -1,6 +1,7 @@
 package io.smtpprobe.probe;
 
 import io.smtpprobe.config.AuthConfig;
+import io.smtpprobe.probe.net.Transcript;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

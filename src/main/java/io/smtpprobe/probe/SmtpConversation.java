@@ -5,6 +5,8 @@ import io.smtpprobe.config.AuthMechanism;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.probe.net.ConversationSocket;
+import io.smtpprobe.probe.net.Transcript;
 import io.smtpprobe.probe.step.PhaseClock;
 import io.smtpprobe.probe.step.Step;
 import jakarta.mail.AuthenticationFailedException;

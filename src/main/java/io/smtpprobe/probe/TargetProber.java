@@ -6,6 +6,7 @@ import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
 import io.smtpprobe.probe.dns.HostResolver;
 import io.smtpprobe.probe.dns.ResolutionException;
+import io.smtpprobe.probe.net.Connector;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import java.time.Clock;
 import java.time.Duration;

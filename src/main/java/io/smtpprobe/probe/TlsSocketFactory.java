@@ -1,5 +1,8 @@
 package io.smtpprobe.probe;
 
+import io.smtpprobe.probe.net.ConversationSocket;
+import io.smtpprobe.probe.net.ReplyLimits;
+import io.smtpprobe.probe.net.Transcript;
 import io.smtpprobe.probe.step.CauseChain;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -16,7 +19,7 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The TLS layer of one probe, handed to Angus Mail as {@code mail.smtp.ssl.socketFactory} for
- * STARTTLS and used directly for smtps. It layers TLS over the {@link DeadlineSocket}, so the
+ * STARTTLS and used directly for smtps. It layers TLS over the {@code DeadlineSocket}, so the
  * deadline and caps keep holding, names the target host (not the IP) for SNI and the certificate
  * check, runs the handshake itself (the {@link CertificateCheck} decides whether a certificate that
  * fails verification fails it) and hands Angus a {@link ConversationSocket} over the TLS socket: not

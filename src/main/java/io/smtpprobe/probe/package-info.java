@@ -5,7 +5,7 @@
  * <p>{@link io.smtpprobe.probe.TargetProber} resolves a target and probes each host ({@code HostProbe}, one
  * deadline for the host): its addresses in DNS order until one answers, and on port 25 the retry without
  * STARTTLS after a failed opportunistic handshake, each connection a {@code HostAttempt}. The daemon's asynchronous form waits for each TCP handshake on the
- * {@link io.smtpprobe.probe.Connector}'s one selector thread instead of a probe thread. The
+ * {@link io.smtpprobe.probe.net.Connector}'s one selector thread instead of a probe thread. The
  * connection is a {@code DeadlineSocket}: every read waits at most until the probe's deadline and
  * counts against {@code ReplyLimits}, and a watchdog closes it when the deadline passes. Angus Mail
  * speaks SMTP over it ({@code TimedSmtpTransport} hooks the steps for timing and refuses AUTH

@@ -8,7 +8,7 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.BearerTokens;
-import io.smtpprobe.probe.Connector;
+import io.smtpprobe.probe.net.Connector;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeOptions;

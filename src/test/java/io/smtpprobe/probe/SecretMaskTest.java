@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprobe.config.AuthConfig;
 import io.smtpprobe.config.AuthMechanism;
 import io.smtpprobe.config.Secret;
+import io.smtpprobe.probe.net.Transcript;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

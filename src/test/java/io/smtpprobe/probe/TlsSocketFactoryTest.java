@@ -3,6 +3,7 @@ package io.smtpprobe.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.smtpprobe.probe.net.ReplyLimits;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

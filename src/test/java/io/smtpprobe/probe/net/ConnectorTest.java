@@ -1,8 +1,9 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import io.smtpprobe.testing.BacklogFullListener;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.net;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -8,21 +8,21 @@ import java.net.Socket;
 
 /**
  * The socket Angus Mail speaks SMTP through: plain text over the {@link DeadlineSocket}, or, after
- * STARTTLS or for smtps, over the TLS socket {@link TlsSocketFactory} made and already handshook. It
+ * STARTTLS or for smtps, over the TLS socket {@code TlsSocketFactory} made and already handshook. It
  * is deliberately not an {@code SSLSocket}, so Angus leaves TLS (handshake, certificate checks) to the
  * factory. With a {@link Transcript} it records the bytes both ways, above TLS.
  */
-final class ConversationSocket extends DelegatingSocket {
+public final class ConversationSocket extends DelegatingSocket {
     private final Transcript transcript;
 
     /** @param transcript where the conversation is recorded, or null when no transcript was asked for */
-    ConversationSocket(Socket inner, Transcript transcript) {
+    public ConversationSocket(Socket inner, Transcript transcript) {
         super(inner);
         this.transcript = transcript;
     }
 
     /** The socket to layer TLS over: the one under this, never this (TLS records are not the transcript). */
-    static Socket unwrap(Socket socket) {
+    public static Socket unwrap(Socket socket) {
         return socket instanceof ConversationSocket conversation ? conversation.inner() : socket;
     }
 

@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.net;
 
 import io.smtpprobe.probe.step.DeadlineExceededException;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +18,7 @@ import java.util.Locale;
  * section 4). Control characters the server sends (an ANSI escape, a bare CR) are written as
  * {@code \x1b}, so a transcript printed to a terminal cannot drive it. Thread-safe, bounded.
  */
-final class Transcript {
+public final class Transcript {
     static final String REDACTED = "<redacted>";
     private static final int CAP_CHARS = 128 * 1024;
 
@@ -50,11 +50,11 @@ final class Transcript {
     }
 
     /** A line of our own about the connection, such as the TLS session. */
-    synchronized void note(String what) {
+    public synchronized void note(String what) {
         append("-- " + printable(what));
     }
 
-    synchronized String text() {
+    public synchronized String text() {
         flushPartial();
         return truncated ? text + "[transcript truncated at " + CAP_CHARS / 1024 + " KiB]\n" : text.toString();
     }
@@ -149,7 +149,7 @@ final class Transcript {
      * format characters (bidirectional overrides) as {@code \u202e}; a backslash is doubled so that an
      * escape cannot be forged.
      */
-    static String printable(String text) {
+    public static String printable(String text) {
         StringBuilder out = new StringBuilder(text.length());
         text.codePoints().forEach(c -> {
             if (c == '\\') {

@@ -1,5 +1,6 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.net;
 
+import io.smtpprobe.probe.DaemonThreads;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Connector implements AutoCloseable {
     /** Told the moment a connect settles, on whichever thread saw it settle. */
     @FunctionalInterface
-    interface Settled {
+    public interface Settled {
         void settled(boolean connected);
     }
 
@@ -64,7 +65,7 @@ public final class Connector implements AutoCloseable {
      * once), before the future completes: it is where the connect phase ends. The channel is left in
      * non-blocking mode and no longer registered with the selector.
      */
-    CompletableFuture<Void> connect(SocketChannel channel, SocketAddress destination, ProbeDeadline deadline,
+    public CompletableFuture<Void> connect(SocketChannel channel, SocketAddress destination, ProbeDeadline deadline,
             Settled settled) {
         Pending connect = new Pending(channel, deadline, settled);
         try {

@@ -1,9 +1,9 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.net;
 
 import java.io.IOException;
 
 /** The server sent more than {@link ReplyLimits} allows: not an SMTP server we can talk to. */
-final class ReplyLimitExceededException extends IOException {
+public final class ReplyLimitExceededException extends IOException {
     ReplyLimitExceededException(String message) {
         super(message);
     }

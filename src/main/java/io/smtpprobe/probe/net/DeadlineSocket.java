@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.net;
 
 import io.smtpprobe.probe.step.DeadlineExceededException;
 import io.smtpprobe.probe.step.ProbeDeadline;
@@ -14,12 +14,12 @@ import java.net.Socket;
  * deadline and the caps hold whatever sits on top. Per-read timeouts alone would let a peer that
  * sends one byte just inside each timeout keep us forever.
  */
-final class DeadlineSocket extends DelegatingSocket {
+public final class DeadlineSocket extends DelegatingSocket {
     private final Socket raw;
     private final ProbeDeadline deadline;
     private final ReplyLimits limits;
 
-    DeadlineSocket(Socket raw, ProbeDeadline deadline, ReplyLimits limits) {
+    public DeadlineSocket(Socket raw, ProbeDeadline deadline, ReplyLimits limits) {
         super(raw);
         this.raw = raw;
         this.deadline = deadline;

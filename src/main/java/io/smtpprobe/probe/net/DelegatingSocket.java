@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.net;
 
 import java.io.IOException;
 import java.io.InputStream;

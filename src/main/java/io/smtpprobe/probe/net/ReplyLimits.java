@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.net;
 
 /**
  * Caps what a server may make us read, so a hostile or broken peer costs bounded memory. RFC 5321
@@ -6,7 +6,7 @@ package io.smtpprobe.probe;
  * it. The line cap applies while the connection is plain text; once TLS starts the bytes counted
  * here are ciphertext and only the conversation cap applies (it still bounds every buffer).
  */
-final class ReplyLimits {
+public final class ReplyLimits {
     static final int MAX_LINE_BYTES = 2048;
     static final int MAX_CONVERSATION_BYTES = 64 * 1024;
 
@@ -18,17 +18,17 @@ final class ReplyLimits {
     private final byte[] head = new byte[3];
     private int headLength;
 
-    ReplyLimits() {
+    public ReplyLimits() {
         this(MAX_LINE_BYTES, MAX_CONVERSATION_BYTES);
     }
 
-    ReplyLimits(int maxLine, int maxConversation) {
+    public ReplyLimits(int maxLine, int maxConversation) {
         this.maxLine = maxLine;
         this.maxConversation = maxConversation;
     }
 
     /** Whether the peer has sent anything at all. */
-    synchronized boolean anyReceived() {
+    public synchronized boolean anyReceived() {
         return total > 0;
     }
 
@@ -37,7 +37,7 @@ final class ReplyLimits {
      * 4.2), or null when they can or nothing came yet. A TLS record starts 0x15/0x16 then 0x03; an
      * HTTP response starts "HTTP/".
      */
-    synchronized String notSmtp() {
+    public synchronized String notSmtp() {
         if (headLength == 0) {
             return null;
         }
@@ -55,7 +55,7 @@ final class ReplyLimits {
         return null;
     }
 
-    synchronized void tlsStarted() {
+    public synchronized void tlsStarted() {
         plaintext = false;
     }
 
