@@ -18,7 +18,7 @@ import io.smtpprobe.engine.CheckRound;
 import io.smtpprobe.engine.EventLog;
 import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.engine.NetworkProbers;
-import io.smtpprobe.probe.TlsWarmUp;
+import io.smtpprobe.probe.tls.TlsWarmUp;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.policy.Port25Policy;
 import io.smtpprobe.probe.Ticker;

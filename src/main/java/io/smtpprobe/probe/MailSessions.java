@@ -1,6 +1,7 @@
 package io.smtpprobe.probe;
 
 import io.smtpprobe.config.ConfigLoader;
+import io.smtpprobe.probe.tls.TlsSocketFactory;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
 import java.util.Deque;

@@ -6,6 +6,7 @@ import io.smtpprobe.probe.net.DeadlineSocket;
 import io.smtpprobe.probe.net.ReplyLimits;
 import io.smtpprobe.probe.net.Transcript;
 import io.smtpprobe.probe.step.ProbeDeadline;
+import io.smtpprobe.probe.tls.TlsContexts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

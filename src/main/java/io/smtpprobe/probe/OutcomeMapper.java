@@ -7,6 +7,7 @@ import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.net.ReplyLimitExceededException;
 import io.smtpprobe.probe.step.DeadlineExceededException;
 import io.smtpprobe.probe.step.Step;
+import io.smtpprobe.probe.tls.TlsSetupException;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import java.io.EOFException;

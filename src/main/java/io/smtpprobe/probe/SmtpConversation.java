@@ -9,6 +9,7 @@ import io.smtpprobe.probe.net.ConversationSocket;
 import io.smtpprobe.probe.net.Transcript;
 import io.smtpprobe.probe.step.PhaseClock;
 import io.smtpprobe.probe.step.Step;
+import io.smtpprobe.probe.tls.TlsSocketFactory;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;

@@ -8,6 +8,8 @@ import io.smtpprobe.probe.dns.HostResolver;
 import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.net.Connector;
 import io.smtpprobe.probe.step.ProbeDeadline;
+import io.smtpprobe.probe.tls.TlsContexts;
+import io.smtpprobe.probe.tls.TlsSetupException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

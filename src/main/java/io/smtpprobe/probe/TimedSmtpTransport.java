@@ -2,6 +2,7 @@ package io.smtpprobe.probe;
 
 import io.smtpprobe.probe.step.PhaseClock;
 import io.smtpprobe.probe.step.Step;
+import io.smtpprobe.probe.tls.TlsSocketFactory;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;

@@ -2,6 +2,11 @@ package io.smtpprobe.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smtpprobe.config.TlsConfig;
+import io.smtpprobe.probe.net.ReplyLimits;
+import io.smtpprobe.probe.tls.CertificateCheck;
+import io.smtpprobe.probe.tls.TlsContexts;
+import io.smtpprobe.probe.tls.TlsSocketFactory;
 import jakarta.mail.PasswordAuthentication;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
@@ -14,8 +19,10 @@ class MailSessionsTest {
     private static final Map<String, String> SETTINGS = Map.of("mail.smtp.localhost", "vm.test");
     private static final URLName SERVER = new URLName("smtp", "127.0.0.1", 25, null, "probe", null);
 
+    /** A probe's TLS socket factory as submission makes it: the system trust store, enforced. */
     private static TlsSocketFactory factory(String host) throws Exception {
-        return TlsSocketFactoryTest.factory(SSLContext::getDefault, host);
+        CertificateCheck check = new CertificateCheck(new TlsContexts().trust(TlsConfig.DEFAULT), host, true, false);
+        return new TlsSocketFactory(SSLContext::getDefault, host, true, new ReplyLimits(), check, null);
     }
 
     @Test

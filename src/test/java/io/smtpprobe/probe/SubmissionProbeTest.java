@@ -234,6 +234,22 @@ class SubmissionProbeTest {
                 assertThat(result.phases()).doesNotContainKey(Phase.CONNECT);
             }
         }
+
+        @Test
+        void aProbeWhoseCaFileIsMissingEndsAsALocalErrorBeforeItConnects() throws Exception {
+            Path missing = dir.resolve("missing-ca.pem");
+            try (ProberFixture fixture = new ProberFixture(Duration.ofSeconds(5));
+                    ScriptedSmtpServer server = ScriptedSmtpServer.start(peer -> peer.send("220 mail.test ESMTP"))) {
+                ProbeResult result = fixture.probe(
+                        Targets.host("localhost", server.port(), Mode.SUBMISSION).caFile(missing).build());
+
+                // The trust is loaded in setup even though the TLS context is made only when TLS starts:
+                // a bad CA file is our fault, never the relay's.
+                assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
+                assertThat(result.detail()).contains("cannot read tls.ca_file " + missing);
+                assertThat(server.accepted()).isZero();
+            }
+        }
     }
 
     @Nested

@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.tls;
 
 import io.smtpprobe.config.TlsConfig;
 import java.io.IOException;
@@ -29,7 +29,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * or modification time changed, not at every probe (parsing a PEM bundle was a tenth of the CPU of a
  * STARTTLS probe). Thread-safe; one instance per prober.
  */
-final class TlsContexts {
+public final class TlsContexts {
     /** What identifies one version of a CA file; a rewritten file differs in one of them. */
     private record Stamp(long size, FileTime modified) {}
 
@@ -41,7 +41,7 @@ final class TlsContexts {
      * Loads JSSE and the system trust store once, before the first probe's deadline runs. Later
      * contexts reuse the JDK's cached trust store. A failure here is reported by the probes.
      */
-    void warmUp() {
+    public void warmUp() {
         try {
             forConfig(TlsConfig.DEFAULT);
         } catch (TlsSetupException e) {
@@ -66,7 +66,7 @@ final class TlsContexts {
      *
      * @throws TlsSetupException when the CA file cannot be read or holds no certificate: a local fault
      */
-    TrustManager[] trust(TlsConfig tls) throws TlsSetupException {
+    public TrustManager[] trust(TlsConfig tls) throws TlsSetupException {
         try {
             if (tls.insecureSkipVerify()) {
                 return new TrustManager[] {new AcceptAnything()};
@@ -78,7 +78,7 @@ final class TlsContexts {
     }
 
     /** A fresh context (its own, empty session cache: nothing is resumed) over the given trust. */
-    static SSLContext newContext(TrustManager[] trust) throws GeneralSecurityException {
+    public static SSLContext newContext(TrustManager[] trust) throws GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust, null);
         return context;

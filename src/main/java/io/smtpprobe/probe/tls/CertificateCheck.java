@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.tls;
 
 import io.smtpprobe.probe.step.CauseChain;
 import java.net.Socket;
@@ -21,9 +21,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * as Postfix at its default {@code may} level practise) the failure is recorded and the handshake
  * goes on, so the conversation still shows what the server does. One instance per probe.
  */
-final class CertificateCheck extends X509ExtendedTrustManager {
+public final class CertificateCheck extends X509ExtendedTrustManager {
     /** {@code verify_error} when {@code tls.insecure_skip_verify} turned checking off. */
-    static final String SKIPPED = "not checked: tls.insecure_skip_verify is set";
+    public static final String SKIPPED = "not checked: tls.insecure_skip_verify is set";
 
     private final X509ExtendedTrustManager trust;
     private final String host;
@@ -38,7 +38,7 @@ final class CertificateCheck extends X509ExtendedTrustManager {
      * @param enforced whether a failed check fails the handshake
      * @param skipped whether {@code trust} accepts anything on the operator's request
      */
-    CertificateCheck(TrustManager[] trust, String host, boolean enforced, boolean skipped) {
+    public CertificateCheck(TrustManager[] trust, String host, boolean enforced, boolean skipped) {
         this.trust = extended(trust);
         this.host = host;
         this.enforced = enforced;

@@ -1,5 +1,6 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.tls;
 
+import io.smtpprobe.probe.TlsInfo;
 import io.smtpprobe.probe.net.ConversationSocket;
 import io.smtpprobe.probe.net.ReplyLimits;
 import io.smtpprobe.probe.net.Transcript;
@@ -28,12 +29,12 @@ import javax.net.ssl.SSLSocketFactory;
  * socket: most probes of a VM whose port 25 is blocked never get that far, and 500 of them waiting for
  * their SYNs held 500 unused contexts.
  */
-final class TlsSocketFactory extends SSLSocketFactory {
+public final class TlsSocketFactory extends SSLSocketFactory {
     /** RFC 6125 matching as the JDK does it for LDAPS; the same algorithm Angus Mail selects. */
     static final String IDENTIFICATION_ALGORITHM = "LDAPS";
 
     /** Makes the context; called at most once, when TLS starts. */
-    interface ContextSource {
+    public interface ContextSource {
         SSLContext make() throws GeneralSecurityException;
     }
 
@@ -51,7 +52,7 @@ final class TlsSocketFactory extends SSLSocketFactory {
      * @param source makes the context; its trust must be {@code check}
      * @param transcript where to note the TLS session, or null
      */
-    TlsSocketFactory(ContextSource source, String expectedHost, boolean verifyHostname, ReplyLimits limits,
+    public TlsSocketFactory(ContextSource source, String expectedHost, boolean verifyHostname, ReplyLimits limits,
             CertificateCheck check, Transcript transcript) {
         this.source = source;
         this.expectedHost = expectedHost;
@@ -109,12 +110,12 @@ final class TlsSocketFactory extends SSLSocketFactory {
         return delegate;
     }
 
-    synchronized boolean established() {
+    public synchronized boolean established() {
         return established;
     }
 
     /** The negotiated session, or null when no handshake completed. */
-    synchronized TlsInfo info() {
+    public synchronized TlsInfo info() {
         if (!established) {
             return null;
         }

@@ -1,19 +1,15 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.TlsConfig;
-import io.smtpprobe.testing.ScriptedSmtpServer;
-import io.smtpprobe.testing.Targets;
 import io.smtpprobe.testing.TestCertificates;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLServerSocket;
@@ -101,22 +97,6 @@ class TlsContextsTest {
 
         serverCa.writeCaPem(caFile);
         handshake(contexts.forConfig(config));
-    }
-
-    @Test
-    void aProbeWhoseCaFileIsMissingEndsAsALocalErrorBeforeItConnects() throws Exception {
-        Path missing = dir.resolve("missing-ca.pem");
-        try (ProberFixture fixture = new ProberFixture(Duration.ofSeconds(5));
-                ScriptedSmtpServer server = ScriptedSmtpServer.start(peer -> peer.send("220 mail.test ESMTP"))) {
-            ProbeResult result = fixture.probe(
-                    Targets.host("localhost", server.port(), Mode.SUBMISSION).caFile(missing).build());
-
-            // The trust is loaded in setup even though the TLS context is made only when TLS starts:
-            // a bad CA file is our fault, never the relay's.
-            assertThat(result.outcome()).isEqualTo(Outcome.ERROR);
-            assertThat(result.detail()).contains("cannot read tls.ca_file " + missing);
-            assertThat(server.accepted()).isZero();
-        }
     }
 
     private void handshake(SSLContext context) throws IOException {

@@ -1,4 +1,6 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.tls;
+
+import io.smtpprobe.probe.DaemonThreads;
 
 /**
  * Loads JSSE and the system trust store on a thread of its own while the caller goes on. {@code check}
