@@ -5,6 +5,7 @@ import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
 import io.smtpprobe.probe.dns.HostResolver;
+import io.smtpprobe.probe.mtasts.MtaStsVerdict;
 import io.smtpprobe.probe.net.Connector;
 import io.smtpprobe.probe.net.DeadlineSocket;
 import io.smtpprobe.probe.net.ReplyLimits;

@@ -4,6 +4,7 @@ import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.dns.ResolutionException;
+import io.smtpprobe.probe.mtasts.MtaStsVerdict;
 import io.smtpprobe.probe.net.Connector;
 import io.smtpprobe.probe.step.PhaseClock;
 import io.smtpprobe.probe.step.ProbeDeadline;

@@ -6,6 +6,8 @@ import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
 import io.smtpprobe.probe.dns.HostResolver;
 import io.smtpprobe.probe.dns.ResolutionException;
+import io.smtpprobe.probe.mtasts.MtaStsPolicies;
+import io.smtpprobe.probe.mtasts.MtaStsVerdict;
 import io.smtpprobe.probe.net.Connector;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import io.smtpprobe.probe.tls.TlsContexts;

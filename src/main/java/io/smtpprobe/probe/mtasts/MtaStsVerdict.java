@@ -1,5 +1,6 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.mtasts;
 
+import io.smtpprobe.probe.Outcome;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -11,15 +12,15 @@ import java.util.Set;
  * @param summary what to add to the detail, or empty
  * @param ifTlsFails what to add instead when TLS failed or was missing, or empty
  */
-record MtaStsVerdict(boolean enforced, String summary, String ifTlsFails) {
+public record MtaStsVerdict(boolean enforced, String summary, String ifTlsFails) {
     /** No policy, or a target that is not an {@code mx:} domain. */
-    static final MtaStsVerdict NONE = new MtaStsVerdict(false, "", "");
+    public static final MtaStsVerdict NONE = new MtaStsVerdict(false, "", "");
 
     private static final Set<Outcome> TLS_FAILURES =
             EnumSet.of(Outcome.STARTTLS_UNAVAILABLE, Outcome.TLS_HANDSHAKE_FAILED, Outcome.TLS_CERTIFICATE_INVALID);
 
     /** The text to append to a probe's detail ("; ..."), given how the probe ended. */
-    String note(Outcome outcome) {
+    public String note(Outcome outcome) {
         boolean tlsFailed = TLS_FAILURES.contains(outcome);
         String text = tlsFailed && !ifTlsFails.isEmpty() ? ifTlsFails : summary;
         return text.isEmpty() ? "" : "; " + text;

@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.mtasts;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.mtasts;
 
 import io.smtpprobe.probe.dns.HostResolver;
 import io.smtpprobe.probe.dns.ResolutionException;
@@ -22,8 +22,8 @@ import javax.net.ssl.TrustManager;
  * its {@code max_age}. A policy that cannot be fetched counts as none (RFC 8461 section 5), and the
  * probe's detail says so. Thread-safe; one per prober.
  */
-final class MtaStsPolicies {
-    static final int HTTPS_PORT = 443;
+public final class MtaStsPolicies {
+    public static final int HTTPS_PORT = 443;
     private static final Pattern ID = Pattern.compile("(?:^|;)\\s*id=([A-Za-z0-9]{1,32})\\s*(?:;|$)");
 
     private record Cached(MtaStsPolicy policy, Instant expires) {}
@@ -34,9 +34,9 @@ final class MtaStsPolicies {
      * @param policy the policy in force, or null
      * @param problem why a published policy could not be used, or null
      */
-    record Lookup(String domain, MtaStsPolicy policy, String problem) {
+    public record Lookup(String domain, MtaStsPolicy policy, String problem) {
         /** What the policy means for {@code host}. */
-        MtaStsVerdict forHost(String host) {
+        public MtaStsVerdict forHost(String host) {
             if (policy == null) {
                 return problem == null ? MtaStsVerdict.NONE
                         : new MtaStsVerdict(false, "MTA-STS: " + problem + "; treated as no policy (RFC 8461 section 5)",
@@ -66,7 +66,7 @@ final class MtaStsPolicies {
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    MtaStsPolicies(HostResolver resolver, Clock clock, int httpsPort) {
+    public MtaStsPolicies(HostResolver resolver, Clock clock, int httpsPort) {
         this.resolver = resolver;
         this.clock = clock;
         this.fetch = new MtaStsFetch(resolver, httpsPort);
@@ -77,7 +77,7 @@ final class MtaStsPolicies {
      *
      * @param trust what the policy host's certificate must chain to (the system store, or tls.ca_file)
      */
-    Lookup lookup(String domain, TrustManager[] trust, ProbeDeadline deadline) {
+    public Lookup lookup(String domain, TrustManager[] trust, ProbeDeadline deadline) {
         String name = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
         Cached cached = cache.get(name);
         if (cached != null && !clock.instant().isBefore(cached.expires())) {

@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.mtasts;
 
 import io.smtpprobe.probe.dns.HostResolver;
 import io.smtpprobe.probe.dns.ResolutionException;
