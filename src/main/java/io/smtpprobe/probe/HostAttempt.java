@@ -10,6 +10,8 @@ import io.smtpprobe.probe.net.Connector;
 import io.smtpprobe.probe.net.DeadlineSocket;
 import io.smtpprobe.probe.net.ReplyLimits;
 import io.smtpprobe.probe.net.Transcript;
+import io.smtpprobe.probe.smtp.MailSessions;
+import io.smtpprobe.probe.smtp.SmtpConversation;
 import io.smtpprobe.probe.step.DeadlineExceededException;
 import io.smtpprobe.probe.step.PhaseClock;
 import io.smtpprobe.probe.step.ProbeDeadline;

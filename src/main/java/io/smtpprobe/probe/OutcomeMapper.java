@@ -5,6 +5,9 @@ import static io.smtpprobe.probe.step.CauseChain.message;
 
 import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.net.ReplyLimitExceededException;
+import io.smtpprobe.probe.smtp.AuthUnavailableException;
+import io.smtpprobe.probe.smtp.ReplyRejectedException;
+import io.smtpprobe.probe.smtp.StartTlsUnavailableException;
 import io.smtpprobe.probe.step.DeadlineExceededException;
 import io.smtpprobe.probe.step.Step;
 import io.smtpprobe.probe.tls.TlsSetupException;

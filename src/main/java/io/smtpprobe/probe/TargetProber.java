@@ -9,6 +9,8 @@ import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.mtasts.MtaStsPolicies;
 import io.smtpprobe.probe.mtasts.MtaStsVerdict;
 import io.smtpprobe.probe.net.Connector;
+import io.smtpprobe.probe.smtp.MailSessions;
+import io.smtpprobe.probe.smtp.SmtpConversation;
 import io.smtpprobe.probe.step.ProbeDeadline;
 import io.smtpprobe.probe.tls.TlsContexts;
 import io.smtpprobe.probe.tls.TlsSetupException;

@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.smtp;
 
 import io.smtpprobe.config.AuthConfig;
 import io.smtpprobe.probe.net.Transcript;

@@ -1,9 +1,9 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.smtp;
 
 import jakarta.mail.MessagingException;
 
 /** TLS was required but the server does not offer STARTTLS (RFC 3207 section 4). */
-final class StartTlsUnavailableException extends MessagingException {
+public final class StartTlsUnavailableException extends MessagingException {
     StartTlsUnavailableException(String message) {
         super(message);
     }

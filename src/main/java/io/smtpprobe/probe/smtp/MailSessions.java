@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.smtp;
 
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.probe.tls.TlsSocketFactory;
@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * keeps no probe's socket alive. At most as many sessions per set of settings as probes ever ran
  * them at once, up to {@link #MAX_IDLE}. Thread-safe.
  */
-final class MailSessions {
+public final class MailSessions {
     private static final String SOCKET_FACTORY = "mail.smtp.ssl.socketFactory";
 
     /**

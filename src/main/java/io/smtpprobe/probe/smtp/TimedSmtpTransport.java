@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.smtp;
 
 import io.smtpprobe.probe.step.PhaseClock;
 import io.smtpprobe.probe.step.Step;

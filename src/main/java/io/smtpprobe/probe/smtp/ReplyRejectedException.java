@@ -1,9 +1,9 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.smtp;
 
 import jakarta.mail.MessagingException;
 
 /** The server answered a command of ours with a code other than the ones that mean success. */
-final class ReplyRejectedException extends MessagingException {
+public final class ReplyRejectedException extends MessagingException {
     private final int code;
 
     ReplyRejectedException(String command, int code) {
@@ -11,7 +11,7 @@ final class ReplyRejectedException extends MessagingException {
         this.code = code;
     }
 
-    int code() {
+    public int code() {
         return code;
     }
 }

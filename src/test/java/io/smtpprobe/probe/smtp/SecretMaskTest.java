@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

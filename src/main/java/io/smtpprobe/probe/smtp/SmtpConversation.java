@@ -1,10 +1,14 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.smtp;
 
 import io.smtpprobe.config.AuthConfig;
 import io.smtpprobe.config.AuthMechanism;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.probe.BearerTokens;
+import io.smtpprobe.probe.ProbeOptions;
+import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.probe.TokenUnavailableException;
 import io.smtpprobe.probe.net.ConversationSocket;
 import io.smtpprobe.probe.net.Transcript;
 import io.smtpprobe.probe.step.PhaseClock;
@@ -26,7 +30,7 @@ import java.util.Properties;
  * RCPT TO, QUIT. Angus Mail speaks the protocol; this class decides which steps a mode takes. It
  * never sends DATA: a probe delivers nothing.
  */
-final class SmtpConversation {
+public final class SmtpConversation {
     private final TargetConfig target;
     private final Mode mode;
     private final ProbeOptions options;
@@ -48,7 +52,7 @@ final class SmtpConversation {
     private String replyBeforeQuit;
     private Snapshot failure;
 
-    SmtpConversation(
+    public SmtpConversation(
             TargetConfig target, InetAddress address, int port, ProbeOptions options, PhaseClock clock,
             TlsSocketFactory tls, BearerTokens tokens, MailSessions sessions, Transcript transcript,
             boolean policyRequiresTls, boolean withoutStartTls) {
@@ -90,13 +94,13 @@ final class SmtpConversation {
     }
 
     /** Loads Angus Mail's classes and provider list without any I/O (see TargetProber's warm-up). */
-    static void loadProtocolClasses() {
+    public static void loadProtocolClasses() {
         new TimedSmtpTransport(Session.getInstance(new Properties()), new URLName("smtp", "127.0.0.1", 25, null, null,
                 null), new PhaseClock(Ticker.SYSTEM), null, false);
     }
 
     /** Gives the mail session back for the next probe; call once, when the probe is over. */
-    void release() {
+    public void release() {
         if (pooled) {
             pooled = false;
             sessions.release(settings, session, transport.getURLName());
@@ -104,7 +108,7 @@ final class SmtpConversation {
     }
 
     /** Runs the conversation on a connected socket; throws whatever ended it early. */
-    void run(Socket connected) throws MessagingException, IOException {
+    public void run(Socket connected) throws MessagingException, IOException {
         open();
         Socket socket = mode == Mode.SMTPS ? implicitTls(connected) : new ConversationSocket(connected, transcript);
         clock.enter(Step.GREETING);
@@ -133,10 +137,10 @@ final class SmtpConversation {
     }
 
     /** The step, reply code and reply at the moment the conversation failed. */
-    record Snapshot(Step step, int replyCode, String reply) {}
+    public record Snapshot(Step step, int replyCode, String reply) {}
 
     /** The state to classify a failure by: captured before QUIT, or as Angus left it. */
-    Snapshot snapshot() {
+    public Snapshot snapshot() {
         if (failure != null) {
             return failure;
         }
@@ -266,7 +270,7 @@ final class SmtpConversation {
     }
 
     /** The server's last reply: the one before QUIT when the conversation succeeded. */
-    String lastReply() {
+    public String lastReply() {
         return replyBeforeQuit != null ? replyBeforeQuit : snapshot().reply();
     }
 
@@ -275,7 +279,7 @@ final class SmtpConversation {
         return credentials != null ? credentials : target.auth();
     }
 
-    boolean authSent() {
+    public boolean authSent() {
         return transport != null && transport.authSent();
     }
 
@@ -283,11 +287,11 @@ final class SmtpConversation {
      * Server text with every copy of our secrets masked: a hostile or broken server may echo what AUTH
      * sent (even decoded) in its reply, and replies reach /status, logs and the CLI.
      */
-    String withoutSecrets(String text) {
+    public String withoutSecrets(String text) {
         return text == null ? null : new SecretMask().redact(text, secrets());
     }
 
-    String transcript() {
+    public String transcript() {
         return transcript == null ? null : new SecretMask().redact(transcript.text(), secrets());
     }
 }

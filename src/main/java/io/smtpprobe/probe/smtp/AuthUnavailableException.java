@@ -1,9 +1,9 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.smtp;
 
 import jakarta.mail.MessagingException;
 
 /** Credentials are configured but the server offers no AUTH mechanism we use, over TLS. */
-final class AuthUnavailableException extends MessagingException {
+public final class AuthUnavailableException extends MessagingException {
     AuthUnavailableException(String message) {
         super(message);
     }
