@@ -8,7 +8,7 @@ import io.smtpprobe.probe.DaemonThreads;
 import io.smtpprobe.probe.dns.DnsResolver;
 import io.smtpprobe.probe.ProbeOptions;
 import io.smtpprobe.probe.Prober;
-import io.smtpprobe.probe.TargetProber;
+import io.smtpprobe.probe.target.TargetProber;
 import io.smtpprobe.probe.Ticker;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -4,7 +4,7 @@ import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeResult;
-import io.smtpprobe.probe.TargetProber;
+import io.smtpprobe.probe.target.TargetProber;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

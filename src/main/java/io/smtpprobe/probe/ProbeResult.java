@@ -83,7 +83,7 @@ public record ProbeResult(
     }
 
     /** This result after the host's other addresses were tried: the phases of them all, and what each ended in. */
-    ProbeResult afterAttempts(List<AddressAttempt> before, Map<Phase, Duration> allPhases) {
+    public ProbeResult afterAttempts(List<AddressAttempt> before, Map<Phase, Duration> allPhases) {
         return new ProbeResult(target, host, address, port, mode, outcome, reply, detail, allPhases, tls, startedAt,
                 transcript, dnsFailure, before);
     }

@@ -32,7 +32,7 @@ public record TlsInfo(String version, String cipher, String certificateSubject, 
     }
 
     /** No session: the handshake failed and the conversation was retried without STARTTLS. */
-    static TlsInfo plaintextFallback(String handshakeError) {
+    public static TlsInfo plaintextFallback(String handshakeError) {
         return new TlsInfo(null, null, null, null, false, null, PLAINTEXT, handshakeError);
     }
 }

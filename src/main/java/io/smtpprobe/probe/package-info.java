@@ -2,24 +2,24 @@
  * Probes: DNS, TCP connect and the SMTP conversation, one attempt each, every phase timed. Returns
  * results and knows nothing of metrics, HTTP or the command line.
  *
- * <p>{@link io.smtpprobe.probe.TargetProber} resolves a target and probes each host ({@code HostProbe}, one
- * deadline for the host): its addresses in DNS order until one answers, and on port 25 the retry without
- * STARTTLS after a failed opportunistic handshake, each connection a {@code HostAttempt}. The daemon's asynchronous form waits for each TCP handshake on the
- * {@link io.smtpprobe.probe.net.Connector}'s one selector thread instead of a probe thread. The
- * connection is a {@code DeadlineSocket}: every read waits at most until the probe's deadline and
- * counts against {@code ReplyLimits}, and a watchdog closes it when the deadline passes. Angus Mail
- * speaks SMTP over it ({@code TimedSmtpTransport} hooks the steps for timing and refuses AUTH
- * without TLS); {@code SmtpConversation} decides which steps a mode takes; {@code TlsSocketFactory}
- * layers TLS for STARTTLS and smtps. {@code OutcomeMapper} is the one place where a failure becomes
- * an {@link io.smtpprobe.probe.Outcome}. For smtps the implicit TLS handshake is timed as the
- * {@code starttls} phase, so that {@code connect} stays the bare TCP handshake in every mode.
- *
- * <p>TLS is handshaken by {@code TlsSocketFactory}; {@code CertificateCheck} verifies the certificate
- * (configured trust, host name) and either fails the handshake (where verification is enforced) or
- * records the failure and lets the opportunistic session go on (port 25, RFC 7435). Angus Mail talks
- * through a {@code ConversationSocket}, which records the {@code C:}/{@code S:} {@code Transcript} above
- * TLS. {@code MtaStsPolicies} looks up and caches the MTA-STS policy (RFC 8461) of an {@code mx:} domain,
- * which enforces verification for the MX hosts it lists. {@code SecretMask} keeps our secrets out of
- * anything the server sends back.
+ * <p>This package is what the rest of smtp-probe sees of a probe: what a prober is given
+ * ({@link io.smtpprobe.probe.ProbeOptions}, a {@link io.smtpprobe.probe.Ticker}, {@link io.smtpprobe.probe.BearerTokens}
+ * for XOAUTH2) and what it returns ({@link io.smtpprobe.probe.Prober}, {@link io.smtpprobe.probe.ProbeResult} with
+ * its {@link io.smtpprobe.probe.Outcome}, {@link io.smtpprobe.probe.Phase} timings, {@link io.smtpprobe.probe.TlsInfo}
+ * and {@link io.smtpprobe.probe.DnsFailure}), {@link io.smtpprobe.probe.IpLiteral}, the one place IP address
+ * literals are read and written, and {@link io.smtpprobe.probe.DaemonThreads}, the one way smtp-probe makes threads.
+ * It uses none of its sub-packages, which hold the probe itself, one concept each, each using only those
+ * below it:
+ * <ul>
+ * <li>{@code probe.step}: what every step shares: the step and its clock, the one deadline, the cause chain;
+ * <li>{@code probe.dns}: name resolution; {@code probe.net}: the connector, the deadline-bound and conversation
+ *     sockets, the reply limits and the transcript;
+ * <li>{@code probe.tls}: TLS contexts, the socket factory and the certificate check;
+ * <li>{@code probe.mtasts}: MTA-STS policies; {@code probe.smtp}: the SMTP conversation over Angus Mail, and the
+ *     secret mask;
+ * <li>{@code probe.target}: the prober ({@code TargetProber}, the host probes and their attempts) and the one
+ *     mapping of failures to outcomes.
+ * </ul>
+ * {@code PackageDependencyTest} holds the sub-packages to this order.
  */
 package io.smtpprobe.probe;

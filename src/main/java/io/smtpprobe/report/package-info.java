@@ -7,7 +7,7 @@
  * <p>Adding an outcome or a verdict: add the value to {@code probe.Outcome} or {@code classify.Verdict};
  * the exhaustive switches (no {@code default}) that fail to compile are the places that must decide
  * about it ({@code Outcome.connected}, {@code VerdictClassifier}, the metrics renderer); then map the
- * failure to it in {@code probe.OutcomeMapper} (the one place exceptions become outcomes), document it
+ * failure to it in {@code probe.target.OutcomeMapper} (the one place exceptions become outcomes), document it
  * in README.md "Reading the verdicts", and add a scenario to {@code OneEngineTest} and the golden expositions.
  */
 package io.smtpprobe.report;

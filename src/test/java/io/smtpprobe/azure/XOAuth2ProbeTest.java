@@ -17,7 +17,7 @@ import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeOptions;
 import io.smtpprobe.probe.ProbeResult;
-import io.smtpprobe.probe.TargetProber;
+import io.smtpprobe.probe.target.TargetProber;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.DaemonFixtures;
 import io.smtpprobe.testing.FakeEntraTokenEndpoint;

@@ -87,7 +87,7 @@ class CdsArchiveIT {
         assertThat(json(check).path("results").size()).as(check.describe()).isEqualTo(4);
         String loaded = Files.readString(classLog);
         assertThat(loaded).contains("io.smtpprobe.cli.Main source: shared objects file")
-                .contains("io.smtpprobe.probe.TargetProber source: shared objects file")
+                .contains("io.smtpprobe.probe.target.TargetProber source: shared objects file")
                 .contains("org.eclipse.angus.mail.smtp.SMTPTransport source: shared objects file")
                 .contains("sun.security.ssl.SSLContextImpl source: shared objects file");
     }
@@ -206,7 +206,7 @@ class CdsArchiveIT {
         // The agent's classes and the JDK's TLS client (trained on a loopback handshake).
         assertThat(loaded).as(javaHome + ": classes the launcher's check loaded")
                 .contains("io.smtpprobe.cli.Main source: shared objects file")
-                .contains("io.smtpprobe.probe.TargetProber source: shared objects file")
+                .contains("io.smtpprobe.probe.target.TargetProber source: shared objects file")
                 .contains("io.smtpprobe.cli.CheckCommand source: shared objects file")
                 .contains("org.eclipse.angus.mail.smtp.SMTPTransport source: shared objects file");
         // JDK 24 and newer link the classes ahead of time (JEP 483): a check took less CPU so.

@@ -6,6 +6,7 @@ import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.probe.dns.DnsResolver;
+import io.smtpprobe.probe.target.TargetProber;
 import io.smtpprobe.testing.FakeDnsServer;
 import io.smtpprobe.testing.Targets;
 import java.time.Clock;

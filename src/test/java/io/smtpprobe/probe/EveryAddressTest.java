@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.probe.target.TargetProber;
 import io.smtpprobe.testing.LoopbackResolver;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.Targets;

@@ -7,6 +7,7 @@ import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.OAuthConfig;
 import io.smtpprobe.config.Secret;
+import io.smtpprobe.probe.target.TargetProber;
 import io.smtpprobe.testing.LoopbackResolver;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.ScriptedSmtpServer.Script;

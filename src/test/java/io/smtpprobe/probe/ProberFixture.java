@@ -3,6 +3,7 @@ package io.smtpprobe.probe;
 import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.probe.target.TargetProber;
 import io.smtpprobe.testing.LoopbackResolver;
 import java.time.Clock;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.probe.net.Connector;
+import io.smtpprobe.probe.target.TargetProber;
 import io.smtpprobe.testing.LoopbackResolver;
 import io.smtpprobe.testing.Targets;
 import java.time.Clock;

@@ -3,7 +3,7 @@ package io.smtpprobe.probe.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.config.Mode;
-import io.smtpprobe.probe.TargetProber;
+import io.smtpprobe.probe.target.TargetProber;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.Targets;
 import java.time.Duration;

@@ -1,10 +1,15 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.target;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.config.DnsConfig;
 import io.smtpprobe.config.IpFamily;
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.probe.Outcome;
+import io.smtpprobe.probe.Phase;
+import io.smtpprobe.probe.ProbeOptions;
+import io.smtpprobe.probe.ProbeResult;
+import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.probe.dns.DnsResolver;
 import io.smtpprobe.testing.FakeDnsServer;
 import io.smtpprobe.testing.MutableClock;

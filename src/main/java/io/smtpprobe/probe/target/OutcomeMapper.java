@@ -1,8 +1,9 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.target;
 
 import static io.smtpprobe.probe.step.CauseChain.find;
 import static io.smtpprobe.probe.step.CauseChain.message;
 
+import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.net.ReplyLimitExceededException;
 import io.smtpprobe.probe.smtp.AuthUnavailableException;

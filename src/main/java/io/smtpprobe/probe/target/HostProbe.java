@@ -1,8 +1,12 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.target;
 
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
+import io.smtpprobe.probe.DnsFailure;
+import io.smtpprobe.probe.Outcome;
+import io.smtpprobe.probe.Phase;
+import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.mtasts.MtaStsVerdict;
 import io.smtpprobe.probe.net.Connector;

@@ -1,9 +1,16 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.target;
 
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
 import io.smtpprobe.config.TargetConfig;
 import io.smtpprobe.config.TlsConfig;
+import io.smtpprobe.probe.BearerTokens;
+import io.smtpprobe.probe.DaemonThreads;
+import io.smtpprobe.probe.Phase;
+import io.smtpprobe.probe.ProbeOptions;
+import io.smtpprobe.probe.ProbeResult;
+import io.smtpprobe.probe.Prober;
+import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.probe.dns.HostResolver;
 import io.smtpprobe.probe.dns.ResolutionException;
 import io.smtpprobe.probe.mtasts.MtaStsPolicies;

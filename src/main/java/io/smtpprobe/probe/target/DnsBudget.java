@@ -1,4 +1,4 @@
-package io.smtpprobe.probe;
+package io.smtpprobe.probe.target;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
