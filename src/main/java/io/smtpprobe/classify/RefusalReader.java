@@ -66,7 +66,9 @@ public final class RefusalReader {
             subject = Integer.parseInt(enhanced.group(2));
             detail = Integer.parseInt(enhanced.group(3));
         }
-        Cause byCode = specificCode(outcome, subject, detail, text);
+        boolean deferredAtRcpt = outcome == Outcome.RECIPIENT_REJECTED && (code == 450 || code == 451)
+                && text.contains("try again later");
+        Cause byCode = specificCode(outcome, subject, detail, text, deferredAtRcpt);
         if (byCode != null) {
             return byCode;
         }
@@ -78,7 +80,7 @@ public final class RefusalReader {
         if (subject == 7 && detail == 23) {
             return Cause.SENDER_POLICY; // RFC 7372: SPF validation failed (Gmail's 421 4.7.23 says PTR: read above)
         }
-        if (outcome == Outcome.RECIPIENT_REJECTED && (code == 450 || code == 451) && text.contains("try again later")) {
+        if (deferredAtRcpt) {
             return Cause.GREYLISTED;
         }
         if (outcome == Outcome.EHLO_REJECTED && code >= 500) {
@@ -91,7 +93,7 @@ public final class RefusalReader {
     }
 
     /** The codes that name one cause whatever the text says; null for the others. */
-    private static Cause specificCode(Outcome outcome, int subject, int detail, String text) {
+    private static Cause specificCode(Outcome outcome, int subject, int detail, String text, boolean deferredAtRcpt) {
         if (subject == 1 && (detail == 0 || detail == 1 || detail == 10)) {
             // At MAIL FROM the address in question is the sender's.
             return outcome == Outcome.SENDER_REJECTED || text.contains("sender address rejected")
@@ -101,7 +103,9 @@ public final class RefusalReader {
             return Cause.SENDER_NOT_ALLOWED;
         }
         if (subject == 3 && detail == 2) {
-            return Cause.SERVICE_UNAVAILABLE;
+            // Postfix's "defer" (what a greylisting restriction answers) says 450 4.3.2 "Try again later" at RCPT:
+            // a deferral of this sender, read by its text below, not a loaded receiver.
+            return deferredAtRcpt ? null : Cause.SERVICE_UNAVAILABLE;
         }
         if (subject != 7) {
             return null;

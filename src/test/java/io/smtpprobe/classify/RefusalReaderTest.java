@@ -60,6 +60,12 @@ class RefusalReaderTest {
                 Arguments.of(Outcome.RECIPIENT_REJECTED, "450 4.2.0 <x@example.test>: Recipient address rejected:"
                         + " Greylisted, see http://postgrey.schweikert.ch/help/example.test.html", Cause.GREYLISTED),
                 Arguments.of(Outcome.RECIPIENT_REJECTED, "451 4.7.1 Please try again later", Cause.GREYLISTED),
+                // Postfix's "defer" restriction, as a greylisting MX of the simulated network answers: the 4.3.2 is
+                // read as a deferral at RCPT, not as a loaded receiver.
+                Arguments.of(Outcome.RECIPIENT_REJECTED, "450 4.3.2 <postmaster@grey.mail.test>: Recipient address"
+                        + " rejected: Try again later", Cause.GREYLISTED),
+                Arguments.of(Outcome.RECIPIENT_REJECTED, "450 4.7.1 <postmaster@greylist.mail.test>: Recipient address"
+                        + " rejected: Greylisted, try again later", Cause.GREYLISTED),
                 Arguments.of(Outcome.SENDER_REJECTED, "530 5.7.0 Must issue a STARTTLS command first",
                         Cause.TLS_REQUIRED),
                 Arguments.of(Outcome.SENDER_REJECTED, "530 5.7.0 Authentication required", Cause.AUTH_REQUIRED),
