@@ -27,7 +27,7 @@ public final class RefusalReader {
             new Rule(Cause.SENDER_NOT_ALLOWED, "not owned by user", "not permitted to send as",
                     "does not have permissions to send as"),
             new Rule(Cause.IP_BLOCKLISTED, "blocked using", "spamhaus", "s3150", "s3140", "[bl21]", "[bl23]",
-                    "block list", "blocklist", "blacklist"),
+                    "block list", "blocklist", "blacklist", "black list"), // Exim's example ACL: "in a black list at"
             new Rule(Cause.NO_REVERSE_DNS, " ptr", "(ptr", "ptr record", "reverse dns", "cannot find your hostname",
                     "cannot find your reverse hostname", "client host rejected: cannot find"),
             new Rule(Cause.RECIPIENT_UNKNOWN, "user unknown", "unknown user", "unrouteable address",

@@ -38,6 +38,9 @@ class RefusalReaderTest {
                 Arguments.of(Outcome.RECIPIENT_REJECTED, "550 5.7.606 Access denied, banned sending IP [20.1.2.3]. To"
                         + " request removal from this list please visit https://sender.office.com/",
                         Cause.IP_BLOCKLISTED),
+                // Exim's example ACL (configure.default), as Exim 4.96 in the simulated network answers with it.
+                Arguments.of(Outcome.RECIPIENT_REJECTED, "550 5.7.1 Rejected because 198.51.100.10 is in a black list at"
+                        + " zen.rbl.test", Cause.IP_BLOCKLISTED),
                 Arguments.of(Outcome.GREETING_REJECTED, "554 mx.example.test [BL21] Connections will not be accepted"
                         + " from 20.1.2.3, because the ip is in Spamhaus's list", Cause.IP_BLOCKLISTED),
                 Arguments.of(Outcome.RECIPIENT_REJECTED, "550 5.7.25 [20.1.2.3] The IP address sending this message"
