@@ -19,6 +19,8 @@ public final class RefusalReader {
     /** An IPv4 or IPv6 literal in brackets, as receivers quote the client: "Client host [20.1.2.3]". */
     private static final Pattern QUOTED_ADDRESS = Pattern.compile(
             "\\[(?:IPv6:)?((?:\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+)]");
+    /** An IPv4 literal without brackets, as Exim's ACL messages and Microsoft's TSS04 quote the client. */
+    private static final Pattern BARE_IPV4 = Pattern.compile("(?<![\\d.])((?:\\d{1,3}\\.){3}\\d{1,3})(?!\\.?\\d)");
 
     /** Known texts, in the order they are tried; each lower case. */
     private static final List<Rule> TEXTS = List.of(
@@ -137,13 +139,36 @@ public final class RefusalReader {
         return null;
     }
 
-    /** The client address a reply quotes (most refusals name it: "Client host [20.1.2.3]"), if any. */
+    /**
+     * The client address a reply quotes (most refusals name it: "Client host [20.1.2.3]"; Exim's and some others
+     * without brackets: "Rejected because 20.1.2.3 is in a black list"), if any. A bare address in 127.0.0.0/8
+     * is a DNSBL's answer code ("127.0.0.2"), never the client.
+     */
     public static Optional<String> quotedAddress(String reply) {
         if (reply == null) {
             return Optional.empty();
         }
         Matcher m = QUOTED_ADDRESS.matcher(reply);
-        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+        if (m.find()) {
+            return Optional.of(m.group(1));
+        }
+        Matcher bare = BARE_IPV4.matcher(reply);
+        while (bare.find()) {
+            String address = bare.group(1);
+            if (isIpv4(address) && !address.startsWith("127.")) {
+                return Optional.of(address);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isIpv4(String dotted) {
+        for (String octet : dotted.split("\\.")) {
+            if (Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int code(String text) {

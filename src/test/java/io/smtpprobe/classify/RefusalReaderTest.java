@@ -107,4 +107,18 @@ class RefusalReaderTest {
         assertThat(RefusalReader.quotedAddress("550 5.1.1 <a@b.test>: User unknown")).isEmpty();
         assertThat(RefusalReader.quotedAddress(null)).isEmpty();
     }
+
+    @Test
+    void findsTheClientAddressAReplyQuotesWithoutBrackets() {
+        assertThat(RefusalReader.quotedAddress("550 5.7.1 Rejected because 198.51.100.10 is in a black list at"
+                + " zen.rbl.test")).hasValue("198.51.100.10");
+        assertThat(RefusalReader.quotedAddress("421 4.7.0 [TSS04] Messages from 20.1.2.3 temporarily deferred due to"
+                + " unexpected volume or user complaints")).hasValue("20.1.2.3");
+        assertThat(RefusalReader.quotedAddress("550 5.7.1 20.1.2.3 is listed at zen.example.test (127.0.0.2: see"
+                + " https://example.test/20.1.2.3)")).hasValue("20.1.2.3");
+        assertThat(RefusalReader.quotedAddress("550 5.7.1 Rejected because it is listed at zen.example.test"
+                + " (127.0.0.2)")).as("a DNSBL's answer is not the client").isEmpty();
+        assertThat(RefusalReader.quotedAddress("550 5.7.1 Exim 4.96 rejected 1.2.3")).isEmpty();
+        assertThat(RefusalReader.quotedAddress("550 5.7.1 from 300.1.2.3")).isEmpty();
+    }
 }
