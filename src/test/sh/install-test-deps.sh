@@ -22,6 +22,8 @@ packages=(
   man-db groff        # renders the man pages
   postfix             # the real MTA of the simulated network (started by the test, never as a service)
   dovecot-core        # Postfix's SASL back end there (likewise)
+  # The libraries of Exim's daemon (exim4-daemon-light's Depends), which is unpacked below, not installed.
+  libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0 libcrypt1
   jq curl openssl dpkg-dev
 )
 tools=(promtool prometheus amtool prometheus-alertmanager lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq
@@ -53,4 +55,35 @@ fi
 for t in "${tools[@]}"; do
   command -v "$t" >/dev/null || { echo "install-test-deps: $t is still missing after install" >&2; exit 1; }
 done
+
+# Exim for the simulated network. Debian's exim4-daemon-light conflicts with Postfix (both are the
+# mail-transport-agent), so it is fetched with `apt-get download` and unpacked with `dpkg-deb -x` into a
+# cache that azure-network-test.sh runs /usr/sbin/exim4 from, with a config of its own. Kept between
+# runs: fetched only when the cache has no Exim.
+exim_cache=${SMTP_PROBE_TEST_CACHE:-/var/cache/smtp-probe-test}/exim4
+if ! [ -x "$exim_cache/usr/sbin/exim4" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-test-deps: no Exim unpacked in $exim_cache; run as root to fetch exim4-daemon-light" >&2
+    exit 1
+  fi
+  echo "install-test-deps: fetching exim4-daemon-light into $exim_cache"
+  download=$(mktemp -d)
+  trap 'rm -rf "$download"' EXIT
+  chown _apt "$download" 2>/dev/null || true
+  # A machine whose package lists were never read has no candidate: read them once and try again.
+  (cd "$download" && apt-get download -qq exim4-daemon-light 2>/dev/null) \
+    || { apt-get update -qq && (cd "$download" && apt-get download -qq exim4-daemon-light); } \
+    || { echo "install-test-deps: apt-get download exim4-daemon-light failed" >&2; exit 1; }
+  rm -rf "$exim_cache.new"
+  mkdir -p "$exim_cache.new"
+  dpkg-deb -x "$download"/exim4-daemon-light_*.deb "$exim_cache.new"
+  dpkg-deb -f "$download"/exim4-daemon-light_*.deb Version >"$exim_cache.new/VERSION"
+  rm -rf "$exim_cache"
+  mv "$exim_cache.new" "$exim_cache"
+fi
+[ -x "$exim_cache/usr/sbin/exim4" ] || { echo "install-test-deps: $exim_cache/usr/sbin/exim4 is missing" >&2; exit 1; }
+if ldd "$exim_cache/usr/sbin/exim4" | grep -q 'not found'; then
+  echo "install-test-deps: Exim's libraries are missing: $(ldd "$exim_cache/usr/sbin/exim4" | grep 'not found' | tr -s ' \t\n' ' ')" >&2
+  exit 1
+fi
 echo "install-test-deps: all test tools present"

@@ -13,9 +13,15 @@ Standard library only (Debian package python3).
       "done 221 ..." when every asked step was accepted. Without --ca the certificate is not
       checked (the server's behaviour is the point); with --ca it is, for NAME, and a failure
       prints "tls verify-failed REASON".
+  netsim-mail-client.py greet HOST PORT [--pregreet]
+      Reads the greeting line by line until its last ("220 ", not "220-") and prints them joined by
+      " | ", then "after S s" (the seconds from connect to the last line). With --pregreet it sends
+      EHLO as soon as the first line is in, before its turn, as the spam bots postscreen screens for do.
   netsim-mail-client.py txt NAME SERVER
       Asks SERVER (UDP/53) for the TXT records of NAME; prints each string on its own line, or
       "rcode N" when the answer is an error.
+  netsim-mail-client.py mx NAME SERVER
+      Likewise for the MX records: "PREFERENCE EXCHANGE" per line, the root as "." (a null MX).
 The password is read from the file and never printed.
 """
 import argparse
@@ -26,6 +32,7 @@ import socket
 import ssl
 import struct
 import sys
+import time
 
 TIMEOUT = 5
 
@@ -121,40 +128,97 @@ def smtp(args):
         return f"{step} error {e.strerror or e}"
 
 
-def txt(name, server):
+def greet(host, port, pregreet):
+    started = time.monotonic()
+    lines = []
+    try:
+        with socket.create_connection((host, port), timeout=TIMEOUT) as s, s.makefile("rb") as f:
+            while True:
+                line = f.readline()
+                if not line:
+                    return "greeting closed after " + " | ".join(lines) if lines else "greeting closed"
+                lines.append(line.decode("utf-8", "replace").rstrip("\r\n"))
+                if pregreet and len(lines) == 1:
+                    s.sendall(b"EHLO vm.example.test\r\n")
+                if len(lines[-1]) < 4 or lines[-1][3] != "-":
+                    break
+            seconds = time.monotonic() - started
+            s.sendall(b"QUIT\r\n")
+            f.readline()
+    except ConnectionRefusedError:
+        return "connect refused"
+    except (socket.timeout, TimeoutError):
+        return "greeting timeout after " + " | ".join(lines)
+    except OSError as e:
+        return f"greeting error {e.strerror or e}"
+    return f"{' | '.join(lines)} after {seconds:.1f} s"
+
+
+def query(name, rtype, server):
+    """The answer records of type RTYPE for NAME from SERVER: (packet, offsets of their rdata), or an error line."""
     query_id = random.randrange(65536)
     question = b"".join(bytes([len(label)]) + label.encode("ascii") for label in name.rstrip(".").split("."))
-    packet = struct.pack(">HHHHHH", query_id, 0x0100, 1, 0, 0, 0) + question + b"\0" + struct.pack(">HH", 16, 1)
+    packet = struct.pack(">HHHHHH", query_id, 0x0100, 1, 0, 0, 0) + question + b"\0" + struct.pack(">HH", rtype, 1)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(TIMEOUT)
         try:
             s.sendto(packet, (server, 53))
             data, _ = s.recvfrom(4096)
         except (socket.timeout, TimeoutError):
-            return ["error timeout"]
+            return None, "error timeout"
         except OSError as e:
-            return [f"error {e.strerror or e}"]
+            return None, f"error {e.strerror or e}"
     answer_id, flags, qdcount, ancount = struct.unpack(">HHHH", data[:8])
     if answer_id != query_id:
-        return ["answer for another query"]
+        return None, "answer for another query"
     if flags & 0xF:
-        return [f"rcode {flags & 0xF}"]
+        return None, f"rcode {flags & 0xF}"
     offset = 12
     for _ in range(qdcount):
         offset = skip_name(data, offset) + 4
-    lines = []
+    records = []
     for _ in range(ancount):
         offset = skip_name(data, offset)
-        rtype, _, _, length = struct.unpack(">HHIH", data[offset:offset + 10])
+        answer_type, _, _, length = struct.unpack(">HHIH", data[offset:offset + 10])
         offset += 10
-        if rtype == 16:
-            rdata, i, strings = data[offset:offset + length], 0, []
-            while i < len(rdata):
-                strings.append(rdata[i + 1:i + 1 + rdata[i]].decode("utf-8", "replace"))
-                i += 1 + rdata[i]
-            lines.append("".join(strings))
+        if answer_type == rtype:
+            records.append((offset, length))
         offset += length
+    return data, records
+
+
+def txt(name, server):
+    data, records = query(name, 16, server)
+    if data is None:
+        return [records]
+    lines = []
+    for offset, length in records:
+        rdata, i, strings = data[offset:offset + length], 0, []
+        while i < len(rdata):
+            strings.append(rdata[i + 1:i + 1 + rdata[i]].decode("utf-8", "replace"))
+            i += 1 + rdata[i]
+        lines.append("".join(strings))
     return lines
+
+
+def mx(name, server):
+    data, records = query(name, 15, server)
+    if data is None:
+        return [records]
+    return [f"{struct.unpack('>H', data[offset:offset + 2])[0]} {read_name(data, offset + 2)}" for offset, _ in records]
+
+
+def read_name(data, offset):
+    labels = []
+    while True:
+        length = data[offset]
+        if length == 0:
+            return ".".join(labels) + "." if labels else "."
+        if length & 0xC0 == 0xC0:
+            offset = struct.unpack(">H", data[offset:offset + 2])[0] & 0x3FFF
+            continue
+        labels.append(data[offset + 1:offset + 1 + length].decode("ascii", "replace"))
+        offset += 1 + length
 
 
 def skip_name(data, offset):
@@ -180,16 +244,23 @@ def main():
     s.add_argument("--password-file")
     s.add_argument("--mail-from")
     s.add_argument("--rcpt-to")
-    t = sub.add_parser("txt")
-    t.add_argument("name")
-    t.add_argument("server")
+    g = sub.add_parser("greet")
+    g.add_argument("host")
+    g.add_argument("port", type=int)
+    g.add_argument("--pregreet", action="store_true")
+    for command in ("txt", "mx"):
+        t = sub.add_parser(command)
+        t.add_argument("name")
+        t.add_argument("server")
     args = parser.parse_args()
     if args.command == "smtp":
         if args.user and not args.password_file:
             parser.error("--user needs --password-file")
         print(smtp(args))
+    elif args.command == "greet":
+        print(greet(args.host, args.port, args.pregreet))
     else:
-        for line in txt(args.name, args.server):
+        for line in (txt if args.command == "txt" else mx)(args.name, args.server):
             print(line)
 
 
