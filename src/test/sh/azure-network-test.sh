@@ -15,8 +15,11 @@
 # Beside them run real mail servers, set up by netsim-mail.sh (sourced): one Postfix master with a
 # service per situation (valid, self-signed and wrong-name certificates, submission with Dovecot
 # SASL, Dovecot stopped or absent, a connection limit, 554 at the greeting and at RCPT, 450 at RCPT,
-# a stopped server, a dropped private smarthost, an MTA-STS enforce domain) and two Dovecot
-# instances, all inside the internet namespace with their files under the temporary directory.
+# a stopped server, a dropped private smarthost, an MTA-STS enforce domain; revision 3 adds postscreen,
+# reject_unknown_client_hostname and a greylisting access map) and two Dovecot instances, and Exim 4.96
+# (Debian's exim4-daemon-light, which conflicts with Postfix: install-test-deps.sh unpacks it into
+# /var/cache/smtp-probe-test/exim4, or $SMTP_PROBE_TEST_CACHE/exim4, and it runs from there with a config of
+# the test's own), all inside the internet namespace with their files under the temporary directory.
 # Other clients (netsim-mail-client.py, openssl s_client, posttls-finger) first prove what each
 # server does; then smtp-probe is judged against revision 2 of the verdicts (README.md). Steps marked [r2] need it.
 #
@@ -31,7 +34,7 @@
 # Prints one line per step and ends with "netsim: N passed, M failed (K of them [r2])"; exits non-zero
 # on any failure.
 # Needs (Debian packages): iproute2 nftables dnsmasq-base jq curl openssl postfix dovecot-core python3,
-# a JDK 17 and Maven.
+# a JDK 17 and Maven, and Exim unpacked as above (src/test/sh/install-test-deps.sh does all of it).
 set -euo pipefail
 
 readonly ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -131,6 +134,7 @@ require_tools() {
         command -v "$tool" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null 2>&1 \
             || missing+=("$tool (Debian package $pkg)")
     done
+    [[ -x $EXIM_ROOT/usr/sbin/exim4 ]] || missing+=("exim4 (exim4-daemon-light, unpacked into $EXIM_ROOT)")
     if ((${#missing[@]})); then
         die "required tools missing: ${missing[*]}; install them (src/test/sh/install-test-deps.sh) and run again"
     fi

@@ -1,7 +1,7 @@
 # Real Postfix and Dovecot for the simulated Azure network (sourced by azure-network-test.sh).
 #
 # One Postfix master (Debian package postfix, 3.7) serves every mail server of the internet
-# namespace: each is a master.cf service on an address of its own, with -o overrides for what makes
+# namespace but Exim's: each is a master.cf service on an address of its own, with -o overrides for what makes
 # it special. Dovecot (dovecot-core, 2.3) answers Postfix's SASL questions from a passwd-file: one
 # instance for the submission server, and one started and stopped around each use of authgone. Nothing runs as a host service: each daemon is started inside the namespace with its
 # own configuration, queue, data, state and socket directories under $WORK/mail, runs in the
@@ -42,6 +42,20 @@
 #   twomx.mail.test             MX 10 at the stopped address (RST), MX 20 at the valid MX
 #   v6.mail.test                MX 10 AAAA-only (2001:db8:25::25; the vm has no IPv6 route), MX 20 at the
 #                                                valid MX
+#   mx.exim.mail.test           203.0.113.76:25  Exim 4.96 (exim4-daemon-light, unpacked, not installed: it
+#                                                conflicts with Postfix), STARTTLS with GnuTLS: takes RCPT for
+#                                                exim.mail.test
+#   mx.eximrbl.mail.test        203.0.113.77:25  the same Exim, whose RCPT ACL denies a client zen.rbl.test
+#                                                lists (the vm) in the words of Exim's example ACL: 550 5.7.1
+#                                                "Rejected because 198.51.100.10 is in a black list at ..."
+#   mx.postscreen.mail.test     203.0.113.78:25  Postfix postscreen (pregreet test enforced) before smtpd: a
+#                                                greeting of two lines, "220-" at once and "220 " 2 s later
+#   mx.noptr.mail.test          203.0.113.79:25  reject_unknown_client_hostname (550); the vm reaches it from
+#                                                198.51.100.20, which has no PTR: 550 5.7.25 at RCPT
+#   mx.fcrdns.mail.test         203.0.113.80:25  reject_unknown_client_hostname (450); the vm reaches it from
+#                                                198.51.100.21, whose PTR names a host at another address
+#   mx.greylist.mail.test       203.0.113.81:25  check_recipient_access: 450 4.7.1 "Greylisted, try again later"
+#   nullmx.mail.test            a null MX (RFC 7505, "MX 0 ."): accepts no mail
 # DNS unreachable: 10.255.255.53 is an unreachable route in the vm.
 
 readonly MAIL_VALID_ADDR=203.0.113.60 MAIL_SELFSIGNED_ADDR=203.0.113.61 MAIL_WRONGNAME_ADDR=203.0.113.62
@@ -52,6 +66,13 @@ readonly MAIL_STS_POLICY_ADDR=203.0.113.72 MAIL_SMARTHOST_ADDR=10.20.30.26
 readonly MAIL_DEAD_DNS=10.255.255.53
 readonly MAIL_RBL_ADDR=203.0.113.73 MAIL_TLS11_ADDR=203.0.113.74 MAIL_V6_ONLY_ADDR=2001:db8:25::25
 readonly MAIL_LOGIN_ADDR=203.0.113.75
+readonly MAIL_EXIM_ADDR=203.0.113.76 MAIL_EXIM_RBL_ADDR=203.0.113.77 MAIL_POSTSCREEN_ADDR=203.0.113.78
+readonly MAIL_NOPTR_ADDR=203.0.113.79 MAIL_FCRDNS_ADDR=203.0.113.80 MAIL_GREYLIST_ADDR=203.0.113.81
+# The vm's second and third addresses: the source of its connections to the no-PTR and the unconfirmed-PTR
+# MX (routes with src), as a VM with several public IPs (or behind several NAT addresses) has.
+readonly VM_NOPTR_ADDR=198.51.100.20 VM_FCRDNS_ADDR=198.51.100.21
+# Exim's daemon, unpacked from exim4-daemon-light by install-test-deps.sh (kept between runs).
+readonly EXIM_ROOT=${SMTP_PROBE_TEST_CACHE:-/var/cache/smtp-probe-test}/exim4
 readonly MAIL_USER=netsim-submitter
 readonly POSTFIX_MASTER=/usr/lib/postfix/sbin/master
 # The whole-probe deadline of the mail scenarios. It is a cap, not a wait, except for the dropped
@@ -67,7 +88,8 @@ MAIL_HOLDER=""      # the pid holding the busy MX's one connection
 mail_addresses() {
     echo "$MAIL_VALID_ADDR $MAIL_SELFSIGNED_ADDR $MAIL_WRONGNAME_ADDR $MAIL_SUBMIT_ADDR $MAIL_AUTHGONE_ADDR" \
         "$MAIL_AUTHDOWN_ADDR $MAIL_BUSY_ADDR $MAIL_REJECT_ADDR $MAIL_RCPT_ADDR $MAIL_GREY_ADDR" \
-        "$MAIL_STOPPED_ADDR $MAIL_STS_ADDR $MAIL_STS_POLICY_ADDR $MAIL_RBL_ADDR $MAIL_TLS11_ADDR $MAIL_LOGIN_ADDR"
+        "$MAIL_STOPPED_ADDR $MAIL_STS_ADDR $MAIL_STS_POLICY_ADDR $MAIL_RBL_ADDR $MAIL_TLS11_ADDR $MAIL_LOGIN_ADDR" \
+        "$MAIL_EXIM_ADDR $MAIL_EXIM_RBL_ADDR $MAIL_POSTSCREEN_ADDR $MAIL_NOPTR_ADDR $MAIL_FCRDNS_ADDR $MAIL_GREYLIST_ADDR"
 }
 
 # Adds the mail servers' addresses to the internet namespace, routes the smarthost's private
@@ -81,6 +103,10 @@ mail_network() {
     ip -n "$NS_NET" addr add "$MAIL_SMARTHOST_ADDR/32" dev eth0
     ip -n "$NS_RT" route add "$MAIL_SMARTHOST_ADDR/32" via "$MX_ADDR"
     ip -n "$NS_VM" route add unreachable "$MAIL_DEAD_DNS/32"
+    ip -n "$NS_VM" addr add "$VM_NOPTR_ADDR/24" dev eth0
+    ip -n "$NS_VM" addr add "$VM_FCRDNS_ADDR/24" dev eth0
+    ip -n "$NS_VM" route add "$MAIL_NOPTR_ADDR/32" via "$RT_VM_ADDR" src "$VM_NOPTR_ADDR"
+    ip -n "$NS_VM" route add "$MAIL_FCRDNS_ADDR/32" via "$RT_VM_ADDR" src "$VM_FCRDNS_ADDR"
     ip netns exec "$NS_RT" nft -f - <<EOF
 table inet spnet_smarthost {
     chain forward {
@@ -96,7 +122,9 @@ mail_dns_records() {
     local zone
     for zone in valid:$MAIL_VALID_ADDR selfsigned:$MAIL_SELFSIGNED_ADDR wrongname:$MAIL_WRONGNAME_ADDR \
                 busy:$MAIL_BUSY_ADDR reject:$MAIL_REJECT_ADDR rcpt:$MAIL_RCPT_ADDR grey:$MAIL_GREY_ADDR \
-                stopped:$MAIL_STOPPED_ADDR sts:$MAIL_STS_ADDR rbl:$MAIL_RBL_ADDR tls11:$MAIL_TLS11_ADDR; do
+                stopped:$MAIL_STOPPED_ADDR sts:$MAIL_STS_ADDR rbl:$MAIL_RBL_ADDR tls11:$MAIL_TLS11_ADDR \
+                exim:$MAIL_EXIM_ADDR eximrbl:$MAIL_EXIM_RBL_ADDR postscreen:$MAIL_POSTSCREEN_ADDR \
+                noptr:$MAIL_NOPTR_ADDR fcrdns:$MAIL_FCRDNS_ADDR greylist:$MAIL_GREYLIST_ADDR; do
         echo "mx-host=${zone%%:*}.mail.test,mx.${zone%%:*}.mail.test,10"
         echo "host-record=mx.${zone%%:*}.mail.test,${zone#*:}"
     done
@@ -118,6 +146,12 @@ mx-host=v6.mail.test,mx10.v6.mail.test,10
 mx-host=v6.mail.test,mx20.v6.mail.test,20
 host-record=mx10.v6.mail.test,$MAIL_V6_ONLY_ADDR
 host-record=mx20.v6.mail.test,$MAIL_VALID_ADDR
+mx-host=nullmx.mail.test,.,0
+# The vm's reverse zone is answered here, so an address without a PTR gets "no such name" (the lasting
+# answer reject_unknown_client_hostname reads), not a refusal for want of an upstream server.
+local=/100.51.198.in-addr.arpa/
+ptr-record=21.100.51.198.in-addr.arpa,unconfirmed.mail.test
+host-record=unconfirmed.mail.test,198.51.100.99
 log-queries
 EOF
 }
@@ -128,6 +162,8 @@ mail_certificates() {
     local d="$MAIL/tls" good_names="DNS:mx.valid.mail.test,DNS:submit.mail.test,DNS:authgone.mail.test"
     good_names+=",DNS:authdown.mail.test,DNS:mx.busy.mail.test,DNS:mx.reject.mail.test,DNS:mx.rcpt.mail.test"
     good_names+=",DNS:mx.grey.mail.test,DNS:smarthost.corp.test,DNS:mta-sts.sts.mail.test,DNS:submit-login.mail.test"
+    good_names+=",DNS:mx.exim.mail.test,DNS:mx.eximrbl.mail.test,DNS:mx.postscreen.mail.test,DNS:mx.noptr.mail.test"
+    good_names+=",DNS:mx.fcrdns.mail.test,DNS:mx.greylist.mail.test"
     mkdir -p "$d"
     {
         mail_ca_signed "$d/good" mx.valid.mail.test "$good_names" \
@@ -254,7 +290,7 @@ mydomain = mail.test
 mydestination =
 # The greylisting MX's domain: RCPT TO reaches smtpd_recipient_restrictions (trivial-rewrite reads
 # this from main.cf, so it cannot be a -o of that one service).
-relay_domains = grey.mail.test
+relay_domains = grey.mail.test greylist.mail.test
 local_recipient_maps =
 alias_maps =
 alias_database =
@@ -269,6 +305,7 @@ smtpd_banner = \$myhostname ESMTP
 smtpd_tls_security_level = may
 smtpd_tls_chain_files = $t/good.key, $t/good.pem
 EOF
+    printf 'postmaster@greylist.mail.test 450 4.7.1 Greylisted, try again later\n' >"$p/greylist-access"
     local submission="-o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes -o smtpd_sasl_auth_enable=yes"
     submission+=" -o smtpd_sasl_type=dovecot -o smtpd_relay_restrictions=permit_sasl_authenticated,reject"
     cat >"$p/master.cf" <<EOF
@@ -306,6 +343,21 @@ $MAIL_RBL_ADDR:25           inet  n       -      n      -      -       smtpd -o 
   -o smtpd_delay_reject=no -o smtpd_client_restrictions=reject_rbl_client,zen.rbl.test
 $MAIL_TLS11_ADDR:25         inet  n       -      n      -      -       smtpd -o myhostname=mx.tls11.mail.test
   -o smtpd_tls_protocols=!SSLv2,!SSLv3,!TLSv1.2,!TLSv1.3 -o smtpd_tls_ciphers=low -o tls_low_cipherlist=ALL:@SECLEVEL=0
+# postscreen's pregreet test: "220-" with its banner at once, then it waits postscreen_greet_wait for a client
+# that talks before its turn (logged PREGREET; enforce rejects it later); a client that waits is logged PASS
+# NEW (PASS OLD once the address is known) and handed to the smtpd below, whose "220 " ends the greeting. A pass is remembered for 1s only, so each
+# check meets the test.
+$MAIL_POSTSCREEN_ADDR:25    inet  n       -      n      -      1       postscreen
+  -o { postscreen_greet_banner = mx.postscreen.mail.test ESMTP: wait for the last line of this greeting }
+  -o postscreen_greet_action=enforce -o postscreen_greet_wait=2s -o postscreen_greet_ttl=1s
+smtpd                       pass  -       -      n      -      -       smtpd -o myhostname=mx.postscreen.mail.test
+tlsproxy                    unix  -       -      n      -      0       tlsproxy
+$MAIL_NOPTR_ADDR:25         inet  n       -      n      -      -       smtpd -o myhostname=mx.noptr.mail.test
+  -o smtpd_client_restrictions=reject_unknown_client_hostname -o unknown_client_reject_code=550
+$MAIL_FCRDNS_ADDR:25        inet  n       -      n      -      -       smtpd -o myhostname=mx.fcrdns.mail.test
+  -o smtpd_client_restrictions=reject_unknown_client_hostname
+$MAIL_GREYLIST_ADDR:25      inet  n       -      n      -      -       smtpd -o myhostname=mx.greylist.mail.test
+  -o smtpd_recipient_restrictions=check_recipient_access,texthash:$p/greylist-access
 postlog   unix-dgram n  -       n       -       1       postlogd
 anvil     unix  -       -       n       -       1       anvil
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
@@ -343,6 +395,66 @@ start_sts_policy_host() {
     PIDS+=($!)
 }
 
+# Exim 4.96, Debian's exim4-daemon-light as install-test-deps.sh unpacked it, as two MX on two addresses: one
+# takes RCPT for exim.mail.test; the other's RCPT ACL denies a client the DNSBL zone lists, with the message of
+# Exim's own example ACL (its configure.default) behind an enhanced status code. Its config, spool and logs are
+# under $MAIL/exim.
+start_exim() {
+    local e="$MAIL/exim" exim="$EXIM_ROOT/usr/sbin/exim4"
+    [[ -x $exim ]] || die "no Exim at $exim: run src/test/sh/install-test-deps.sh (as root) to unpack exim4-daemon-light"
+    mkdir -p "$e/spool" "$e/log"
+    # The binary looks its compiled-in user, Debian-exim, up before it reads any config. The package's
+    # postinst would create that user; here a passwd and group of the daemon's own name it (as nobody and
+    # nogroup), bind-mounted over /etc/passwd and /etc/group in the mount namespace `ip netns exec` makes for
+    # it alone: the host's files are not touched.
+    { cat /etc/passwd; echo "Debian-exim:x:65534:65534:Exim of the smtp-probe netsim:/nonexistent:/usr/sbin/nologin"; } >"$e/passwd"
+    { cat /etc/group; echo "Debian-exim:x:65534:"; } >"$e/group"
+    # The connection's process, no longer root, reads the key at STARTTLS.
+    cp "$MAIL/tls/good.pem" "$MAIL/tls/good.key" "$e/"
+    chown -R 65534:65534 "$e/spool" "$e/log" "$e/good.key"
+    chmod 600 "$e/good.key"
+    cat >"$e/exim.conf" <<EOF
+keep_environment =
+primary_hostname = mx.exim.mail.test
+spool_directory = $e/spool
+log_file_path = $e/log/%slog
+pid_file_path = $e/exim.pid
+daemon_smtp_ports = 25
+local_interfaces = <; $MAIL_EXIM_ADDR ; $MAIL_EXIM_RBL_ADDR
+# No reverse or ident lookups of the client: the test's DNS answers only its own zones.
+host_lookup =
+rfc1413_hosts =
+smtp_banner = \${if eq{\$received_ip_address}{$MAIL_EXIM_RBL_ADDR}{mx.eximrbl.mail.test}{mx.exim.mail.test}} ESMTP Exim \$version_number
+tls_advertise_hosts = *
+tls_certificate = $e/good.pem
+tls_privatekey = $e/good.key
+domainlist local_domains = exim.mail.test : eximrbl.mail.test
+acl_smtp_rcpt = acl_check_rcpt
+
+begin acl
+
+acl_check_rcpt:
+  deny    condition = \${if eq{\$received_ip_address}{$MAIL_EXIM_RBL_ADDR}}
+          dnslists = zen.rbl.test
+          message = 5.7.1 Rejected because \$sender_host_address is in a black list at \$dnslist_domain\n\$dnslist_text
+  accept  domains = +local_domains
+  deny    message = 5.7.1 relay not permitted
+EOF
+    chmod 644 "$e/exim.conf"
+    ip netns exec "$NS_NET" sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && exec "$3" -C "$4" -bdf' \
+        netsim-exim "$e/passwd" "$e/group" "$exim" "$e/exim.conf" >"$e/exim.out" 2>&1 &
+    local daemon=$!
+    PIDS+=("$daemon")
+    local deadline=$((SECONDS + 10)) listening
+    while :; do
+        listening=$(ip netns exec "$NS_NET" ss -Hltn | awk '{print $4}')
+        grep -qxF "$MAIL_EXIM_ADDR:25" <<<"$listening" && grep -qxF "$MAIL_EXIM_RBL_ADDR:25" <<<"$listening" && break
+        kill -0 "$daemon" 2>/dev/null || { cat "$e/exim.out" "$e"/log/* >&2 2>/dev/null; die "Exim exited"; }
+        ((SECONDS < deadline)) || { cat "$e/exim.out" >&2; die "Exim did not listen on $MAIL_EXIM_ADDR:25 and $MAIL_EXIM_RBL_ADDR:25 in 10s"; }
+        sleep 0.1
+    done
+}
+
 # Everything above, in order. Runs after make_network and make_certificates, before start_dns.
 start_mail() {
     MAIL="$WORK/mail"
@@ -359,6 +471,7 @@ start_mail() {
     start_dovecot main
     start_postfix
     start_sts_policy_host
+    start_exim
 }
 
 # ---------------------------------------------------------------- the harness facts
@@ -473,6 +586,72 @@ check_mail_harness_r3() {
         --mail-from probe@vm.example.test --rcpt-to postmaster@elsewhere.test) || true
     harness_fact "the login-checking submission refuses a mail_from owned by another login" \
         '^(mail|rcpt) 553 5\.7\.1 <probe@vm\.example\.test>: Sender address rejected: not owned by user' "$got"
+    check_mail_harness_issue22
+}
+
+# The servers of issue 22's last situations (Exim, postscreen, reverse DNS, greylisting, a null MX), as other
+# clients see them.
+check_mail_harness_issue22() {
+    local got ca="$WORK/tls/ca.pem"
+    got=$(mail_talk greet mx.exim.mail.test 25) || true
+    harness_fact "Exim greets as Exim 4.96" '^220 mx\.exim\.mail\.test ESMTP Exim 4\.96 after' "$got"
+    got=$(mail_talk smtp mx.exim.mail.test 25 --tls starttls --ca "$ca" --name mx.exim.mail.test \
+        --mail-from probe@vm.example.test --rcpt-to postmaster@exim.mail.test) || true
+    harness_fact "Exim takes STARTTLS (test-CA certificate) and RCPT for exim.mail.test" '^done 221' "$got"
+    got=$(mail_talk smtp mx.eximrbl.mail.test 25 --tls starttls --mail-from probe@vm.example.test \
+        --rcpt-to postmaster@eximrbl.mail.test) || true
+    harness_fact "Exim's RCPT ACL finds the vm in zen.rbl.test and denies it" \
+        '^rcpt 550 5\.7\.1 Rejected because 198\.51\.100\.10 is in a black list at zen\.rbl\.test' "$got"
+
+    # postscreen: a client that talks before the greeting's last line is caught (PREGREET); one that waits
+    # gets both lines.
+    local pregreets
+    pregreets=$(mail_pregreets)
+    mail_talk greet mx.postscreen.mail.test 25 --pregreet >/dev/null || true
+    mail_log_grows mail_pregreets "$pregreets"
+    harness_fact "postscreen logs a client that sends EHLO after \"220-\" as a pregreet talker" "^$((pregreets + 1))\$" \
+        "$(mail_pregreets)"
+    got=$(mail_talk greet mx.postscreen.mail.test 25) || true
+    harness_fact "postscreen greets with \"220-\" at once and smtpd's \"220 \" after its 2 s wait" \
+        '^220-mx\.postscreen\.mail\.test ESMTP: wait for the last line of this greeting \| 220 mx\.postscreen\.mail\.test ESMTP after ([2-9]|[1-9][0-9])\.[0-9] s$' \
+        "$got"
+
+    got=$(mail_talk smtp mx.noptr.mail.test 25 --mail-from probe@vm.example.test --rcpt-to postmaster@noptr.mail.test) || true
+    harness_fact "the no-PTR MX, reached from $VM_NOPTR_ADDR, refuses RCPT for the missing PTR" \
+        '^rcpt 550 5\.7\.25 Client host rejected: cannot find your hostname, \[198\.51\.100\.20\]' "$got"
+    if grep -qF "connect from unknown[$VM_NOPTR_ADDR]" "$MAIL/postfix.log"; then
+        pass "harness: Postfix found no name for $VM_NOPTR_ADDR (connect from unknown[$VM_NOPTR_ADDR])"
+    else
+        fail "harness: no 'connect from unknown[$VM_NOPTR_ADDR]' in the Postfix log"
+    fi
+    got=$(mail_talk smtp mx.fcrdns.mail.test 25 --mail-from probe@vm.example.test --rcpt-to postmaster@fcrdns.mail.test) || true
+    harness_fact "the unconfirmed-PTR MX, reached from $VM_FCRDNS_ADDR, defers RCPT for the PTR that does not resolve back" \
+        '^rcpt 450 4\.7\.25 Client host rejected: cannot find your hostname, \[198\.51\.100\.21\]' "$got"
+    if grep -q "hostname unconfirmed\.mail\.test does not resolve to address $VM_FCRDNS_ADDR" "$MAIL/postfix.log"; then
+        pass "harness: Postfix logged that the PTR name unconfirmed.mail.test does not resolve to $VM_FCRDNS_ADDR"
+    else
+        fail "harness: no 'hostname unconfirmed.mail.test does not resolve to address $VM_FCRDNS_ADDR' in the Postfix log"
+    fi
+
+    got=$(mail_talk smtp mx.greylist.mail.test 25 --mail-from probe@vm.example.test --rcpt-to postmaster@greylist.mail.test) || true
+    harness_fact "the greylisting MX answers RCPT with 450 Greylisted" \
+        '^rcpt 450 4\.7\.1 <postmaster@greylist\.mail\.test>: Recipient address rejected: Greylisted, try again later$' "$got"
+    got=$(mail_talk mx nullmx.mail.test "$DNS_ADDR" | tr '\n' ' ') || true
+    harness_fact "nullmx.mail.test publishes one MX, the null MX \"0 .\"" '^0 \. $' "$got"
+}
+
+# How many pregreet talkers postscreen has logged so far (from any client).
+mail_pregreets() {
+    grep -c 'postscreen.*PREGREET .* from \[' "$MAIL/postfix.log" || true
+}
+
+# mail_log_grows COUNTER BEFORE: waits (at most 5s) until the COUNTER function says more than BEFORE; Postfix's
+# daemons log through postlogd, a moment after they act.
+mail_log_grows() {
+    local counter=$1 before=$2 deadline=$((SECONDS + 5))
+    until (($($counter) > before)) || ((SECONDS >= deadline)); do
+        sleep 0.1
+    done
 }
 
 # ---------------------------------------------------------------- smtp-probe against them
