@@ -681,7 +681,7 @@ targets:
 EOF
     for target in "$@"; do
         case $target in
-            mx-valid | mx-selfsigned | mx-wrongname | mx-busy | mx-reject | mx-stopped | mx-sts)
+            mx-valid | mx-selfsigned | mx-wrongname | mx-busy | mx-reject | mx-stopped | mx-sts | mx-postscreen | mx-nullmx)
                 mail_target "$target" "mx: ${target#mx-}.mail.test" smtp ;;
             mx-selfsigned-required | mx-wrongname-required)
                 local domain=${target#mx-}
@@ -692,7 +692,7 @@ EOF
             mx-implicit) mail_target "$target" "mx: implicit.mail.test" smtp ;;
             relay-login) mail_relay "$target" submit-login.mail.test 587 submission "$MAIL_PASSWORD_FILE"
                 printf '    mail_from: probe@vm.example.test\n    rcpt_to: postmaster@elsewhere.test\n' ;;
-            mx-rcpt | mx-grey)
+            mx-rcpt | mx-grey | mx-greylist | mx-exim | mx-eximrbl | mx-noptr | mx-fcrdns)
                 mail_target "$target" "mx: ${target#mx-}.mail.test" smtp "mail_from: probe@vm.example.test" \
                     "rcpt_to: postmaster@${target#mx-}.mail.test" ;;
             relay) mail_relay relay submit.mail.test 587 submission "$MAIL_PASSWORD_FILE" ;;
@@ -939,10 +939,12 @@ scenario_mail_reject() {
 }
 
 # Needs mail_from/rcpt_to on smtp targets: the whole config is revision 2.
+# Revision 3 reads each refusal's cause: Postfix's "defer" (450 4.3.2 "Try again later") and a greylisting
+# access map (450 4.7.1 "Greylisted, try again later") are greylisting, passing; the 554 is a policy, lasting.
 scenario_mail_rcpt() {
     local n="mail-rcpt [r2]" cfg="$WORK/mail-rcpt.yml"
-    say "scenario mail-rcpt: enterprise agreement, MX hosts that refuse (554) or defer (450) at RCPT TO"
-    write_mail_config "$cfg" enterprise-agreement mx-rcpt mx-grey
+    say "scenario mail-rcpt: enterprise agreement, MX hosts that refuse (554) or defer (450, 450 greylisted) at RCPT TO"
+    write_mail_config "$cfg" enterprise-agreement mx-rcpt mx-grey mx-greylist
     mail_check "$n" --config "$cfg" || return 0
     expect_target "$n" mx-rcpt recipient_rejected receiver_rejected
     expect_reply "$n" mx-rcpt "554 5.7.1"
@@ -950,6 +952,18 @@ scenario_mail_rcpt() {
     expect_reply "$n" mx-grey "450 4.3.2"
     expect_both_diagnosis "$n" receivers_rejecting
     expect_exit "$n" 1
+    n="mail-rcpt [r3]"
+    expect_cause "$n" mx-rcpt policy
+    expect_cause "$n" mx-grey greylisted
+    expect_target "$n" mx-greylist recipient_rejected receiver_unavailable
+    expect_reply "$n" mx-greylist "450 4.7.1 <postmaster@greylist.mail.test>: Recipient address rejected: Greylisted"
+    expect_cause "$n" mx-greylist greylisted
+    expect_deliverable "$n" mx-grey false receiver_unavailable
+    expect_deliverable "$n" mx-greylist false receiver_unavailable
+    expect_jq "$n" "the explanation calls both greylisting refusals passing, a retry delivers" \
+        '.diagnosis.explanation | test("mx-grey [^;]* \\(passing\\), cause greylisted: the receiver greylists new senders: a retry delivers") and test("mx-greylist [^;]* \\(passing\\), cause greylisted")'
+    expect_jq "$n" "the action is the lasting 554's (a policy), not a retry" \
+        '.diagnosis.action | startswith("Read the reply")'
 }
 
 scenario_mail_stopped() {
@@ -1030,12 +1044,17 @@ mail_sts_queries() {
     grep -c "query\[TXT\] _mta-sts\.sts\.mail\.test from $VM_ADDR" "$WORK/dnsmasq.log" || true
 }
 
-# The daemon against some of the same servers: /metrics and /status carry the revision-2 answer.
+# The daemon against some of the same servers: /metrics and /status carry the revision-2 answer, and revision
+# 3's causes and deliverable domains (Exim taking RCPT and denying by DNSBL, greylisting, no PTR). One daemon
+# for both: its round lasts as long as the dropped smarthost's deadline anyway.
 scenario_mail_daemon() {
     local n=mail-daemon cfg="$WORK/mail-daemon.yml" metrics="$WORK/mail-metrics.txt" port=$((DAEMON_PORT + 1))
-    say "scenario $n: smtp-probe run, enterprise agreement: valid and self-signed MX, submission, dropped smarthost, stopped MX"
+    local targets="mx-valid mx-selfsigned relay smarthost mx-stopped mx-exim mx-eximrbl mx-greylist mx-noptr"
+    say "scenario $n: smtp-probe run, enterprise agreement: valid and self-signed MX, submission, dropped smarthost, stopped MX;" \
+        "Exim taking RCPT and denying by DNSBL, greylisting, no PTR"
     rule_none
-    write_mail_config "$cfg" enterprise-agreement mx-valid mx-selfsigned relay smarthost mx-stopped
+    # shellcheck disable=SC2086
+    write_mail_config "$cfg" enterprise-agreement $targets
     ip netns exec "$NS_VM" java -jar "$JAR" run --config "$cfg" --web.listen-address "127.0.0.1:$port" \
         >"$WORK/mail-daemon.log" 2>&1 &
     local daemon=$!
@@ -1045,7 +1064,7 @@ scenario_mail_daemon() {
     while ((SECONDS < deadline)) && kill -0 "$daemon" 2>/dev/null; do
         if in_vm curl -sf --max-time 2 "http://127.0.0.1:$port/metrics" -o "$metrics"; then
             scraped=1
-            for target in mx-valid mx-selfsigned relay smarthost mx-stopped; do
+            for target in $targets; do
                 grep -q "^smtp_probe_verdict{.*target=\"$target\".* 1" "$metrics" || scraped=0
             done
             ((scraped)) && break
@@ -1084,6 +1103,7 @@ scenario_mail_daemon() {
         expect_result "$n [r2]" smarthost role relay
         expect_result "$n [r2]" mx-stopped verdict receiver_unavailable
         expect_diagnosis "$n [r2]" relay_failing
+        mail_daemon_r3 "$n [r3]"
     else
         fail "$n: GET /status failed"
     fi
@@ -1261,6 +1281,155 @@ scenario_remote_reload() {
     wait "$pid" 2>/dev/null || true
 }
 
+# ---------------------------------------------------------------- issue 22's last servers, revision 3
+
+# expect_cause NAME TARGET CAUSE: the cause of TARGET's first result (JSON), of the target as a whole
+# (targets[]), and at the head of its REASON in the text table.
+expect_cause() {
+    local name=$1 target=$2 cause=$3
+    expect_result "$name" "$target" cause "$cause"
+    expect_jq "$name" "targets[] $target: cause $cause" \
+        "[.targets[] | select(.name == \"$target\")][0].cause == \"$cause\""
+    if awk -v t="$target" -v c="[cause: $cause]" '$1 == t && index($0, c) { found = 1 } END { exit !found }' "$TEXT_OUT"
+    then pass "$name: text: $target's REASON leads with [cause: $cause]"; else
+        fail "$name: text: no [cause: $cause] in $target's row: $(awk -v t="$target" '$1 == t' "$TEXT_OUT")"; fi
+}
+
+# expect_deliverable NAME TARGET true|false VERDICT: the mx: target judged as a domain (targets[]).
+expect_deliverable() {
+    local name=$1 target=$2 deliverable=$3 verdict=$4
+    expect_jq "$name" "targets[] $target: deliverable $deliverable, verdict $verdict" \
+        "[.targets[] | select(.name == \"$target\")][0] | .deliverable == $deliverable and .verdict == \"$verdict\""
+}
+
+scenario_mail_exim() {
+    local n="mail-exim [r3]" cfg="$WORK/mail-exim.yml"
+    say "scenario mail-exim: enterprise agreement, Exim 4.96 as two MX: one takes RCPT, one's ACL denies the vm (DNSBL)"
+    write_mail_config "$cfg" enterprise-agreement mx-exim mx-eximrbl
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-exim ok as_expected
+    expect_tls_verified "$n" mx-exim true
+    expect_reply "$n" mx-exim "250 Accepted"
+    expect_deliverable "$n" mx-exim true as_expected
+    expect_target "$n" mx-eximrbl recipient_rejected receiver_rejected
+    expect_reply "$n" mx-eximrbl "550 5.7.1 Rejected because 198.51.100.10 is in a black list at zen.rbl.test"
+    expect_cause "$n" mx-eximrbl ip_blocklisted
+    expect_deliverable "$n" mx-eximrbl false receiver_rejected
+    expect_both_diagnosis "$n" receivers_rejecting
+    expect_jq "$n" "the explanation names the VM's public IP the reply quotes" \
+        '.diagnosis.explanation | test("mx-eximrbl .*cause ip_blocklisted: this VM.s public IP \\(198\\.51\\.100\\.10\\)")'
+    expect_jq "$n" "the action is the blocklist's, naming the address" '.diagnosis.action | startswith("Look 198.51.100.10 up")'
+    expect_exit "$n" 1
+}
+
+# postscreen says "220-" at once and lets smtpd say "220 " after its wait: a client that sends EHLO before the
+# last line is a pregreet talker (enforce: refused later). The probe must wait for the whole greeting.
+scenario_mail_postscreen() {
+    local n="mail-postscreen [r3]" cfg="$WORK/mail-postscreen.yml"
+    say "scenario mail-postscreen: enterprise agreement, an MX behind postscreen with a two-line greeting"
+    write_mail_config "$cfg" enterprise-agreement mx-postscreen
+    local pregreets passes
+    pregreets=$(mail_pregreets)
+    passes=$(mail_postscreen_passes)
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-postscreen ok as_expected
+    expect_tls_verified "$n" mx-postscreen true
+    expect_jq "$n" "the greeting phase lasted postscreen's 2 s wait: the probe waited for the last line" \
+        '.results[0].phases.greeting >= 1.9'
+    expect_deliverable "$n" mx-postscreen true as_expected
+    expect_both_diagnosis "$n" port25_open_as_expected
+    expect_exit "$n" 0
+    # Both checks (JSON and text) passed postscreen's test, and neither talked before its turn.
+    mail_log_grows mail_postscreen_passes $((passes + 1))
+    if (($(mail_postscreen_passes) >= passes + 2)); then
+        pass "$n: postscreen passed both checks' connections from $VM_ADDR"
+    else
+        fail "$n: postscreen passed $(($(mail_postscreen_passes) - passes)) connections from $VM_ADDR, expected 2"
+    fi
+    if (($(mail_pregreets) == pregreets)); then pass "$n: postscreen logged no PREGREET for the probe"; else
+        fail "$n: postscreen logged the probe as a pregreet talker: $(grep 'PREGREET' "$MAIL/postfix.log" | tail -1)"; fi
+}
+
+# How many connections from the vm's main address postscreen has passed: PASS NEW the first time, PASS OLD
+# once the address is known (its pregreet test expires after 1s and is made again, as the greeting's wait shows).
+mail_postscreen_passes() {
+    grep -cE "postscreen.*PASS (NEW|OLD) \[$VM_ADDR\]" "$MAIL/postfix.log" || true
+}
+
+# reject_unknown_client_hostname, as Postfix answers a VM address without a PTR (550, set so) and one whose
+# PTR names a host at another address (450, Postfix's default).
+scenario_mail_no_ptr() {
+    local n="mail-no-ptr [r3]" cfg="$WORK/mail-no-ptr.yml"
+    say "scenario mail-no-ptr: enterprise agreement, MX hosts with reject_unknown_client_hostname: no PTR, unconfirmed PTR"
+    write_mail_config "$cfg" enterprise-agreement mx-noptr mx-fcrdns
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-noptr recipient_rejected receiver_rejected
+    expect_reply "$n" mx-noptr "550 5.7.25 Client host rejected: cannot find your hostname, [$VM_NOPTR_ADDR]"
+    expect_cause "$n" mx-noptr no_reverse_dns
+    expect_deliverable "$n" mx-noptr false receiver_rejected
+    expect_target "$n" mx-fcrdns recipient_rejected receiver_unavailable
+    expect_reply "$n" mx-fcrdns "450 4.7.25 Client host rejected: cannot find your hostname, [$VM_FCRDNS_ADDR]"
+    expect_cause "$n" mx-fcrdns no_reverse_dns
+    expect_deliverable "$n" mx-fcrdns false receiver_unavailable
+    expect_both_diagnosis "$n" receivers_rejecting
+    expect_jq "$n" "the explanation names each VM address the replies quote, with no matching PTR" \
+        '.diagnosis.explanation | test("this VM.s public IP \\(198\\.51\\.100\\.20\\) has no reverse DNS") and test("this VM.s public IP \\(198\\.51\\.100\\.21\\) has no reverse DNS")'
+    expect_jq "$n" "the explanation tells the lasting 550 from the passing 450" \
+        '.diagnosis.explanation | test("mx-noptr [^;]* \\(lasting\\)") and test("mx-fcrdns [^;]* \\(passing\\)")'
+    expect_jq "$n" "the action is the PTR's, for the address of the lasting refusal" \
+        '.diagnosis.action | startswith("Give 198.51.100.20 a PTR name that resolves back to it")'
+    expect_exit "$n" 1
+}
+
+# RFC 7505: a domain that publishes "MX 0 ." accepts no mail. That is a DNS answer about the domain, not a
+# block and not a missing domain.
+scenario_mail_null_mx() {
+    local n="mail-null-mx [r3]" cfg="$WORK/mail-null-mx.yml"
+    say "scenario mail-null-mx: enterprise agreement, a domain with a null MX beside a control"
+    write_mail_config "$cfg" enterprise-agreement mx-nullmx control
+    mail_check "$n" --config "$cfg" || return 0
+    expect_target "$n" mx-nullmx dns_failure inconclusive
+    expect_jq "$n" "the detail names the null MX" \
+        '.results[0].detail == "domain nullmx.mail.test publishes a null MX (RFC 7505): it accepts no mail"'
+    expect_result "$n" mx-nullmx cause "<absent>"
+    expect_deliverable "$n" mx-nullmx false inconclusive
+    expect_result "$n" control outcome ok
+    expect_both_diagnosis "$n" insufficient_data
+    expect_jq "$n" "the diagnosis names the null MX, says nothing of a block or a missing domain" \
+        '(.diagnosis.explanation + .diagnosis.action) | test("nullmx.mail.test publishes a null MX \\(RFC 7505\\): it accepts no mail") and (test("blocked|do not exist") | not)'
+    expect_exit "$n" 2
+}
+
+# The revision-3 part of mail-daemon: each refusal's cause and each domain's deliverability, in /metrics ($metrics)
+# and /status ($CHECK_JSON).
+mail_daemon_r3() {
+    local n=$1
+    mail_metric "$n" smtp_probe_verdict 1 target=mx-exim verdict=as_expected
+    mail_metric "$n" smtp_probe_deliverable 1 target=mx-exim
+    if grep -q '^smtp_probe_refusal{[^}]*target="mx-exim"' "$metrics"; then
+        fail "$n: smtp_probe_refusal is exported for mx-exim, which took the session"
+    else
+        pass "$n: no smtp_probe_refusal for mx-exim, which took the session"
+    fi
+    mail_metric "$n" smtp_probe_verdict 1 target=mx-eximrbl verdict=receiver_rejected
+    mail_metric "$n" smtp_probe_deliverable 0 target=mx-eximrbl
+    mail_metric "$n" smtp_probe_refusal 1 target=mx-eximrbl host=mx.eximrbl.mail.test cause=ip_blocklisted
+    mail_metric "$n" smtp_probe_verdict 1 target=mx-greylist verdict=receiver_unavailable
+    mail_metric "$n" smtp_probe_deliverable 0 target=mx-greylist
+    mail_metric "$n" smtp_probe_refusal 1 target=mx-greylist host=mx.greylist.mail.test cause=greylisted
+    mail_metric "$n" smtp_probe_verdict 1 target=mx-noptr verdict=receiver_rejected
+    mail_metric "$n" smtp_probe_refusal 1 target=mx-noptr host=mx.noptr.mail.test cause=no_reverse_dns
+    expect_result "$n" mx-exim outcome ok
+    expect_deliverable "$n" mx-exim true as_expected
+    expect_result "$n" mx-eximrbl cause ip_blocklisted
+    expect_deliverable "$n" mx-eximrbl false receiver_rejected
+    expect_result "$n" mx-greylist cause greylisted
+    expect_deliverable "$n" mx-greylist false receiver_unavailable
+    expect_result "$n" mx-noptr cause no_reverse_dns
+    expect_jq "$n" "/status: targets[] carry the causes" \
+        '[.targets[] | select(.name | test("^mx-(eximrbl|greylist|noptr)$")) | .cause] == ["ip_blocklisted", "greylisted", "no_reverse_dns"]'
+}
+
 scenarios_mail() {
     local began=$SECONDS
     rule_none
@@ -1287,6 +1456,10 @@ scenarios_mail() {
     scenario_mail_vm_firewall
     scenario_mail_sender_login
     scenario_mail_implicit_mx
+    scenario_mail_exim
+    scenario_mail_postscreen
+    scenario_mail_no_ptr
+    scenario_mail_null_mx
     scenario_remote_reload
     say "mail scenarios took $((SECONDS - began))s"
 }
