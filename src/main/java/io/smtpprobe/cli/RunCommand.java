@@ -8,7 +8,6 @@ import io.smtpprobe.daemon.SignalHandlers;
 import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.http.AgentHttpServer;
-import io.smtpprobe.http.ListenAddress;
 import io.smtpprobe.http.WebConfigFile;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.report.ExitCodes;
@@ -20,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -38,18 +38,8 @@ final class RunCommand implements Callable<Integer> {
             description = "The configuration file, re-read on reload. Without it, the built-in default targets.")
     private Path configFile;
 
-    @Option(names = "--web.listen-address", paramLabel = "HOST:PORT",
-            description = "Where to serve HTTP (:PORT for every interface); overrides web.listen_address.")
-    private String listenAddress;
-
-    @Option(names = "--web.config.file", paramLabel = "FILE",
-            description = "TLS, basic authentication and headers for every endpoint, in the format of Prometheus'"
-                    + " exporter-toolkit (tls_server_config, basic_auth_users, http_server_config).")
-    private Path webConfigFile;
-
-    @Option(names = "--log.level", paramLabel = "LEVEL", defaultValue = "info",
-            description = "debug, info, warn or error (default: ${DEFAULT-VALUE}).")
-    private String logLevel;
+    @Mixin
+    private RunOptions options;
 
     RunCommand(Map<String, String> environment) {
         this.environment = environment;
@@ -58,23 +48,13 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        LogLevel level;
-        try {
-            level = LogLevel.parse(logLevel);
-        } catch (IllegalArgumentException e) {
-            throw new ErrorHandler.UsageProblem("--log.level: " + e.getMessage());
-        }
-        if (listenAddress != null) {
-            try {
-                ListenAddress.parse(listenAddress, "--web.listen-address");
-            } catch (IllegalArgumentException e) {
-                throw new ErrorHandler.UsageProblem(e.getMessage());
-            }
-        }
-        AgentOptions options = AgentOptions.defaults(VersionProvider.version(), environment, level,
+        LogLevel level = options.logLevel();
+        String listenAddress = options.listenAddress();
+        Path webConfigFile = options.webConfigFile();
+        AgentOptions agentOptions = AgentOptions.defaults(VersionProvider.version(), environment, level,
                 new NetworkProbers(Clock.systemUTC(), Ticker.SYSTEM));
         // Before anything slow: a SIGHUP (systemctl reload) right after start must not kill the agent.
-        SignalHandlers signals = SignalHandlers.install(options.log());
+        SignalHandlers signals = SignalHandlers.install(agentOptions.log());
         Config config;
         WebConfigFile web;
         try {
@@ -86,7 +66,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         try {
-            return Daemon.run(config, configFile, options, listenAddress,
+            return Daemon.run(config, configFile, agentOptions, listenAddress,
                     (address, agent, log) -> new AgentHttpServer(address, webConfigFile, web, environment, agent, log),
                     signals);
         } catch (UncheckedIOException e) {

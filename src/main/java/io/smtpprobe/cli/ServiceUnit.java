@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,19 +32,10 @@ final class ServiceUnit {
 
     /** The unit's credentials from the first {@value #NAME} on the search path and every drop-in of it. */
     static ServiceCredentials credentials(List<Path> searchPath) {
-        Path unit = null;
-        for (Path dir : searchPath) {
-            if (Files.isRegularFile(dir.resolve(NAME))) {
-                unit = dir.resolve(NAME);
-                break;
-            }
-        }
-        if (unit == null) {
+        List<Path> files = files(searchPath);
+        if (files.isEmpty()) {
             return ServiceCredentials.unknown("no " + NAME + " installed here to say where its credentials come from");
         }
-        List<Path> files = new ArrayList<>();
-        files.add(unit);
-        files.addAll(dropIns(searchPath));
         Map<String, Path> sources = new LinkedHashMap<>();
         Set<String> withDefault = new HashSet<>();
         try {
@@ -51,9 +43,50 @@ final class ServiceUnit {
                 read(file, sources, withDefault);
             }
         } catch (IOException e) {
-            return ServiceCredentials.unknown("cannot read " + unit + " or its drop-ins: " + e.getMessage());
+            return ServiceCredentials.unknown("cannot read " + files.get(0) + " or its drop-ins: " + e.getMessage());
         }
-        return ServiceCredentials.of(NAME + " (" + unit + ")", sources, withDefault);
+        return ServiceCredentials.of(NAME + " (" + files.get(0) + ")", sources, withDefault);
+    }
+
+    /**
+     * Whether the installed unit runs as a transient user that reads only what every user may read:
+     * {@code DynamicUser=yes} (the shipped unit's) without a {@code User=}, {@code Group=} or
+     * {@code SupplementaryGroups=} that could give it a file's owner or group. False when no unit can be read.
+     */
+    static boolean runsAsTransientUser(List<Path> searchPath) {
+        List<Path> files = files(searchPath);
+        Map<String, String> settings = new HashMap<>();
+        try {
+            for (Path file : files) {
+                for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    String line = raw.strip();
+                    int equals = line.indexOf('=');
+                    if (!line.startsWith("#") && !line.startsWith(";") && equals > 0) {
+                        // The last assignment wins, an empty one resets: as systemd reads these four.
+                        settings.put(line.substring(0, equals).strip(), line.substring(equals + 1).strip());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        boolean dynamic = List.of("yes", "true", "on", "1").contains(settings.getOrDefault("DynamicUser", "no"));
+        return !files.isEmpty() && dynamic && settings.getOrDefault("User", "").isEmpty()
+                && settings.getOrDefault("Group", "").isEmpty()
+                && settings.getOrDefault("SupplementaryGroups", "").isEmpty();
+    }
+
+    /** The first {@value #NAME} on the search path, then its drop-ins; empty when none is installed. */
+    private static List<Path> files(List<Path> searchPath) {
+        for (Path dir : searchPath) {
+            if (Files.isRegularFile(dir.resolve(NAME))) {
+                List<Path> files = new ArrayList<>();
+                files.add(dir.resolve(NAME));
+                files.addAll(dropIns(searchPath));
+                return files;
+            }
+        }
+        return List.of();
     }
 
     /** Drop-ins sorted by file name, a name in a higher-priority directory hiding the same name below. */

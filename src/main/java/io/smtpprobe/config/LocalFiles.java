@@ -7,9 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -17,8 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Files a config names, and the config file itself: the one place they are read, each kind with its
@@ -38,7 +34,6 @@ final class LocalFiles {
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private static final String CREDENTIALS_DIRECTORY = "CREDENTIALS_DIRECTORY";
-    private static final Pattern CREDENTIAL_PATH = Pattern.compile("\\$\\{CREDENTIALS_DIRECTORY}/([^/]+)");
 
     private final Map<String, String> environment;
     private final Path baseDir;
@@ -101,38 +96,11 @@ final class LocalFiles {
     }
 
     private Path credentialSource(YamlMapping mapping, String key, String value) {
-        Matcher credential = CREDENTIAL_PATH.matcher(value.trim());
-        if (!credential.matches()) {
-            mapping.error(key, "must be ${CREDENTIALS_DIRECTORY}/ID, a credential the unit loads, found "
-                    + YamlMapping.quote(value));
-            return null;
+        Path source = service.resolve(mapping.pathOf(key), value, "the secret alone on one line",
+                message -> mapping.error(key, message));
+        if (source != null) {
+            credentialSources.add(source);
         }
-        String id = credential.group(1);
-        if (!service.known()) {
-            service.defer(mapping.pathOf(key), value, service.whyUnknown());
-            return null;
-        }
-        Path source = service.source(id);
-        if (source == null) {
-            mapping.error(key, service.unit() + " loads no credential " + id + "; add LoadCredential=" + id
-                    + ":/etc/smtp-probe/" + id + " in a drop-in (systemctl edit smtp-probe), or use a credential it"
-                    + " loads");
-            return null;
-        }
-        if (!Files.exists(source)) {
-            String fix = "; create it (install -m 0600 /dev/null " + source
-                    + ", then write the secret alone on one line)";
-            mapping.error(key, "credential " + id + ": its source " + source + " does not exist"
-                    + (service.hasDefault(id) ? ", so the service gets an empty credential" + fix
-                            : ", so systemd fails the service's start (243/CREDENTIALS)" + fix));
-            return null;
-        }
-        if (!Files.isReadable(source)) {
-            service.defer(mapping.pathOf(key), value, "its source " + source + " is not readable by this user;"
-                    + " run check-config as root to check it");
-            return null;
-        }
-        credentialSources.add(source);
         return source;
     }
 

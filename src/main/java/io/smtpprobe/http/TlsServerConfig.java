@@ -45,14 +45,14 @@ public record TlsServerConfig(Path certFile, Path keyFile, ClientAuth clientAuth
         cipherSuites = List.copyOf(cipherSuites);
     }
 
-    static TlsServerConfig read(JsonNode node, Path dir, Map<String, String> environment, List<String> errors) {
+    static TlsServerConfig read(JsonNode node, Path dir, WebConfigPaths paths, List<String> errors) {
         WebConfigFile.allowOnly(node, "tls_server_config.", WebConfigFile.tlsKeys(), errors);
-        Path cert = path(node, "cert_file", dir, environment, errors);
-        Path key = path(node, "key_file", dir, environment, errors);
-        if (cert == null) {
+        Path cert = path(node, "cert_file", dir, paths, errors);
+        Path key = path(node, "key_file", dir, paths, errors);
+        if (isBlank(node, "cert_file")) {
             errors.add("tls_server_config.cert_file: missing; TLS needs a certificate file");
         }
-        if (key == null) {
+        if (isBlank(node, "key_file")) {
             errors.add("tls_server_config.key_file: missing; TLS needs a private key file");
         }
         ClientAuth auth = ClientAuth.NoClientCert;
@@ -65,12 +65,12 @@ public record TlsServerConfig(Path certFile, Path keyFile, ClientAuth clientAuth
                         + ", found \"" + authText + "\"");
             }
         }
-        Path ca = path(node, "client_ca_file", dir, environment, errors);
-        if (ca != null && auth == ClientAuth.NoClientCert) {
+        Path ca = path(node, "client_ca_file", dir, paths, errors);
+        if (!isBlank(node, "client_ca_file") && auth == ClientAuth.NoClientCert) {
             errors.add("tls_server_config.client_ca_file: set without a client_auth_type; use"
                     + " RequireAndVerifyClientCert to require client certificates signed by it");
         }
-        if (ca == null && auth.verifies()) {
+        if (isBlank(node, "client_ca_file") && auth.verifies()) {
             errors.add("tls_server_config.client_ca_file: missing; " + auth + " needs the CA that signs client"
                     + " certificates");
         }
@@ -105,18 +105,24 @@ public record TlsServerConfig(Path certFile, Path keyFile, ClientAuth clientAuth
         }
         TlsServerConfig config = new TlsServerConfig(cert, key, auth, ca, VERSIONS.get(min), VERSIONS.get(max),
                 suites, prefer == null || prefer.asBoolean(true));
-        config.check(errors);
+        config.check(paths, errors);
         return config;
     }
 
-    /** Reads the files once, so that what cannot be read is refused at start, with its key path. */
-    private void check(List<String> errors) {
-        try {
-            new ReloadingKeyManager(certFile, keyFile, problem -> { });
-        } catch (PemFiles.PemException e) {
-            errors.add(e.getMessage());
+    /**
+     * Reads the files once, so that what cannot be read is refused at start, with its key path; first whether
+     * the service may read them at all, which says how to let it.
+     */
+    private void check(WebConfigPaths paths, List<String> errors) {
+        boolean certReadable = paths.readable("tls_server_config.cert_file", certFile, errors);
+        if (paths.readable("tls_server_config.key_file", keyFile, errors) && certReadable) {
+            try {
+                new ReloadingKeyManager(certFile, keyFile, problem -> { });
+            } catch (PemFiles.PemException e) {
+                errors.add(e.getMessage());
+            }
         }
-        if (clientCaFile != null) {
+        if (clientCaFile != null && paths.readable("tls_server_config.client_ca_file", clientCaFile, errors)) {
             try {
                 clientCas();
             } catch (PemFiles.PemException e) {
@@ -223,28 +229,19 @@ public record TlsServerConfig(Path certFile, Path keyFile, ClientAuth clientAuth
         return value.asText();
     }
 
-    private static final java.util.regex.Pattern VARIABLE = java.util.regex.Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    /** Whether a key is absent or empty (a key given but not resolved has its own error, or is left to the start). */
+    private static boolean isBlank(JsonNode node, String key) {
+        JsonNode value = node.get(key);
+        return value == null || value.isNull() || (value.isTextual() && value.asText().isEmpty());
+    }
 
     /** The path a key names, {@code ${VAR}} expanded (systemd's {@code ${CREDENTIALS_DIRECTORY}} above all). */
-    private static Path path(JsonNode node, String key, Path dir, Map<String, String> environment, List<String> errors) {
+    private static Path path(JsonNode node, String key, Path dir, WebConfigPaths paths, List<String> errors) {
         String text = text(node, key, errors);
         if (text == null || text.isEmpty()) {
             return null;
         }
-        java.util.regex.Matcher variable = VARIABLE.matcher(text);
-        StringBuilder expanded = new StringBuilder();
-        while (variable.find()) {
-            String value = environment.get(variable.group(1));
-            if (value == null) {
-                errors.add("tls_server_config." + key + ": ${" + variable.group(1) + "} is not set in the environment"
-                        + (variable.group(1).equals("CREDENTIALS_DIRECTORY")
-                                ? " (systemd sets it for a unit with LoadCredential=)" : ""));
-                return null;
-            }
-            variable.appendReplacement(expanded, java.util.regex.Matcher.quoteReplacement(value));
-        }
-        variable.appendTail(expanded);
-        return dir.resolve(expanded.toString());
+        return paths.resolve("tls_server_config." + key, text, dir, errors);
     }
 
     private static String version(JsonNode node, String key, String fallback, List<String> errors) {

@@ -65,7 +65,19 @@ public record WebConfigFile(TlsServerConfig tls, Map<String, String> basicAuthUs
      * by systemd's {@code LoadCredential=} is {@code key_file: ${CREDENTIALS_DIRECTORY}/tls.key}.
      */
     public static WebConfigFile load(Path file, Map<String, String> environment) throws ConfigException {
-        return parse(file, read(file), environment);
+        return load(file, WebConfigPaths.of(environment));
+    }
+
+    /**
+     * As {@link #load(Path)}, with the file and the files it names found and checked as {@code paths} says: as
+     * this process reads them, or, for {@code check-config}, as the service will.
+     */
+    public static WebConfigFile load(Path file, WebConfigPaths paths) throws ConfigException {
+        List<String> errors = new ArrayList<>();
+        if (!paths.readable(null, file, errors)) {
+            throw new ConfigException(source(file), errors);
+        }
+        return parse(file, read(file), paths);
     }
 
     /** The file's bytes, for {@link #parse}; a regular file of bounded size only. */
@@ -85,10 +97,10 @@ public record WebConfigFile(TlsServerConfig tls, Map<String, String> basicAuthUs
 
     /** Checks {@code bytes}, read from {@code file}; see {@link #load}. */
     static WebConfigFile parse(Path file, byte[] bytes) throws ConfigException {
-        return parse(file, bytes, Map.of());
+        return parse(file, bytes, WebConfigPaths.of(Map.of()));
     }
 
-    static WebConfigFile parse(Path file, byte[] bytes, Map<String, String> environment) throws ConfigException {
+    static WebConfigFile parse(Path file, byte[] bytes, WebConfigPaths paths) throws ConfigException {
         String source = source(file);
         JsonNode root;
         try {
@@ -112,7 +124,7 @@ public record WebConfigFile(TlsServerConfig tls, Map<String, String> basicAuthUs
         TlsServerConfig tls = null;
         JsonNode tlsNode = root.get("tls_server_config");
         if (tlsNode != null && !tlsNode.isNull()) {
-            tls = TlsServerConfig.read(mapping(tlsNode, "tls_server_config", errors), dir, environment, errors);
+            tls = TlsServerConfig.read(mapping(tlsNode, "tls_server_config", errors), dir, paths, errors);
         }
         Map<String, String> users = new LinkedHashMap<>();
         JsonNode usersNode = root.get("basic_auth_users");

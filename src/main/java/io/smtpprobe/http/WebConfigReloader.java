@@ -84,7 +84,7 @@ final class WebConfigReloader {
         }
         WebConfigFile fresh;
         try {
-            fresh = WebConfigFile.parse(file, now, environment);
+            fresh = WebConfigFile.parse(file, now, WebConfigPaths.of(environment));
         } catch (ConfigException e) {
             reported = now;
             log.error("web config file changed but is refused; the last good users and headers stay", "file", file,

@@ -82,6 +82,18 @@ class SystemdUnitTest {
         assertThat(open).as("sandbox options systemd-analyze finds unset").isSubsetOf(JUSTIFIED_EXPOSURES);
     }
 
+    /**
+     * Issue 23: the pre-start check gets the agent's options ({@code ARGS=} of /etc/default/smtp-probe), so a web
+     * config the agent would fail on (a key its user cannot read) fails the check, with its message, instead.
+     */
+    @Test
+    void checksTheConfigAndTheWebConfigWithTheAgentsOwnOptionsBeforeItStarts() throws IOException {
+        List<String> lines = Files.readAllLines(UNIT);
+
+        assertThat(lines).contains("ExecStartPre=/usr/bin/smtp-probe check-config /etc/smtp-probe/smtp-probe.yml $ARGS",
+                "ExecStart=/usr/bin/smtp-probe run --config /etc/smtp-probe/smtp-probe.yml $ARGS");
+    }
+
     /** Regular files and directories only: the stock units' alias and mask links are not needed here. */
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> paths = Files.walk(from)) {
