@@ -58,8 +58,11 @@ class DebianPackageIT {
         expected.put("/usr/share/lintian/overrides/smtp-probe", ROOT_FILE);
         expected.put("/usr/share/man/man1/smtp-probe.1.gz", ROOT_FILE);
         expected.put("/usr/share/man/man5/smtp-probe.yml.5.gz", ROOT_FILE);
-        // What a user reaches for: the README, every example and the whole dashboards/ tree.
+        // What a user reaches for: the README, the documents it sends its reader to, every example and the whole
+        // dashboards/ tree.
         expected.put("/usr/share/doc/smtp-probe/README.md", ROOT_FILE);
+        expected.put("/usr/share/doc/smtp-probe/systemd/README.md", ROOT_FILE);
+        expected.put("/usr/share/doc/smtp-probe/src/bench/RESULTS.md", ROOT_FILE);
         for (Path doc : filesUnder("config/examples")) {
             expected.put("/usr/share/doc/smtp-probe/examples/" + doc.getFileName(), ROOT_FILE);
         }

@@ -44,9 +44,10 @@ class RpmPackageIT {
                 "/usr/lib/systemd/system/smtp-probe.service", "/etc/smtp-probe/smtp-probe.yml",
                 "/etc/default/smtp-probe", "/usr/share/man/man1/smtp-probe.1.gz",
                 "/usr/share/man/man5/smtp-probe.yml.5.gz", "/usr/share/bash-completion/completions/smtp-probe",
-                "/usr/share/doc/smtp-probe/README.md", "/usr/share/licenses/smtp-probe-" + VERSION + "/copyright",
+                "/usr/share/doc/smtp-probe/README.md", "/usr/share/doc/smtp-probe/systemd/README.md",
+                "/usr/share/doc/smtp-probe/src/bench/RESULTS.md", "/usr/share/licenses/smtp-probe-" + VERSION + "/copyright",
                 "/var/cache/smtp-probe");
-        // The docs of the .deb, all of them: README, every example, the whole dashboards/ tree.
+        // The docs of the .deb, all of them: READMEs, RESULTS.md, every example, the whole dashboards/ tree.
         try (var examples = Files.list(HostCommand.projectDirectory().resolve("config/examples"))) {
             examples.forEach(e -> assertThat(files).contains("/usr/share/doc/smtp-probe/examples/" + e.getFileName()));
         }
