@@ -14,7 +14,9 @@
 #             for /usr/local, else /etc/systemd/system).
 # --no-enable do not enable the service (it is never started by this script).
 # --uninstall stop, disable and remove the program files; /etc/smtp-probe and /etc/default/smtp-probe
-#             stay unless --purge is given too.
+#             stay unless --purge is given too. --purge removes only what install.sh wrote there (the
+#             two configuration files and their .new); what you added (the relay password, a TLS key,
+#             a web config, a CA file) and drop-ins of the unit stay, and are named.
 #
 # On the live system (no --destdir) it also makes the class data sharing archive that speeds up
 # the JVM's start (share/smtp-probe/make-cds-archive, into /var/cache/smtp-probe); run that again
@@ -29,7 +31,7 @@ action=install
 purge=no
 
 usage() {
-    sed -n '2,23s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,25s/^# \{0,1\}//p' "$0" >&2
     exit 64
 }
 
@@ -95,9 +97,19 @@ remove_listed() {
 remove_own_directories() {
     # Deepest first: the doc tree's subdirectories (dashboards/alerts/tests, ...) before their parents.
     if [ -d "$destdir$prefix/share/doc/smtp-probe" ]; then
-        find "$destdir$prefix/share/doc/smtp-probe" -depth -type d -empty -exec rmdir {} + 2>/dev/null || true
+        find "$destdir$prefix/share/doc/smtp-probe" -depth -type d -empty -delete 2>/dev/null || true
     fi
     rmdir "$destdir$prefix/share/smtp-probe" 2>/dev/null || true
+}
+
+# Names the files (and links) left under directory $1 (under --destdir), if any: $2 says what they are,
+# $3 how to remove them.
+report_kept() {
+    kept=$(cd "$destdir/" && find ".$1" ! -type d 2>/dev/null | sed 's/^\.//' | sort)
+    [ -n "$kept" ] || return 0
+    printf 'install.sh: --purge kept %s:\n' "$2"
+    printf '%s\n' "$kept" | sed 's/^/  /'
+    printf 'install.sh: remove them when no longer needed: %s\n' "$3"
 }
 
 uninstall() {
@@ -114,11 +126,22 @@ uninstall() {
         printf 'install.sh: no %s; smtp-probe is not installed under %s\n' "$destdir$manifest" "$prefix" >&2
     fi
     if [ "$purge" = yes ]; then
-        rm -rf "$destdir/etc/smtp-probe" "$destdir/etc/default/smtp-probe" \
-            "$destdir/var/lib/smtp-probe" "$destdir/var/lib/private/smtp-probe" \
-            "$destdir/var/cache/smtp-probe" "$destdir/var/cache/private/smtp-probe"
+        # What install_files wrote: the configuration files, and a shipped version beside an edited one.
+        rm -f "$destdir/etc/smtp-probe/smtp-probe.yml" "$destdir/etc/smtp-probe/smtp-probe.yml.new" \
+            "$destdir/etc/default/smtp-probe" "$destdir/etc/default/smtp-probe.new"
+        rm -rf "$destdir/var/cache/smtp-probe"
+        if [ -d "$destdir/etc/smtp-probe" ]; then
+            find "$destdir/etc/smtp-probe" -depth -type d -empty -delete 2>/dev/null || true
+        fi
+        report_kept /etc/smtp-probe "what you added under /etc/smtp-probe (secrets among it stay as private as you made them)" \
+            "sudo rm -r /etc/smtp-probe"
+        report_kept "$unitdir/$unit.d" "your drop-ins of $unit" "sudo rm -r $unitdir/$unit.d && sudo systemctl daemon-reload"
+        if [ "$unitdir" != /etc/systemd/system ]; then
+            report_kept "/etc/systemd/system/$unit.d" "your drop-ins of $unit (systemctl edit writes them here)" \
+                "sudo rm -r /etc/systemd/system/$unit.d && sudo systemctl daemon-reload"
+        fi
     else
-        printf 'install.sh: kept /etc/smtp-probe and /etc/default/smtp-probe (--purge removes them)\n'
+        printf 'install.sh: kept /etc/smtp-probe and /etc/default/smtp-probe (--purge removes the configuration install.sh wrote)\n'
     fi
     if systemd_live; then
         systemctl daemon-reload
@@ -149,6 +172,9 @@ install_files() {
     done
     new_manifest=$(mktemp)
     trap 'rm -f "$new_manifest"' EXIT
+    # Without the record of an earlier installation, this is the first: the service is not started.
+    first=yes
+    [ ! -f "$destdir$manifest" ] || first=no
 
     put() {
         # $1 mode, $2 source, $3 installed path
@@ -213,7 +239,21 @@ install_files() {
     if [ -z "$destdir" ] && ! "$prefix/bin/smtp-probe" --version >/dev/null 2>&1; then
         printf 'install.sh: installed, but %s/bin/smtp-probe --version fails: install a Java 17+ runtime (RHEL: dnf install java-17-openjdk-headless)\n' "$prefix" >&2
     fi
-    printf 'install.sh: installed smtp-probe under %s%s; edit /etc/smtp-probe/smtp-probe.yml, then systemctl start smtp-probe\n' "$destdir" "$prefix"
+    if [ "$first" = no ]; then
+        printf 'install.sh: installed smtp-probe under %s%s\n' "$destdir" "$prefix"
+        return 0
+    fi
+    # What the packages' first installation says too (paths as installed, also when staged).
+    cat <<EOF
+install.sh: installed smtp-probe under $destdir$prefix, $([ "$enable" = yes ] && echo "enabled, ")not started: first give it your subscription's offer and targets.
+  sudoedit /etc/smtp-probe/smtp-probe.yml                      # man smtp-probe.yml
+  sudo smtp-probe check-config /etc/smtp-probe/smtp-probe.yml
+  sudo systemctl start smtp-probe
+  until curl -sf http://localhost:9925/-/ready; do sleep 2; done   # ready once every target was probed
+  curl -s http://localhost:9925/metrics | grep smtp_probe_diagnosis
+Relay password, TLS and JVM options: $prefix/share/doc/smtp-probe/systemd/README.md; all of it:
+$prefix/share/doc/smtp-probe/README.md and man smtp-probe.
+EOF
 }
 
 case "$action" in

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ class DebianPackageIT {
     private static final String ROOT_PROGRAM = "-rwxr-xr-x root/root";
     private static final Duration DPKG_TIMEOUT = Duration.ofMinutes(5);
     private static final Path CDS_ARCHIVE = Path.of("/var/cache/smtp-probe/smtp-probe.jsa");
+    private static final Path DROP_INS = Path.of("/etc/systemd/system/smtp-probe.service.d");
 
     @Test
     void holdsTheProgramUnitConfigAndDocsWithRootOwnedModes() {
@@ -112,7 +114,7 @@ class DebianPackageIT {
     }
 
     @Test
-    void installsEnabledButStoppedThenKeepsConfigOnRemoveAndDropsItOnPurge() throws IOException {
+    void installsEnabledButStoppedThenKeepsConfigOnRemoveAndPurgesOnlyWhatThePackageMade() throws IOException {
         // One machine-wide install at a time, even when several builds run their tests at once.
         try (FileChannel lockFile = FileChannel.open(Path.of("/run/lock/smtp-probe-deb-test.lock"),
                 StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -127,6 +129,9 @@ class DebianPackageIT {
                 if (!installedVersion().isEmpty()) {
                     apt("purge", "smtp-probe");
                 }
+                // What the test added as the administrator, which purge keeps.
+                deleteTree(Path.of("/etc/smtp-probe"));
+                deleteTree(DROP_INS);
             }
         }
     }
@@ -134,8 +139,14 @@ class DebianPackageIT {
     private void installRemovePurge() throws IOException {
         // apt installs the file the way the README tells users to (it runs dpkg -i), and waits
         // for the dpkg lock instead of failing when another apt run holds it.
-        apt("install", DEB.toString());
+        HostCommand.Result install = apt("install", DEB.toString());
         assertThat(installedVersion()).isEqualTo(VERSION);
+        // Issue 23: the first installation says the service is not started, and what to do.
+        assertThat(install.stdout()).contains("smtp-probe: installed and enabled, not started: first give it your"
+                + " subscription's offer and targets.\n")
+                .contains("  sudo systemctl start smtp-probe\n")
+                .contains("  until curl -sf http://localhost:9925/-/ready; do sleep 2; done")
+                .contains("Relay password, TLS and JVM options: /usr/share/doc/smtp-probe/systemd/README.md");
 
         HostCommand.Result version = HostCommand.run("smtp-probe", "/usr/bin/smtp-probe", "--version");
         assertThat(version.exitCode()).as(version.describe()).isZero();
@@ -174,10 +185,18 @@ class DebianPackageIT {
         assertThat(manPath.stdout().strip()).as(manPath.describe()).isEqualTo("/usr/share/man/man5/smtp-probe.yml.5.gz");
         assertThat(Path.of("/usr/share/doc/smtp-probe/dashboards/alerts/smtp-probe.rules.yml")).isRegularFile();
 
-        // A relay password the administrator added: kept on remove, gone on purge.
+        // What the administrator adds: the relay password, a TLS key, a web config and a CA file, and a drop-in
+        // (dashboards/FLEET.md). Kept on remove, and on purge too (issue 23: purge deleted them without a word).
         Path password = Path.of("/etc/smtp-probe/relay-password");
         Files.writeString(password, "not-a-real-password\n");
         Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        Path key = Files.createDirectories(Path.of("/etc/smtp-probe/tls")).resolve("smtp-probe.key");
+        Files.writeString(key, "not a real key\n");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        Path web = Files.writeString(Path.of("/etc/smtp-probe/web.yml"), "tls_server_config: {}\n");
+        Path ca = Files.writeString(Path.of("/etc/smtp-probe/ca.pem"), "not a real CA\n");
+        Path dropIn = Files.writeString(Files.createDirectories(DROP_INS).resolve("override.conf"),
+                "[Service]\nLoadCredential=tls.key:/etc/smtp-probe/tls/smtp-probe.key\n");
 
         apt("remove", "smtp-probe");
         assertThat(Path.of("/usr/bin/smtp-probe")).doesNotExist();
@@ -187,19 +206,50 @@ class DebianPackageIT {
         assertThat(Path.of("/etc/default/smtp-probe")).exists();
         assertThat(password).exists();
 
-        apt("purge", "smtp-probe");
-        assertThat(Path.of("/etc/smtp-probe")).doesNotExist();
+        HostCommand.Result purge = apt("purge", "smtp-probe");
+        // What the package made is gone: its conffiles, the enablement.
+        assertThat(Path.of("/etc/smtp-probe/smtp-probe.yml")).doesNotExist();
         assertThat(Path.of("/etc/default/smtp-probe")).doesNotExist();
         assertThat(wants).doesNotExist();
         assertThat(installedVersion()).isEmpty();
+        // What the administrator added stays, and purge names it and how to remove it.
+        assertThat(List.of(password, key, web, ca, dropIn)).allMatch(Files::isRegularFile);
+        assertThat(purge.stdout()).contains("""
+                smtp-probe: purge kept what you added under /etc/smtp-probe (secrets among it stay as private as you made them):
+                  /etc/smtp-probe/ca.pem
+                  /etc/smtp-probe/relay-password
+                  /etc/smtp-probe/tls/smtp-probe.key
+                  /etc/smtp-probe/web.yml
+                smtp-probe: remove them when no longer needed: sudo rm -r /etc/smtp-probe
+                smtp-probe: purge kept your drop-ins of smtp-probe.service (they apply again if the package is\
+                 installed again):
+                  /etc/systemd/system/smtp-probe.service.d/override.conf
+                smtp-probe: remove them when no longer needed: sudo rm -r /etc/systemd/system/smtp-probe.service.d\
+                 && sudo systemctl daemon-reload
+                """).doesNotContain("not-a-real-password").doesNotContain("not a real key");
     }
 
-    private static void apt(String action, String what) {
+    /** Removes a directory and everything under it, if it exists. */
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    private static HostCommand.Result apt(String action, String what) {
         HostCommand.Result result = HostCommand.run(DPKG_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"), "apt",
-                "apt-get", action, "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=240", what);
+                "apt-get", action, "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=240",
+                // Without a pseudo-terminal for dpkg: the maintainer scripts' lines end in \n, not \r\n.
+                "-o", "Dpkg::Use-Pty=0", what);
         if (result.exitCode() != 0) {
             fail("apt-get " + action + " failed (these tests run as root, as CI does):\n" + result.describe());
         }
+        return result;
     }
 
     /** The installed version, or empty when the package is not installed (or only its config is left). */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -85,25 +86,75 @@ class InstallScriptIT {
     }
 
     @Test
-    void uninstallKeepsConfigurationAndPurgeRemovesIt() throws IOException {
+    void saysOnAFirstInstallThatTheServiceIsNotStartedAndWhatToDo() {
+        HostCommand.Result first = run("--destdir", stage.toString());
+        HostCommand.Result again = run("--destdir", stage.toString());
+
+        assertThat(first.stdout()).startsWith("install.sh: installed smtp-probe under " + stage
+                + "/usr, enabled, not started: first give it your subscription's offer and targets.\n")
+                .contains("  sudo systemctl start smtp-probe\n")
+                .contains("  until curl -sf http://localhost:9925/-/ready; do sleep 2; done")
+                .contains("/usr/share/doc/smtp-probe/systemd/README.md");
+        assertThat(again.stdout()).isEqualTo("install.sh: installed smtp-probe under " + stage + "/usr\n");
+    }
+
+    @Test
+    void uninstallKeepsConfigurationAndPurgeRemovesOnlyWhatItWroteAndNamesTheRest() throws IOException {
         run("--destdir", stage.toString());
         Path password = stage.resolve("etc/smtp-probe/relay-password");
         Files.writeString(password, "not-a-real-password\n");
         Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        // What an operator adds for TLS (dashboards/FLEET.md), and the drop-in systemctl edit writes.
+        Path key = Files.createDirectories(stage.resolve("etc/smtp-probe/tls")).resolve("smtp-probe.key");
+        Files.writeString(key, "not a real key\n");
+        Files.writeString(stage.resolve("etc/smtp-probe/web.yml"), "tls_server_config: {}\n");
+        Files.writeString(stage.resolve("etc/smtp-probe/ca.pem"), "not a real CA\n");
+        Path dropIn = Files.createDirectories(stage.resolve("etc/systemd/system/smtp-probe.service.d"))
+                .resolve("override.conf");
+        Files.writeString(dropIn, "[Service]\nLoadCredential=tls.key:/etc/smtp-probe/tls/smtp-probe.key\n");
         // What make-cds-archive writes on a live install: it goes with the program.
         Path cache = Files.createDirectories(stage.resolve("var/cache/smtp-probe"));
         Files.writeString(cache.resolve("smtp-probe.jsa"), "archive");
         Files.writeString(cache.resolve("smtp-probe.jsa.stamp"), "stamp");
+        List<String> added = List.of("/etc/smtp-probe/ca.pem", "/etc/smtp-probe/relay-password",
+                "/etc/smtp-probe/tls/smtp-probe.key", "/etc/smtp-probe/web.yml",
+                "/etc/systemd/system/smtp-probe.service.d/override.conf");
 
         run("--destdir", stage.toString(), "--uninstall");
 
-        assertThat(tree(stage)).containsOnlyKeys(
-                "/etc/smtp-probe/smtp-probe.yml", "/etc/smtp-probe/relay-password", "/etc/default/smtp-probe");
+        List<String> kept = new java.util.ArrayList<>(added);
+        kept.addAll(List.of("/etc/smtp-probe/smtp-probe.yml", "/etc/default/smtp-probe"));
+        assertThat(tree(stage)).containsOnlyKeys(kept);
         assertThat(cache).doesNotExist();
 
-        run("--destdir", stage.toString(), "--uninstall", "--purge");
+        HostCommand.Result purge = run("--destdir", stage.toString(), "--uninstall", "--purge");
+
+        assertThat(tree(stage)).containsOnlyKeys(added);
+        assertThat(stage.resolve("usr/share/doc/smtp-probe")).doesNotExist();
+        assertThat(purge.stdout()).contains("""
+                install.sh: --purge kept what you added under /etc/smtp-probe (secrets among it stay as private as you made them):
+                  /etc/smtp-probe/ca.pem
+                  /etc/smtp-probe/relay-password
+                  /etc/smtp-probe/tls/smtp-probe.key
+                  /etc/smtp-probe/web.yml
+                install.sh: remove them when no longer needed: sudo rm -r /etc/smtp-probe
+                install.sh: --purge kept your drop-ins of smtp-probe.service (systemctl edit writes them here):
+                  /etc/systemd/system/smtp-probe.service.d/override.conf
+                install.sh: remove them when no longer needed: sudo rm -r /etc/systemd/system/smtp-probe.service.d\
+                 && sudo systemctl daemon-reload
+                """);
+        assertThat(purge.stdout()).doesNotContain("not-a-real-password").doesNotContain("not a real key");
+    }
+
+    @Test
+    void purgeWithNothingAddedLeavesNoConfigurationAndSaysNothingKept() throws IOException {
+        run("--destdir", stage.toString());
+
+        HostCommand.Result purge = run("--destdir", stage.toString(), "--uninstall", "--purge");
 
         assertThat(tree(stage)).isEmpty();
+        assertThat(stage.resolve("etc/smtp-probe")).doesNotExist();
+        assertThat(purge.stdout()).doesNotContain("kept");
     }
 
     @Test

@@ -74,11 +74,78 @@ class RpmPackageIT {
         String posttrans = scripts.substring(scripts.indexOf("posttrans scriptlet"));
         assertThat(posttrans.indexOf("make-cds-archive")).isPositive()
                 .isLessThan(posttrans.indexOf("systemctl try-restart smtp-probe.service"));
-        assertThat(scripts).doesNotContain("systemctl start").doesNotContain("enable --now");
+        // No command starts it (the first installation's message tells the administrator to, once configured).
+        assertThat(scripts).doesNotContainPattern("(?m)^\\s*systemctl\\s+(--\\S+\\s+)*start\\b")
+                .doesNotContain("enable --now");
         // The dpkg trigger's equivalent: a Java runtime changing under /usr/lib/jvm remakes the archive.
         String triggers = query("--filetriggers").stdout();
         assertThat(triggers).contains("transfiletriggerin").contains("transfiletriggerpostun").contains("/usr/lib/jvm")
                 .contains("make-cds-archive");
+    }
+
+    /**
+     * Issue 23: a first installation says the service is not started and what to do; an erase removes what the
+     * package made and names what the administrator added (files under /etc/smtp-probe, drop-ins), which stays.
+     * The scriptlets run here as rpm runs them, with $1, in a mount namespace of their own: /etc is an overlay
+     * whose changes go to a directory of this test, and /run is empty, so no systemd is called.
+     */
+    @Test
+    void saysWhatToDoAfterInstallingAndNamesWhatAnEraseKeeps() {
+        HostCommand.Result post = scriptlet("postinstall", 1, "");
+        assertThat(post.stdout()).as(post.describe()).startsWith("smtp-probe: installed and enabled, not started:")
+                .contains("sudo smtp-probe check-config /etc/smtp-probe/smtp-probe.yml\n")
+                .contains("sudo systemctl start smtp-probe\n").contains("curl -sf http://localhost:9925/-/ready")
+                .contains("/usr/share/doc/smtp-probe/systemd/README.md");
+        assertThat(scriptlet("postinstall", 2, "").stdout()).as("an upgrade").isEmpty();
+
+        // rpm has removed the package's files when %postun runs; these are the administrator's.
+        HostCommand.Result postun = scriptlet("postuninstall", 0, """
+                mkdir -p /etc/smtp-probe/tls /etc/systemd/system/smtp-probe.service.d
+                for f in relay-password web.yml ca.pem tls/smtp-probe.key; do echo x > /etc/smtp-probe/$f; done
+                printf '[Service]\\nLoadCredential=tls.key:/etc/smtp-probe/tls/smtp-probe.key\\n' \\
+                    > /etc/systemd/system/smtp-probe.service.d/override.conf
+                """);
+
+        assertThat(postun.stdout()).as(postun.describe()).contains("""
+                smtp-probe: kept what you added under /etc/smtp-probe (secrets among it stay as private as you made them):
+                  /etc/smtp-probe/ca.pem
+                  /etc/smtp-probe/relay-password
+                  /etc/smtp-probe/tls/smtp-probe.key
+                  /etc/smtp-probe/web.yml
+                smtp-probe: remove them when no longer needed: sudo rm -r /etc/smtp-probe
+                smtp-probe: kept your drop-ins of smtp-probe.service (they apply again if the package is installed again):
+                  /etc/systemd/system/smtp-probe.service.d/override.conf
+                smtp-probe: remove them when no longer needed: sudo rm -r /etc/systemd/system/smtp-probe.service.d\
+                 && sudo systemctl daemon-reload
+                """).contains("--- left\n/etc/smtp-probe/ca.pem\n");
+    }
+
+    /** Runs a scriptlet of the RPM with {@code argument} as its $1 after {@code setup}, both as root in private mounts. */
+    private HostCommand.Result scriptlet(String name, int argument, String setup) {
+        String scripts = query("--scripts").stdout();
+        java.util.regex.Matcher section = java.util.regex.Pattern.compile("^" + name
+                + " scriptlet \\(using /bin/sh\\):\\n(.*?)(?=^\\w+ scriptlet \\(|\\z)",
+                java.util.regex.Pattern.DOTALL | java.util.regex.Pattern.MULTILINE).matcher(scripts);
+        assertThat(section.find()).as(name + " in\n" + scripts).isTrue();
+        Path upper = work.resolve("etc-upper-" + name + argument);
+        Path workdir = work.resolve("etc-work-" + name + argument);
+        String script = "set -e\n"
+                + "mount -t overlay overlay -o lowerdir=/etc,upperdir=\"$2\",workdir=\"$3\" /etc\n"
+                + "mount -t tmpfs tmpfs /run\n"
+                + setup
+                + "sh -c \"$1\" " + name + " " + argument + "\n"
+                + "if [ " + argument + " -eq 0 ]; then echo '--- left'; find /etc/smtp-probe ! -type d | sort; fi\n";
+        try {
+            Files.createDirectories(upper);
+            Files.createDirectories(workdir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        HostCommand.Result result = HostCommand.run(Duration.ofMinutes(1), Map.of(), "util-linux", "unshare", "--mount",
+                "--propagation", "private", "sh", "-c", script, "scriptlet", section.group(1), upper.toString(),
+                workdir.toString());
+        assertThat(result.exitCode()).as(result.describe()).isZero();
+        return result;
     }
 
     @Test
