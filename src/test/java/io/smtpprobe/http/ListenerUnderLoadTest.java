@@ -3,12 +3,11 @@ package io.smtpprobe.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.daemon.Daemon;
+import io.smtpprobe.testing.Churn;
 import io.smtpprobe.testing.GatedProber;
 import io.smtpprobe.testing.Serial;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +56,7 @@ class ListenerUnderLoadTest {
         // A limit of 8 with 48 churning clients crosses the limit thousands of times a second: the old
         // connector closed its listener within the first second of this.
         start(new RequestLimits(Duration.ofSeconds(10), 8));
-        Churn churn = Churn.run(daemon.port(), 48, Duration.ofSeconds(5));
+        Churn churn = Churn.run(daemon.port(), "/-/healthy", 48, Duration.ofSeconds(5), Duration.ofSeconds(5));
         assertThat(churn.answered()).as("requests answered while churning").isGreaterThan(100);
         assertThat(healthy(daemon.port())).as("the listener after the churn").isTrue();
     }
@@ -72,7 +69,7 @@ class ListenerUnderLoadTest {
             for (int i = 0; i < RequestLimits.DEFAULT.maxConnections() - 7; i++) {
                 idle.add(new Socket("127.0.0.1", daemon.port()));
             }
-            Churn.run(daemon.port(), 30, Duration.ofSeconds(5));
+            Churn.run(daemon.port(), "/-/healthy", 30, Duration.ofSeconds(5), Duration.ofSeconds(5));
         } finally {
             for (Socket socket : idle) {
                 socket.close();
@@ -98,50 +95,9 @@ class ListenerUnderLoadTest {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
             socket.setSoTimeout(10_000);
-            return Churn.request(socket).startsWith("HTTP/1.1 200");
+            return Churn.answers200(socket, "/-/healthy");
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** Client threads that each loop: connect, {@code GET /-/healthy} with {@code Connection: close}, read, close. */
-    record Churn(long answered) {
-        static Churn run(int port, int clients, Duration length) throws InterruptedException {
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong answered = new AtomicLong();
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < clients; i++) {
-                Thread thread = new Thread(() -> {
-                    while (!stop.get()) {
-                        try (Socket socket = new Socket()) {
-                            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-                            socket.setSoTimeout(2_000);
-                            if (request(socket).startsWith("HTTP/1.1 200")) {
-                                answered.incrementAndGet();
-                            }
-                        } catch (IOException e) {
-                            // A reset or a refusal is what the old listener gave; the assertion is afterwards.
-                        }
-                    }
-                }, "churn-" + i);
-                thread.setDaemon(true);
-                thread.start();
-                threads.add(thread);
-            }
-            Thread.sleep(length.toMillis()); // the load's length: nothing waits on a result here
-            stop.set(true);
-            for (Thread thread : threads) {
-                thread.join(10_000);
-            }
-            return new Churn(answered.get());
-        }
-
-        static String request(Socket socket) throws IOException {
-            OutputStream out = socket.getOutputStream();
-            out.write("GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smtpprobe.daemon.Daemon;
 import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.testing.GatedProber;
+import io.smtpprobe.testing.Openssl;
 import io.smtpprobe.testing.PrometheusServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -380,11 +381,6 @@ class WebConfigEndpointTest {
     }
 
     private void openssl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("openssl %s: %s", command, output).isZero();
+        Openssl.run(dir, args);
     }
 }
