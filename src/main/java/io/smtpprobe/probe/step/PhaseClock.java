@@ -43,6 +43,12 @@ public final class PhaseClock {
         return current;
     }
 
+    /** The time {@code phase} has taken so far, the running step included. */
+    public synchronized Duration elapsed(Phase phase) {
+        long running = stepStart >= 0 && current.phase() == phase ? ticker.nanoTime() - stepStart : 0;
+        return Duration.ofNanos(nanos.getOrDefault(phase, 0L) + running);
+    }
+
     /**
      * Adds time spent before this clock started on what the probe needed first (the MX and MTA-STS lookups
      * shared by the hosts of an mx: target): to its phase, and to the total, which spans all the phases.

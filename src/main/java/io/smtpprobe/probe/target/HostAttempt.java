@@ -7,6 +7,7 @@ import io.smtpprobe.config.TlsConfig;
 import io.smtpprobe.probe.BearerTokens;
 import io.smtpprobe.probe.IpLiteral;
 import io.smtpprobe.probe.Outcome;
+import io.smtpprobe.probe.Phase;
 import io.smtpprobe.probe.ProbeOptions;
 import io.smtpprobe.probe.ProbeResult;
 import io.smtpprobe.probe.Ticker;
@@ -234,7 +235,9 @@ final class HostAttempt {
                 ? new SmtpConversation.Snapshot(phases.current(), 0, null)
                 : conversation.snapshot();
         OutcomeMapper.Mapped mapped = tools.mapper().map(e, context(state));
-        return result(mapped.outcome(), TargetProber.lastLine(masked(state.reply())), masked(mapped.detail()));
+        String detail = mapped.outcome() != Outcome.TCP_REFUSED ? mapped.detail()
+                : mapped.detail() + LocalReset.note(address, phases.elapsed(Phase.CONNECT));
+        return result(mapped.outcome(), TargetProber.lastLine(masked(state.reply())), masked(detail));
     }
 
     /** Everything the mapper needs to know about where and how the attempt failed. */
