@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  prometheus          # promtool: checks the exposition and the alert rules; the real server for e2e
+  prometheus          # promtool: checks the exposition and the alert rules; the real server for e2e and the boot test
+  apache2-utils       # htpasswd: the boot test hashes the scrape password as dashboards/FLEET.md says
   prometheus-alertmanager  # amtool check-config; the real Alertmanager of the fleet e2e test
   lintian             # checks the .deb
   systemd             # systemd-analyze verify / security
@@ -28,7 +29,7 @@ packages=(
 )
 tools=(promtool prometheus amtool prometheus-alertmanager lintian systemd-analyze systemd-nspawn debootstrap ip nft dnsmasq
   cloud-init kill jq curl openssl dpkg-deb rpmbuild rpmlint rpmsign reprepro gpg python3 man groff postconf posttls-finger
-  dovecot)
+  dovecot htpasswd unshare)
 
 missing=()
 for p in "${packages[@]}"; do

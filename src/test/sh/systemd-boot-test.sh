@@ -7,7 +7,12 @@
 # LoadCredential= hands the password to the agent when it exists, ARGS= in /etc/default/smtp-probe
 # reaches the agent, and the JVM maps the class data sharing archive postinst made. The package
 # comes from a signed apt repository (src/deb/make-apt-repo, a test key made here) served on the
-# container's loopback, and is upgraded from it to a version n+1 with the service running.
+# container's loopback, and is upgraded from it to a version n+1 with the service running. Then
+# dashboards/FLEET.md is followed as written (src/test/sh/fleet-guide.py reads each piece from it):
+# the agent on a private address with TLS and basic auth; a TLS key only root reads fails in
+# ExecStartPre with the LoadCredential= route; that route works; and a real Prometheus (the host's,
+# in the container's network) scrapes the agent by IP with tls_config.server_name and finds it up.
+# Last, apt purge keeps what the administrator added (the key, web.yml, the drop-in) and says so.
 #
 #   src/test/sh/systemd-boot-test.sh [DEB]     (default: the one target/ holds; run as root)
 #
@@ -25,9 +30,12 @@ say() { printf '[boot-test %3ds] %s\n' "$((SECONDS - started))" "$*"; }
 die() { printf '[boot-test] FAILED: %s\n' "$*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (it mounts an overlay and boots a container)"
-for tool in systemd-nspawn debootstrap nsenter flock reprepro gpg dpkg-deb python3; do
-    command -v "$tool" >/dev/null || die "$tool missing: apt-get install systemd-container debootstrap util-linux reprepro gnupg dpkg-dev python3"
+for tool in systemd-nspawn debootstrap nsenter unshare flock reprepro gpg dpkg-deb python3 ip openssl htpasswd prometheus curl; do
+    command -v "$tool" >/dev/null || die "$tool missing: apt-get install systemd-container debootstrap util-linux reprepro gnupg dpkg-dev python3 iproute2 openssl apache2-utils prometheus curl (src/test/sh/install-test-deps.sh does)"
 done
+# The guide's Prometheus paths are under /etc/prometheus: the test's own directory is mounted there, in a mount
+# namespace of Prometheus' own, over the directory the prometheus package made.
+[ -d /etc/prometheus ] || die "/etc/prometheus missing: the prometheus package makes it (apt-get install prometheus)"
 
 if [ $# -ge 1 ]; then
     deb=$1
@@ -77,6 +85,7 @@ root=$run/merged
 nspawn_pid=
 leader=
 http_pid=
+prometheus_pid=
 
 teardown() {
     local status=$?
@@ -86,6 +95,14 @@ teardown() {
     fi
     if [ -n "${GNUPGHOME:-}" ]; then
         gpgconf --kill gpg-agent 2>/dev/null || true
+    fi
+    if [ -n "$prometheus_pid" ]; then
+        if [ $status -ne 0 ]; then
+            printf '\n--- prometheus log ---\n' >&2
+            tail -n 30 "$run/prometheus.log" >&2 || true
+        fi
+        kill -TERM "$prometheus_pid" 2>/dev/null || true
+        wait "$prometheus_pid" 2>/dev/null || true
     fi
     if [ -n "$http_pid" ]; then
         kill -TERM "$http_pid" 2>/dev/null || true
@@ -122,6 +139,16 @@ wait_for() {
     local deadline=$((SECONDS + seconds))
     until "$@" >/dev/null 2>&1; do
         [ $SECONDS -lt $deadline ] || die "$what: not within ${seconds}s"
+        sleep 0.5
+    done
+}
+
+# poll SECONDS COMMAND...: as wait_for, but returns 1 when the time is up, for a caller that says why.
+poll() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ $SECONDS -lt $deadline ] || return 1
         sleep 0.5
     done
 }
@@ -197,7 +224,11 @@ apt_get install smtp-probe > "$run/dpkg.log" 2>&1 || { cat "$run/dpkg.log" >&2; 
 [ "$(inside dpkg-query -W -f '${Version}' smtp-probe)" = "$version" ] || die "apt did not install $version"
 [ "$(inside systemctl is-enabled smtp-probe)" = enabled ] || die "postinst did not enable smtp-probe.service"
 [ "$(inside systemctl is-active smtp-probe || true)" = inactive ] || die "postinst started the service on install"
-say "installed: enabled, not started"
+grep -qF "smtp-probe: installed and enabled, not started: first give it your subscription's offer and targets." "$run/dpkg.log" \
+    && grep -qF "  sudo systemctl start smtp-probe" "$run/dpkg.log" \
+    && grep -qF "  until curl -sf http://localhost:9925/-/ready; do sleep 2; done" "$run/dpkg.log" \
+    || { cat "$run/dpkg.log" >&2; die "the installation did not say the service is not started and what to do next"; }
+say "installed: enabled, not started, and it said so with the next steps"
 cds_archive=/var/cache/smtp-probe/smtp-probe.jsa
 if ! [ -s "$root$cds_archive" ] || ! [ -s "$root$cds_archive.stamp" ]; then
     die "postinst made no class data sharing archive: $(grep make-cds-archive "$run/dpkg.log" || echo 'it said nothing')"
@@ -373,10 +404,145 @@ inside cat "/proc/$new_pid/cmdline" | tr '\0' ' ' | grep -q -- "--log.level=debu
 inside grep -qF "$cds_archive" "/proc/$new_pid/maps" || die "after the upgrade the agent does not map $cds_archive"
 say "apt upgrade $version -> $next_version restarted the agent once (pid $main_pid -> $new_pid), config and ARGS kept, archive mapped"
 
+# --- dashboards/FLEET.md as written: TLS and basic auth, the key as a credential, a real Prometheus ---
+guide=dashboards/FLEET.md
+fleet() { python3 src/test/sh/fleet-guide.py "$guide" "$@" || die "dashboards/FLEET.md no longer has what the boot test follows"; }
+address=$(fleet listen-address)
+server_name=$(fleet server-name)
+# The VM's private address, on the loopback device of the container's network namespace: nothing leaves it.
+nsenter -t "$leader" -n ip address add "${address%:*}/32" dev lo
+# "your CA": a test CA, and the agent's certificate with the one name for all.
+tls=$run/tls
+mkdir -m 0700 "$tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=boot test fleet CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" 2> "$tls/openssl.log" \
+    && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$server_name" \
+        -keyout "$tls/smtp-probe.key" -out "$tls/smtp-probe.csr" 2>> "$tls/openssl.log" \
+    && printf 'subjectAltName=DNS:%s\n' "$server_name" > "$tls/san.ext" \
+    && openssl x509 -req -in "$tls/smtp-probe.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+        -extfile "$tls/san.ext" -out "$tls/smtp-probe.crt" 2>> "$tls/openssl.log" \
+    || { cat "$tls/openssl.log" >&2; die "openssl could not make the test certificates"; }
+install -d -m 0755 "$root/etc/smtp-probe/tls"
+install -m 0644 "$tls/smtp-probe.crt" "$root/etc/smtp-probe/tls/smtp-probe.crt"
+# As an operator keeps a key: only root reads it.
+install -m 0600 "$tls/smtp-probe.key" "$root/etc/smtp-probe/tls/smtp-probe.key"
+scrape_password=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
+hash=$(printf '%s\n' "$scrape_password" | htpasswd -inBC 10 "" | tr -d ':\n')
+fleet web-yml "$hash" > "$root/etc/smtp-probe/web.yml"
+chmod 0644 "$root/etc/smtp-probe/web.yml"
+sed -i "s|^ARGS=.*|$(fleet args)|" "$root/etc/default/smtp-probe"
+write_config '${CREDENTIALS_DIRECTORY}/relay-password' ''
+sed -i "s|listen_address: \"127.0.0.1:9925\"|listen_address: \"$address\"|; s|host: 127.0.0.1\$|host: ${address%:*}|" "$config"
+grep -qF "listen_address: \"$address\"" "$config" || die "the config does not listen on $address"
+
+# The guide's minimal web.yml names the key that only root reads: the service's user cannot, and the
+# pre-start check says so and how to hand it in, instead of the agent failing at every restart.
+if inside smtp-probe check-config /etc/smtp-probe/smtp-probe.yml --web.config.file /etc/smtp-probe/web.yml \
+        > "$run/check-web.log" 2>&1; then
+    die "check-config in a shell accepted a key the service's user cannot read"
+fi
+grep -qF "tls_server_config.key_file: the service's user cannot read /etc/smtp-probe/tls/smtp-probe.key (owner root, group root, mode 0600)" "$run/check-web.log" \
+    || { cat "$run/check-web.log" >&2; die "check-config in a shell did not name the key its user cannot read"; }
+cursor=$(inside journalctl -u smtp-probe -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p')
+if inside systemctl restart smtp-probe 2>/dev/null; then
+    die "the service started with a TLS key its user cannot read"
+fi
+wait_for "ExecStartPre naming the key the service's user cannot read" 30 journal_has "$cursor" \
+    "tls_server_config.key_file: cannot read /etc/smtp-probe/tls/smtp-probe.key: Permission denied; the service's user may not read it"
+wait_for "ExecStartPre's exit 78 for the key" 30 journal_has "$cursor" "status=78/CONFIG"
+journal_has "$cursor" "LoadCredential=tls.key:/etc/smtp-probe/tls/smtp-probe.key, key_file: \${CREDENTIALS_DIRECTORY}/tls.key in the web config" \
+    || die "ExecStartPre did not say how to hand the key in (LoadCredential=)"
+if journal_has "$cursor" "Started smtp-probe"; then
+    die "the agent started (and could only fail) with a key its user cannot read"
+fi
+inside systemctl stop smtp-probe
+inside systemctl reset-failed smtp-probe
+say "a key only root reads fails in ExecStartPre (78) with the LoadCredential= route; the agent never started"
+
+# The guide's fix: the drop-in (as systemctl edit writes it) and the key_file that reads the credential.
+dropin=/etc/systemd/system/smtp-probe.service.d/override.conf
+mkdir -p "$root${dropin%/*}"
+fleet drop-in > "$root$dropin"
+key_line=$(fleet credential-key-file)
+sed -i "s|^  key_file: .*|  $key_line|" "$root/etc/smtp-probe/web.yml"
+grep -qxF "  $key_line" "$root/etc/smtp-probe/web.yml" || die "web.yml does not read the key as a credential"
+inside systemctl daemon-reload
+inside smtp-probe check-config /etc/smtp-probe/smtp-probe.yml --web.config.file /etc/smtp-probe/web.yml \
+    > "$run/check-web.log" 2>&1 || { cat "$run/check-web.log" >&2; die "check-config refused the guide's credential route"; }
+grep -qF -- "--web.config.file /etc/smtp-probe/web.yml: OK, TLS, 1 basic auth user" "$run/check-web.log" \
+    || { cat "$run/check-web.log" >&2; die "check-config did not check the web config"; }
+inside systemctl start smtp-probe || die "the service did not start with the key as a credential"
+agent() {
+    # $1: path; the rest: curl options. From the container's network, by IP, verifying the guide's name.
+    local path=$1
+    shift
+    nsenter -t "$leader" -n curl -sS --max-time 5 --cacert "$tls/ca.pem" \
+        --connect-to "$server_name:${address#*:}:$address" "$@" "https://$server_name:${address#*:}$path"
+}
+wait_for "the agent ready over TLS with basic auth" 60 agent /-/ready -f -u "prometheus:$scrape_password"
+[ "$(agent /metrics -o /dev/null -w '%{http_code}')" = 401 ] || die "the agent served /metrics without basic auth"
+say "started with the key as a credential (drop-in LoadCredential=): ready over TLS at $address, 401 without a password"
+
+# The guide's prometheus.yml, its paths under /etc/prometheus: this directory, mounted there for Prometheus only.
+prom=$run/prometheus
+mkdir -p "$prom/etc/rules" "$prom/etc/smtp-probe" "$prom/data"
+fleet prometheus-yml "$address" > "$prom/etc/prometheus.yml"
+cp dashboards/alerts/smtp-probe.rules.yml "$prom/etc/rules/smtp-probe.rules.yml"
+cp "$tls/ca.pem" "$prom/etc/smtp-probe/ca.pem"
+printf '%s\n' "$scrape_password" > "$prom/etc/smtp-probe/scrape-password"
+chmod 0600 "$prom/etc/smtp-probe/scrape-password"
+unshare --mount --propagation private sh -c 'mount --bind "$1" /etc/prometheus && exec nsenter -t "$2" -n \
+        prometheus --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path="$3" \
+        --web.listen-address=127.0.0.1:9090' prometheus "$prom/etc" "$leader" "$prom/data" > "$run/prometheus.log" 2>&1 &
+prometheus_pid=$!
+prometheus_api() {
+    nsenter -t "$leader" -n curl -fsS --max-time 5 "http://127.0.0.1:9090/api/v1/$1"
+}
+target_up() {
+    # The job's one target, by the address the guide binds to: up, with the labels the relabeling sets.
+    prometheus_api targets | python3 -c '
+import json, sys
+address = sys.argv[1]
+for t in json.load(sys.stdin)["data"]["activeTargets"]:
+    if t["labels"].get("job") == "smtp-probe" and t["labels"].get("instance") == address:
+        print(t["health"], t["scrapeUrl"], t["labels"].get("environment"), t["lastError"] or "-")
+        sys.exit(0 if t["health"] == "up" else 1)
+sys.exit(1)' "$address" > "$run/target.txt"
+}
+if ! poll 90 target_up; then
+    die "Prometheus did not find the agent up: $(cat "$run/target.txt" 2>/dev/null || echo 'no such target')"
+fi
+read -r health scrape_url environment _ < "$run/target.txt"
+[ "$scrape_url" = "https://$address/metrics" ] || die "Prometheus scraped $scrape_url, not https://$address/metrics"
+[ "$environment" = boot-test ] || die "the guide's relabeling did not set environment (found $environment)"
+up=$(prometheus_api "query?query=up%7Bjob%3D%22smtp-probe%22%7D" | python3 -c '
+import json, sys
+result = json.load(sys.stdin)["data"]["result"]
+print(" ".join(r["metric"]["instance"] + "=" + r["value"][1] for r in result))')
+[ "$up" = "$address=1" ] || die "up{job=\"smtp-probe\"} is not 1 for $address: $up"
+say "Prometheus, configured by dashboards/FLEET.md, scrapes $scrape_url by IP with server_name $server_name: $health, up == 1"
+kill -TERM "$prometheus_pid"
+wait "$prometheus_pid" 2>/dev/null || true
+prometheus_pid=
+
 # --- stop -----------------------------------------------------------------------------------------
 inside systemctl stop smtp-probe
 [ "$(inside systemctl show -p ActiveState --value smtp-probe)" = inactive ] || die "not inactive after stop"
 [ "$(inside systemctl show -p Result --value smtp-probe)" = success ] || die "stop did not end cleanly"
 say "stopped cleanly"
+
+# --- purge: what the package made goes, what the administrator added stays and is named -------------
+apt_get purge smtp-probe > "$run/purge.log" 2>&1 || { cat "$run/purge.log" >&2; die "apt-get purge failed"; }
+[ ! -e "$config" ] || die "purge left the package's conffile /etc/smtp-probe/smtp-probe.yml"
+[ ! -e "$root/etc/default/smtp-probe" ] || die "purge left the package's conffile /etc/default/smtp-probe"
+for added in /etc/smtp-probe/relay-password /etc/smtp-probe/tls/smtp-probe.key /etc/smtp-probe/tls/smtp-probe.crt \
+    /etc/smtp-probe/web.yml "$dropin"; do
+    [ -f "$root$added" ] || die "purge deleted $added, which the administrator added"
+    grep -qxF "  $added" "$run/purge.log" || { cat "$run/purge.log" >&2; die "purge did not name $added as kept"; }
+done
+grep -qF "smtp-probe: remove them when no longer needed: sudo rm -r /etc/smtp-probe" "$run/purge.log" \
+    && grep -qF "smtp-probe: purge kept your drop-ins of smtp-probe.service" "$run/purge.log" \
+    || { cat "$run/purge.log" >&2; die "purge did not say what it kept and how to remove it"; }
+say "purge removed the package's files and kept, and named, the key, web.yml, the password and the drop-in"
 
 say "PASSED in $((SECONDS - started))s"
