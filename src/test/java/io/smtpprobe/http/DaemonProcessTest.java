@@ -89,7 +89,9 @@ class DaemonProcessTest {
                     .contains("target=\"new\"");
 
             daemon.signal("INT");
-            assertThat(daemon.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+            // That it exits, and with 0; how soon is the SIGTERM test's bound. Beside two busy processes this
+            // shutdown once took over 10 s (issue 24).
+            assertThat(daemon.process().waitFor(60, TimeUnit.SECONDS)).as("exited after SIGINT").isTrue();
             assertThat(daemon.process().exitValue()).isZero();
         }
     }
