@@ -3,17 +3,14 @@ package io.smtpprobe.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.config.Mode;
+import io.smtpprobe.testing.Descriptors;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.Targets;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Hundreds of probes against misbehaving peers leave no descriptor and no thread behind. */
@@ -55,7 +52,6 @@ class ResourceLeakTest {
                 round.run();
             }
             server.awaitIdle(Duration.ofSeconds(5));
-            long descriptors = openDescriptors();
             long proberThreads = proberThreads();
 
             for (int i = 0; i < ROUNDS; i++) {
@@ -65,7 +61,7 @@ class ResourceLeakTest {
 
             assertThat(seen).containsExactlyInAnyOrder(Outcome.PROTOCOL_ERROR, Outcome.GREETING_REJECTED, Outcome.OK);
             assertThat(server.accepted()).isEqualTo(ROUNDS + 10);
-            assertThat(openDescriptors()).isEqualTo(descriptors);
+            assertThat(Descriptors.socketsTo(server.port())).as("the prober's sockets left to the server").isZero();
             // A prober's own threads: its deadline watchdog and the connector every handshake waits on.
             assertThat(proberThreads()).isEqualTo(proberThreads).isEqualTo(2);
         }
@@ -95,12 +91,6 @@ class ResourceLeakTest {
                 pool.shutdownNow();
             }
             assertThat(proberThreads()).as("the watchdog and the connector, for 80 probes").isEqualTo(2);
-        }
-    }
-
-    private static long openDescriptors() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
         }
     }
 
