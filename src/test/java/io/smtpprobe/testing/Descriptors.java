@@ -17,19 +17,21 @@ import java.util.stream.Stream;
 public final class Descriptors {
     private Descriptors() {}
 
-    /** Descriptors of this process that are TCP sockets (IPv4 or IPv6) whose remote port is {@code port}. */
+    /**
+     * Descriptors of this process that are TCP sockets (IPv4 or IPv6) whose remote port is {@code port}.
+     *
+     * <p>The tables in {@code /proc/self/net} list the whole network namespace, which other test forks change
+     * while they are read; the kernel hands them out a page at a time and may skip an entry that moved between
+     * pages. So each table is read whole, several times, and the inodes found in any reading are kept: a socket
+     * that is open is in at least one of them, and one that closed in between has no descriptor left to count.
+     */
     public static long socketsTo(int port) throws IOException {
         Set<String> inodes = new HashSet<>();
-        for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
-            Path file = Path.of(table);
-            if (!Files.exists(file)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
-                String[] fields = line.trim().split("\\s+");
-                String remote = fields[2];
-                if (Integer.parseInt(remote.substring(remote.indexOf(':') + 1), 16) == port && !fields[9].equals("0")) {
-                    inodes.add("socket:[" + fields[9] + "]");
+        for (int reading = 0; reading < 4; reading++) {
+            for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+                Path file = Path.of(table);
+                if (Files.exists(file)) {
+                    inodes.addAll(inodesTo(port, Files.readAllLines(file)));
                 }
             }
         }
@@ -46,5 +48,17 @@ public final class Descriptors {
             }
         }
         return count;
+    }
+
+    private static Set<String> inodesTo(int port, List<String> table) {
+        Set<String> inodes = new HashSet<>();
+        for (String line : table.subList(1, table.size())) {
+            String[] fields = line.trim().split("\\s+");
+            String remote = fields[2];
+            if (Integer.parseInt(remote.substring(remote.indexOf(':') + 1), 16) == port && !fields[9].equals("0")) {
+                inodes.add("socket:[" + fields[9] + "]");
+            }
+        }
+        return inodes;
     }
 }
