@@ -1,6 +1,9 @@
 package io.smtpprobe.daemon;
 
 import io.smtpprobe.engine.EventLog;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -25,6 +28,8 @@ public final class SignalHandlers {
     private boolean reloadWanted;
     private boolean stopWanted;
     private boolean reloadBySignal;
+    /** Signals the process was started with ignored: the JVM leaves SIG_IGN in place and only says so. */
+    private final Set<String> ignoredFromBirth = new HashSet<>();
 
     private SignalHandlers(EventLog log) {
         this.log = log;
@@ -36,6 +41,13 @@ public final class SignalHandlers {
         handlers.reloadBySignal = handlers.handle("HUP", handlers::hangUp);
         handlers.handle("TERM", () -> handlers.stop("SIGTERM"));
         handlers.handle("INT", () -> handlers.stop("SIGINT"));
+        for (String stop : List.of("TERM", "INT")) {
+            if (handlers.ignoredFromBirth.contains(stop)) {
+                // A shell starts a background command ("smtp-probe run &") with SIGINT ignored, and it stays so.
+                log.warn("SIG" + stop + " is ignored by this process (it was started with it ignored): it does not"
+                        + " stop the agent; SIGTERM or SIGINT, whichever is not ignored, does");
+            }
+        }
         log.debug("signal handlers installed", "reload_by_signal", handlers.reloadBySignal);
         if (!handlers.reloadBySignal) {
             log.warn("SIGHUP is ignored by this process (it was started with SIGHUP ignored, as nohup does):"
@@ -53,6 +65,9 @@ public final class SignalHandlers {
     private boolean handle(String name, Runnable action) {
         try {
             SignalHandler previous = Signal.handle(new Signal(name), signal -> action.run());
+            if (previous == SignalHandler.SIG_IGN) {
+                ignoredFromBirth.add(name);
+            }
             return previous != SignalHandler.SIG_IGN;
         } catch (IllegalArgumentException e) {
             // -Xrs, or a JVM that keeps the signal for itself.

@@ -90,4 +90,21 @@ class SignalsAtStartTest {
             assertThat(daemon.output()).doesNotContain("SIGHUP received");
         }
     }
+
+    @Test
+    void sigintIgnoredFromBirthAsInABackgroundJobIsLoggedAndSigtermStillStops() throws Exception {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "trap '' INT; exec \"$0\" \"$@\""));
+        command.addAll(agent(config()));
+        try (ChildProcess daemon = new ChildProcess(command)) {
+            daemon.await("msg=\"SIGINT is ignored by this process (it was started with it ignored): it does not stop"
+                    + " the agent; SIGTERM or SIGINT, whichever is not ignored, does\"", 60);
+            http(daemon);
+            assertThat(daemon.output()).doesNotContain("SIGTERM is ignored");
+
+            daemon.signal("TERM");
+            daemon.awaitEnd(60);
+            assertThat(daemon.process().exitValue()).isZero();
+            assertThat(daemon.output()).contains("msg=\"SIGTERM received\"").doesNotContain("SIGINT received");
+        }
+    }
 }

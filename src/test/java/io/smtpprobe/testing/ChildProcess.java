@@ -23,7 +23,12 @@ public final class ChildProcess implements AutoCloseable {
     private final Thread reader;
 
     public ChildProcess(List<String> command) throws IOException {
-        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // With every signal at its default, however the suite was started: a shell starts a background job
+        // ("bash .ci/run &") with SIGINT ignored, every process below inherits that, and a daemon under test
+        // would then never see the SIGINT a test sends (env execs the command: the pid stays the same).
+        List<String> defaults = new ArrayList<>(List.of("env", "--default-signal"));
+        defaults.addAll(command);
+        process = new ProcessBuilder(defaults).redirectErrorStream(true).start();
         reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -104,11 +109,24 @@ public final class ChildProcess implements AutoCloseable {
     /** Waits for the process to exit and everything it wrote to be read; returns all of it. */
     public String awaitEnd(int seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-            throw new AssertionError("still running after " + seconds + " s; output so far:\n" + tail(40));
+            throw new AssertionError("still running after " + seconds + " s; its threads and last output:\n"
+                    + threadDump());
         }
         reader.join(TimeUnit.SECONDS.toMillis(seconds));
         lines.drainTo(seen);
         return output();
+    }
+
+    /** A Java child's threads, as SIGQUIT makes it print them, with the lines before: why it has not ended. */
+    private String threadDump() throws InterruptedException {
+        try {
+            signal("QUIT");
+        } catch (IOException | AssertionError e) {
+            return tail(40) + "\n(no thread dump: " + e.getMessage() + ")";
+        }
+        process.waitFor(3, TimeUnit.SECONDS);
+        lines.drainTo(seen);
+        return tail(400);
     }
 
     public void signal(String name) throws IOException, InterruptedException {
