@@ -127,6 +127,7 @@ teardown() {
     exit $status
 }
 trap teardown EXIT
+trap 'exit 143' TERM INT # test-all.sh stops it with SIGTERM when the stage beside it fails: tear down first
 
 inside() {
     nsenter -t "$leader" -m -u -i -n -p -C env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"

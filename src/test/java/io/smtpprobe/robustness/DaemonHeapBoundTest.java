@@ -3,7 +3,6 @@ package io.smtpprobe.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.probe.Outcome;
-import io.smtpprobe.testing.Serial;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * thread and end as our own {@code error} (AsyncProbeTest pins that), which is not what its peer
  * deserves.
  */
-@Serial
 class DaemonHeapBoundTest {
     private static final int COPIES = 2;
     private static final int ROUNDS = 12;

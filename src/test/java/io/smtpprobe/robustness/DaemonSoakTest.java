@@ -3,7 +3,6 @@ package io.smtpprobe.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.probe.Outcome;
-import io.smtpprobe.testing.Serial;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Over a thousand probes through the daemon against hostile peers leave it holding exactly the
  * descriptors and threads it held before them, as its own {@code /metrics} reports them.
  */
-@Serial
 class DaemonSoakTest {
     private static final int COPIES = 5;
     private static final int ROUNDS = 50;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.testing.ScriptedSmtpServer;
-import io.smtpprobe.testing.Serial;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
  * are refused; scraped every 15 s for a minute (CI's short soak; the README gives the 10-minute run).
  * No OutOfMemoryError, and the heap in use at every scrape stays under the bound.
  */
-@Serial
 class MaxTargetsSoakTest {
     /** A minute in CI; {@code -Dsmtp-probe.soak=PT10M} for the 10-minute run the README describes. */
     private static final Duration SOAK = Duration.parse(System.getProperty("smtp-probe.soak", "PT60S"));
