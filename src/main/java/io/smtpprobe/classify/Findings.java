@@ -89,7 +89,7 @@ final class Findings {
                         + ") while other ports connect, and Azure's policy for this subscription ("
                         + policy.offer().key() + (policy.exemption() ? ", exemption recorded" : "")
                         + ") says port 25 is open. " + RESET_REASON,
-                RESET_ACTION + " Then check the NSG outbound rules, Azure Firewall or NVA for a port-25 rule that"
+                resetAction() + " Then check the NSG outbound rules, Azure Firewall or NVA for a port-25 rule that"
                         + " rejects.");
     }
 
@@ -100,14 +100,23 @@ final class Findings {
                         + ") while other ports connect. Azure's policy for " + policy.offer().key()
                         + " subscriptions blocks port 25, so it is not through either way; but " + RESET_REASON,
                 actionForBlocked() + " To see Azure's own block behind it, remove the port-25 reject: "
-                        + RESET_ACTION.substring(0, 1).toLowerCase(java.util.Locale.ROOT) + RESET_ACTION.substring(1));
+                        + resetAction().substring(0, 1).toLowerCase(java.util.Locale.ROOT) + resetAction().substring(1));
     }
 
     private static final String RESET_REASON = "Azure's own port-25 block drops packets silently, and receivers do not"
             + " all reset at once, so the RST comes from a firewall that rejects port 25: on this VM (nftables,"
             + " iptables, ufw, firewalld), an NVA, or a firewall on the way.";
-    private static final String RESET_ACTION = "Look for a reject of TCP port 25 in this VM's firewall first:"
-            + " `nft list ruleset`, `iptables -S OUTPUT`, `ufw status verbose`, `firewall-cmd --list-all`.";
+
+    /** Where to look for the reject: the firewall tools installed on this VM, each command as it runs here. */
+    private String resetAction() {
+        List<String> commands = invocation.firewallCommands();
+        if (commands.isEmpty()) {
+            return "No firewall tool (nft, iptables, ufw, firewall-cmd) is installed on this VM, so look for a reject"
+                    + " of TCP port 25 beside it: a container host's or hypervisor's firewall, or an NVA.";
+        }
+        return "Look for a reject of TCP port 25 in this VM's firewall first, as root: "
+                + String.join(", ", commands.stream().map(c -> "`" + c + "`").toList()) + ".";
+    }
 
     Finding blockedAsExpected() {
         return new Finding(Diagnosis.PORT25_BLOCKED_AS_EXPECTED,
@@ -155,7 +164,7 @@ final class Findings {
                         + policy.offer().key() + " subscriptions says it should be blocked. The subscription may"
                         + " have an exemption that is not recorded, or a different offer type than configured.",
                 "Record the exemption (subscription.port25_exemption: true) or correct subscription.offer; use"
-                        + " `offer: auto` to read it from Azure. Mail can be sent directly, but plan for the block:"
+                        + " subscription.offer: auto to read it from Azure. Mail can be sent directly, but plan for the block:"
                         + (policy.offer().exemption() == ExemptionStatus.NEVER ? " this offer never gets exemptions."
                                 : " a redeployed subscription would not keep it."));
     }

@@ -123,7 +123,8 @@ final class CheckCommand implements Callable<Integer> {
             return fail(err, e, ExitCodes.CONFIG);
         }
         if (shell != null && shell.missing()) {
-            err.println("smtp-probe: " + shell.advice());
+            String again = CheckInvocation.configured(configFile).withFlags(flags()).checkAll();
+            err.println("smtp-probe: " + shell.advice(again));
             err.flush();
             return ExitCodes.CONFIG;
         }
@@ -236,6 +237,19 @@ final class CheckCommand implements Callable<Integer> {
      * @param all every target of the config or of the {@code --target} specs, in their order
      */
     private CheckInvocation invocation(List<TargetConfig> all) {
+        List<String> flags = flags();
+        if (targetSpecs.isEmpty()) {
+            return CheckInvocation.configured(configFile).withFlags(flags).onThisMachine();
+        }
+        Map<String, String> specs = new LinkedHashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            specs.put(all.get(i).name(), targetSpecs.get(i)); // one target per spec, in the same order
+        }
+        return CheckInvocation.specs(specs).withFlags(flags).onThisMachine();
+    }
+
+    /** The options that change a check's judgement, as typed: every command printed repeats them. */
+    private List<String> flags() {
         List<String> flags = new ArrayList<>();
         if (offer != null) {
             flags.addAll(List.of("--offer", offer));
@@ -249,14 +263,7 @@ final class CheckCommand implements Callable<Integer> {
         if (timeout != null) {
             flags.addAll(List.of("--timeout", io.smtpprobe.config.ConfigLoader.formatDuration(timeout)));
         }
-        if (targetSpecs.isEmpty()) {
-            return CheckInvocation.configured(configFile).withFlags(flags);
-        }
-        Map<String, String> specs = new LinkedHashMap<>();
-        for (int i = 0; i < all.size(); i++) {
-            specs.put(all.get(i).name(), targetSpecs.get(i)); // one target per spec, in the same order
-        }
-        return CheckInvocation.specs(specs).withFlags(flags);
+        return flags;
     }
 
     /** The subscription as the flags override it; {@code offer: auto} is then resolved like the daemon's. */

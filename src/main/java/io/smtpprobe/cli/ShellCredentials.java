@@ -25,13 +25,11 @@ final class ShellCredentials {
     /** A config larger than this is refused by the loader anyway; it is not read here. */
     private static final long MAX_CONFIG_BYTES = 1024 * 1024;
 
-    private final Path configFile;
     private final ServiceCredentials service;
     /** The credential IDs the config names as {@code ${CREDENTIALS_DIRECTORY}/ID}. */
     private final Set<String> ids;
 
-    private ShellCredentials(Path configFile, ServiceCredentials service, Set<String> ids) {
-        this.configFile = configFile;
+    private ShellCredentials(ServiceCredentials service, Set<String> ids) {
         this.service = service;
         this.ids = ids;
     }
@@ -56,7 +54,7 @@ final class ShellCredentials {
         while (ids.find()) {
             found.add(ids.group(1));
         }
-        return found.isEmpty() ? null : new ShellCredentials(configFile, ServiceUnit.credentials(unitPath), found);
+        return found.isEmpty() ? null : new ShellCredentials(ServiceUnit.credentials(unitPath), found);
     }
 
     ServiceCredentials service() {
@@ -68,8 +66,13 @@ final class ShellCredentials {
         return !service.notes().isEmpty();
     }
 
-    /** What to run when a secret of the service cannot be read from this shell. */
-    String advice() {
+    /**
+     * What to run when a secret of the service cannot be read from this shell: the commands in backticks, as
+     * every command the product prints, each runnable as printed (the boot test runs them).
+     *
+     * @param check the {@code smtp-probe check} command that repeats this one (its config and flags)
+     */
+    String advice(String check) {
         List<String> settings = service.loadCredentialSettings();
         // The unit's own lines when it was read; else the config's IDs from /etc/smtp-probe, as the package installs.
         List<String> loads = !settings.isEmpty() ? settings
@@ -78,11 +81,10 @@ final class ShellCredentials {
         for (String setting : loads) {
             words.addAll(List.of("-p", setting));
         }
-        words.addAll(List.of("smtp-probe", "check", "--config", configFile.toString()));
         return "this config's secrets are the service's systemd credentials, and this shell cannot read them ("
                 + String.join("; ", service.notes()) + "). Run check as root, which reads each credential from"
-                + " the file the unit's LoadCredential= names (sudo smtp-probe check --config " + configFile
-                + "), or with the service's credentials: "
-                + String.join(" ", words.stream().map(CheckInvocation::quote).toList());
+                + " the file the unit's LoadCredential= names (`sudo " + check + "`), or with the service's"
+                + " credentials: `" + String.join(" ", words.stream().map(CheckInvocation::quote).toList()) + " "
+                + check + "`";
     }
 }

@@ -87,8 +87,8 @@ public final class RunningAgent {
 
     void begin() {
         Port25Policy policy = options.policy().apply(config);
-        results = new JudgedResults(config.targets(), policy, CheckInvocation.configured(configFile), metrics,
-                changeLog);
+        results = new JudgedResults(config.targets(), policy, CheckInvocation.configured(configFile).onThisMachine(),
+                metrics, changeLog);
         changeLog.policy(policy);
         metadata = MetadataRefresher.startIfWanted(config.azure(), options.dmiDirectory(), timer, workers, metrics,
                 log, options.metadataRefresh());

@@ -321,6 +321,24 @@ class DiagnosisEngineTest {
             assertThat(finding.explanation()).contains("not through either way").contains("firewall that rejects");
             assertThat(finding.action()).contains("port 587").contains("`iptables -S OUTPUT`");
         }
+
+        @Test
+        void namesOnlyTheFirewallCommandsOfToolsInstalledOnTheVmSoEachRunsAsPrinted() {
+            CheckInvocation nftOnly = CONFIG.withFirewallTools(tool -> tool.equals("nft"));
+            Finding finding = DiagnosisEngine.diagnose(EA, round(EA, "mx:tcp_refused mx:tcp_refused ctl:ok"), nftOnly);
+
+            assertThat(finding.action()).contains("as root: `nft list ruleset`.").doesNotContain("iptables")
+                    .doesNotContain("ufw").doesNotContain("firewall-cmd");
+        }
+
+        @Test
+        void saysWhereToLookWhenTheVmHasNoFirewallTool() {
+            CheckInvocation none = CONFIG.withFirewallTools(tool -> false);
+            Finding finding = DiagnosisEngine.diagnose(PAYG, round(PAYG, "mx:tcp_refused mx:tcp_refused ctl:ok"), none);
+
+            assertThat(finding.action()).contains("no firewall tool (nft, iptables, ufw, firewall-cmd) is installed on"
+                    + " this VM, so look for a reject of TCP port 25 beside it").doesNotContain("`");
+        }
     }
 
     @Nested

@@ -445,13 +445,14 @@ class CheckCommandTest {
                 Path config = installedConfig(relay);
 
                 Run run = run(List.of("check", "--config", config.toString(), "--systemd-unit-path",
-                        dir.resolve("no-units").toString()));
+                        dir.resolve("no-units").toString(), "--offer", "msdn"));
 
                 assertThat(run.exitCode).isEqualTo(ExitCodes.CONFIG);
                 assertThat(run.err).contains("this config's secrets are the service's systemd credentials")
-                        .contains("sudo systemd-run --pipe --wait -p"
+                        .contains("(`sudo smtp-probe check --config " + config + " --offer msdn`)")
+                        .contains("`sudo systemd-run --pipe --wait -p"
                                 + " LoadCredential=relay-password:/etc/smtp-probe/relay-password smtp-probe check"
-                                + " --config " + config)
+                                + " --config " + config + " --offer msdn`")
                         .doesNotContain("is not set in the environment");
                 assertThat(relay.port()).isPositive();
             }
