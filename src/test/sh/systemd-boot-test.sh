@@ -50,7 +50,7 @@ fi
 cache=${SMTP_PROBE_ROOTFS_CACHE:-/var/cache/smtp-probe-test}
 rootfs=$cache/rootfs
 suite=bookworm
-packages=systemd,systemd-sysv,dbus,procps,openjdk-17-jre-headless,curl,ca-certificates
+packages=systemd,systemd-sysv,dbus,procps,openjdk-17-jre-headless,curl,ca-certificates,sudo
 stamp="$suite minbase $packages"
 
 # --- the cached root file system -----------------------------------------------------------------
@@ -341,6 +341,69 @@ wait_for "web target probed ok" 60 metric '^smtp_probe_success\{[^}]*target="web
 wait_for "closed port classified" 30 metric '^smtp_probe_outcome\{[^}]*outcome="tcp_refused"[^}]*\} 1(\.0)?$'
 metric '^smtp_probe_outcome\{[^}]*target="relay"[^}]*\} 1(\.0)?$' || die "no outcome for the relay target"
 say "scraped /metrics: web ok, closed port tcp_refused"
+
+# --- every command check prints runs as printed, as root (issue 22) ---------------------------------
+# Each `command` of an output of check (JSON: every string in it; else the text), one per line, first seen first.
+printed_commands() {
+    python3 - "$1" <<'PY'
+import json, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+strings = []
+def walk(value):
+    if isinstance(value, str):
+        strings.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            walk(v)
+try:
+    walk(json.loads(text))
+except ValueError:
+    strings = [text]
+seen = []
+for s in strings:
+    for command in re.findall(r"`([^`\n]+)`", s):
+        if command not in seen:
+            seen.append(command)
+print("\n".join(seen))
+PY
+}
+# Runs, as root in the VM, each command the output in $1 prints, exactly as printed; each must contain $2. A
+# check exits 1 when it finds a problem (as the one that printed it did); anything else must exit 0.
+run_printed() {
+    local output=$1 wanted=$2 command rc ran=0
+    while IFS= read -r command; do
+        [[ $command == *"$wanted"* ]] || die "a printed command lacks $wanted: $command"
+        rc=0
+        inside bash -c "$command" > "$run/printed.log" 2>&1 < /dev/null || rc=$?
+        case $command in
+            *"smtp-probe check "*) [ "$rc" -le 1 ] ;;
+            *) [ "$rc" -eq 0 ] ;;
+        esac || { cat "$run/printed.log" >&2; die "a command check printed failed as printed (exit $rc): $command"; }
+        say "ran as printed (exit $rc): $command"
+        ran=$((ran + 1))
+    done < <(printed_commands "$output")
+    [ "$ran" -gt 0 ] || { cat "$output" >&2; die "check printed no command to run"; }
+}
+# As root, on the config whose relay password is the unit's credential: check reads it as the service does,
+# and its advice repeats --config and the flags given.
+rc=0
+inside smtp-probe check --config /etc/smtp-probe/smtp-probe.yml --offer msdn --output json > "$run/check.json" \
+    2> "$run/check.err" || rc=$?
+[ "$rc" -eq 1 ] || { cat "$run/check.json" "$run/check.err" >&2; die "check as root: exit $rc, not 1 (the relay is refused)"; }
+grep -q '"target" *: *"relay"' "$run/check.json" || die "check as root did not probe the relay"
+run_printed "$run/check.json" "--offer msdn"
+# A user who cannot read the credential is told two commands; root runs them as printed.
+rc=0
+inside runuser -u nobody -- smtp-probe check --config /etc/smtp-probe/smtp-probe.yml --offer msdn \
+    > "$run/check-nobody.log" 2>&1 || rc=$?
+[ "$rc" -eq 78 ] || { cat "$run/check-nobody.log" >&2; die "check as nobody: exit $rc, not 78 (the credential is unreadable)"; }
+grep -q 'sudo systemd-run --pipe --wait -p LoadCredential=relay-password' "$run/check-nobody.log" \
+    || { cat "$run/check-nobody.log" >&2; die "check as nobody did not say how to run it with the unit's credentials"; }
+run_printed "$run/check-nobody.log" "smtp-probe check --config /etc/smtp-probe/smtp-probe.yml --offer msdn"
+say "every command check printed (as root, and to a user without the credential) ran as printed"
 
 main_pid=$(inside systemctl show -p MainPID --value smtp-probe)
 [ "$main_pid" -gt 0 ] || die "no main pid"
