@@ -4,18 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.testing.Serial;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Over a thousand probes through the daemon against hostile peers leave it holding exactly the
- * descriptors and threads it held before them, as its own {@code /metrics} reports them.
+ * descriptors it held before them, as its own {@code /metrics} reports them, and the threads beside its probe
+ * workers' pool (whose size is the recent peak of probes in flight).
  *
  * <p>Serial, unlike the other soaks: it compares readings taken while the agent is idle between rounds, and
  * beside another hostile fleet in the other fork and two busy processes the agent's rounds ran into each other
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Serial
 class DaemonSoakTest {
     private static final int COPIES = 5;
-    private static final int ROUNDS = 50;
+    private static final int ROUNDS = 25;
 
     @TempDir
     Path dir;
@@ -34,7 +37,7 @@ class DaemonSoakTest {
         try (HostileFleet fleet = new HostileFleet(Duration.ofMillis(20))) {
             Map<String, Outcome> expected = fleet.targets(COPIES);
             int perRound = expected.size();
-            // Rounds every second, every target within 200 ms of the round's start (concurrency above the target
+            // Rounds every two seconds, every target within 200 ms of the round's start (concurrency above the target
             // count), so a round ends by 0.2 s plus the 300 ms deadline of its slowest probe: from the last probe
             // of a round to the first of the next the agent is idle, and that is when it is read (a reading taken
             // while a probe ran is recognised from the log and not compared). Idle, nothing in flight holds a
@@ -42,10 +45,12 @@ class DaemonSoakTest {
             // keeps a thread a minute after its last job, so its size is the most threads any round so far needed
             // at once; with no jitter at all (every target due at the same instant, now that the schedule does not
             // drift) that peak kept creeping up by a thread every ten rounds or so. The baseline is the first
-            // idle reading of the second half; a leak shows as growth over its 1,250 hostile probes.
+            // idle reading of the second half; a leak shows as growth over its 625 hostile probes. (Rounds came
+            // every second until issue 24: on a loaded machine fifty probes of hostile peers took the whole second,
+            // and no reading of a whole run was idle.)
             Path config = Files.writeString(dir.resolve("smtp-probe.yml"), "subscription:\n  offer: pay-as-you-go\n"
                     + "azure:\n  metadata: off\n"
-                    + "probe:\n  interval: 1s\n  jitter: 200ms\n  timeout: 300ms\n  concurrency: 64\n  helo_name: vm.test\n"
+                    + "probe:\n  interval: 2s\n  jitter: 200ms\n  timeout: 300ms\n  concurrency: 64\n  helo_name: vm.test\n"
                     + fleet.targetsYaml(COPIES));
             long start = System.nanoTime();
             try (AgentProcess agent = AgentProcess.start(config)) {
@@ -79,7 +84,7 @@ class DaemonSoakTest {
                 long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
                 System.out.printf("soak: %d probes of %d hostile targets in %d s; first idle reading of the second half %s,"
                                 + " last %s;"
-                                + " every round (files/threads, * not idle): %s%n",
+                                + " every round (files/threads/threads beside the probe workers, * not idle): %s%n",
                         last.scrape().probesRun(), perRound, seconds, first, last, readings);
 
                 assertThat(last.scrape().probesRun()).isGreaterThanOrEqualTo((long) ROUNDS * perRound);
@@ -91,28 +96,58 @@ class DaemonSoakTest {
                 assertThat(agent.http().get("/status").body()).doesNotContain("an unexpected local failure")
                         .doesNotContain("internal error in the probe");
                 assertThat(last.scrape().openFiles()).as("open files").isEqualTo(first.scrape().openFiles());
-                assertThat(last.scrape().liveThreads()).as("live threads").isEqualTo(first.scrape().liveThreads());
+                // The probe workers' pool holds as many threads as the most probes in flight at once in the last
+                // minute, which a busy machine raises (rounds overlap more): a peak, not a leak. A worker that never
+                // ends is a probe that never finishes, which no idle reading allows. Every other thread must match.
+                assertThat(last.threads()).as("threads other than the probe workers")
+                        .isEqualTo(first.threads());
             }
         }
     }
 
     /**
      * A scrape, and whether the agent was idle while it was taken: the log line of the scrape follows the
-     * reading, so if every probe started before it had also finished before it, none was in flight.
+     * reading, so if every probe started before it had also finished before it, none was in flight. Only the
+     * lines up to that one count: by the time the test has read it the next round may have begun (on a loaded
+     * machine it always had, and every reading of a whole loaded run looked busy; issue 24).
      */
     private static Reading read(AgentProcess agent, int scrape) throws Exception {
         AgentProcess.Scrape metrics = agent.scrape();
+        long threads = threadsBesideTheProbeWorkers(agent.process().process().pid());
         agent.process().awaitCount("msg=\"metrics scraped\"", scrape, 30);
-        String upToScrape = agent.process().output();
-        long started = upToScrape.lines().filter(l -> l.contains("msg=\"probe started\"")).count();
-        long finished = upToScrape.lines().filter(l -> l.contains("msg=\"probe finished\"")).count();
-        return new Reading(metrics, started == finished);
+        long started = 0;
+        long finished = 0;
+        int scrapes = 0;
+        for (String line : agent.process().output().split("\n")) {
+            if (line.contains("msg=\"metrics scraped\"") && ++scrapes == scrape) {
+                break;
+            }
+            started += line.contains("msg=\"probe started\"") ? 1 : 0;
+            finished += line.contains("msg=\"probe finished\"") ? 1 : 0;
+        }
+        return new Reading(metrics, threads, started == finished);
     }
 
-    private record Reading(AgentProcess.Scrape scrape, boolean idle) {
+    /** The agent's threads, from {@code /proc} (each task's name is its Java thread's, cut to 15 characters). */
+    private static long threadsBesideTheProbeWorkers(long pid) throws IOException {
+        long threads = 0;
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    threads += Files.readString(task.resolve("comm")).startsWith("smtp-probe-work") ? 0 : 1;
+                } catch (IOException e) {
+                    // The thread ended while listed.
+                }
+            }
+        }
+        return threads;
+    }
+
+    /** What a reading compares: the agent's open files, its threads beside the probe workers, and if idle. */
+    private record Reading(AgentProcess.Scrape scrape, long threads, boolean idle) {
         @Override
         public String toString() {
-            return scrape.openFiles() + "/" + scrape.liveThreads() + (idle ? "" : "*");
+            return scrape.openFiles() + "/" + scrape.liveThreads() + "/" + threads + (idle ? "" : "*");
         }
     }
 }
