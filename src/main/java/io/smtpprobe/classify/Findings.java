@@ -100,7 +100,8 @@ final class Findings {
                         + ") while other ports connect. Azure's policy for " + policy.offer().key()
                         + " subscriptions blocks port 25, so it is not through either way; but " + RESET_REASON,
                 actionForBlocked() + " To see Azure's own block behind it, remove the port-25 reject: "
-                        + resetAction().substring(0, 1).toLowerCase(java.util.Locale.ROOT) + resetAction().substring(1));
+                        + resetAction().substring(0, 1).toLowerCase(java.util.Locale.ROOT)
+                        + resetAction().substring(1));
     }
 
     private static final String RESET_REASON = "Azure's own port-25 block drops packets silently, and receivers do not"
@@ -164,7 +165,8 @@ final class Findings {
                         + policy.offer().key() + " subscriptions says it should be blocked. The subscription may"
                         + " have an exemption that is not recorded, or a different offer type than configured.",
                 "Record the exemption (subscription.port25_exemption: true) or correct subscription.offer; use"
-                        + " subscription.offer: auto to read it from Azure. Mail can be sent directly, but plan for the block:"
+                        + " subscription.offer: auto to read it from Azure. Mail can be sent directly, but plan for"
+                        + " the block:"
                         + (policy.offer().exemption() == ExemptionStatus.NEVER ? " this offer never gets exemptions."
                                 : " a redeployed subscription would not keep it."));
     }
