@@ -73,8 +73,12 @@ final class ShellCredentials {
      * @param check the {@code smtp-probe check} command that repeats this one (its config and flags)
      */
     String advice(String check) {
-        List<String> settings = service.loadCredentialSettings();
         // The unit's own lines when it was read; else the config's IDs from /etc/smtp-probe, as the package installs.
+        // Only the credentials this config reads: systemd-run fails on a LoadCredential= whose source is missing, and
+        // the unit loads some (a delivery target's mailbox password) that a config without one has no file for.
+        List<String> settings = service.loadCredentialSettings().stream()
+                .filter(setting -> ids.contains(setting.substring("LoadCredential=".length(), setting.indexOf(':'))))
+                .toList();
         List<String> loads = !settings.isEmpty() ? settings
                 : ids.stream().map(id -> "LoadCredential=" + id + ":/etc/smtp-probe/" + id).toList();
         List<String> words = new ArrayList<>(List.of("sudo", "systemd-run", "--pipe", "--wait"));
