@@ -47,6 +47,24 @@ final class AuthReader {
                 : new AuthConfig(username, password.secret(), password.source(), mechanism);
     }
 
+    /**
+     * A user name and password read as a relay's are (a file or an environment variable, never the config
+     * text), from a mapping with keys of its own beside them (a delivery target's {@code mailbox:}); null on errors.
+     */
+    AuthConfig passwordCredentials(YamlMapping mapping, String what) {
+        String username = mapping.string("username", null);
+        if (username == null && !mapping.has("username")) {
+            mapping.error("username", "missing; " + what + " needs a user name");
+        } else if (username != null && (username.isBlank() || username.chars().anyMatch(Character::isISOControl))) {
+            mapping.error("username", "must be a non-empty single line, found " + YamlMapping.quote(username));
+            username = null;
+        }
+        Sourced password = secret(mapping, "password_file", "password_env",
+                "needs password_file or password_env (the password itself never goes in the config)");
+        return password == null || username == null ? null
+                : new AuthConfig(username, password.secret(), password.source(), AuthMechanism.AUTO);
+    }
+
     private AuthConfig oauthCredentials(YamlMapping auth, String username) {
         for (String key : new String[] {"password_file", "password_env"}) {
             if (auth.has(key)) {

@@ -10,10 +10,23 @@ public record Config(
         ProbeConfig probe,
         DnsConfig dns,
         WebConfig web,
-        List<TargetConfig> targets) {
+        List<TargetConfig> targets,
+        List<DeliveryConfig> deliveries) {
 
     public Config {
         targets = List.copyOf(targets);
+        deliveries = List.copyOf(deliveries);
+    }
+
+    /** A configuration without delivery targets. */
+    public Config(SubscriptionConfig subscription, AzureConfig azure, ProbeConfig probe, DnsConfig dns, WebConfig web,
+            List<TargetConfig> targets) {
+        this(subscription, azure, probe, dns, web, targets, List.of());
+    }
+
+    /** The probed target of this name, or null. */
+    public TargetConfig target(String name) {
+        return targets.stream().filter(t -> t.name().equals(name)).findFirst().orElse(null);
     }
 
     /**
@@ -35,14 +48,14 @@ public record Config(
     }
 
     public Config withSubscription(SubscriptionConfig replacement) {
-        return new Config(replacement, azure, probe, dns, web, targets);
+        return new Config(replacement, azure, probe, dns, web, targets, deliveries);
     }
 
     public Config withProbe(ProbeConfig replacement) {
-        return new Config(subscription, azure, replacement, dns, web, targets);
+        return new Config(subscription, azure, replacement, dns, web, targets, deliveries);
     }
 
     public Config withTargets(List<TargetConfig> replacement) {
-        return new Config(subscription, azure, probe, dns, web, replacement);
+        return new Config(subscription, azure, probe, dns, web, replacement, deliveries);
     }
 }

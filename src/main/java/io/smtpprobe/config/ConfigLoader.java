@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -156,12 +155,14 @@ public final class ConfigLoader {
         ProbeConfig probe = sections.probe(top.mapping("probe"));
         DnsConfig dns = sections.dns(top.mapping("dns"));
         WebConfig web = sections.web(top.mapping("web"));
-        List<TargetConfig> targets = readTargets(top,
-                new TargetReader(environment, new LocalFiles(environment, baseDir, service)));
+        LocalFiles files = new LocalFiles(environment, baseDir, service);
+        TargetReader targetReader = new TargetReader(environment, files);
+        TargetList.Read targets = TargetList.read(top, targetReader,
+                new DeliveryReader(environment, files, targetReader));
         if (!errors.isEmpty()) {
             throw new ConfigException(sourceName, errors);
         }
-        return new Config(subscription, azure, probe, dns, web, targets);
+        return new Config(subscription, azure, probe, dns, web, targets.targets(), targets.deliveries());
     }
 
     /**
@@ -250,46 +251,6 @@ public final class ConfigLoader {
      * heap runs out and systemd restarts the agent in a loop, since check-config would pass.
      */
     public static final int MAX_PROBED_HOSTS = 2000;
-
-    private static List<TargetConfig> readTargets(YamlMapping top, TargetReader reader) {
-        if (!top.has("targets")) {
-            top.error("targets", "missing; list at least one target (see config/smtp-probe.yml)");
-            return List.of();
-        }
-        List<JsonNode> items = top.list("targets");
-        if (items == null) {
-            return List.of();
-        }
-        if (items.isEmpty()) {
-            top.error("targets", "is empty; list at least one target");
-        }
-        List<TargetConfig> targets = new ArrayList<>();
-        Map<String, Integer> names = new HashMap<>();
-        for (int i = 0; i < items.size(); i++) {
-            String path = top.pathOf("targets") + "[" + i + "]";
-            YamlMapping mapping = YamlMapping.of(items.get(i), path, top.errors());
-            if (!items.get(i).isObject()) {
-                continue; // already reported; its keys cannot be read
-            }
-            TargetConfig target = reader.read(mapping);
-            if (target == null) {
-                continue;
-            }
-            Integer earlier = names.putIfAbsent(target.name(), i);
-            if (earlier != null) {
-                mapping.error("name", YamlMapping.quote(target.name()) + " is already used by targets[" + earlier
-                        + "]; names must be unique");
-            }
-            targets.add(target);
-        }
-        int hosts = targets.stream().mapToInt(t -> t.mx() == null ? 1 : t.mxHosts()).sum();
-        if (hosts > MAX_PROBED_HOSTS) {
-            top.error("targets", hosts + " probed hosts (an mx target counts its mx_hosts) are more than the "
-                    + MAX_PROBED_HOSTS + " one agent holds in the systemd unit's heap (-Xmx64m) with its scrapes;"
-                    + " split the targets across agents, or raise -Xmx and MemoryMax together");
-        }
-        return targets;
-    }
 
     /**
      * The parser's own words and the position only: SnakeYAML's message quotes the offending line,

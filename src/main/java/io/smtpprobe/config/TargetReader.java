@@ -102,7 +102,7 @@ final class TargetReader {
         return mode == null ? StartTls.OFF : TargetConfig.defaultStartTls(mode);
     }
 
-    private TlsConfig readTls(YamlMapping tls) {
+    TlsConfig readTls(YamlMapping tls) {
         tls.allowOnly("ca_file", "insecure_skip_verify");
         Boolean insecure = tls.bool("insecure_skip_verify", false);
         String caText = tls.string("ca_file", null);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * README.md "Code layout": packages by concept, dependencies one way:
- * {@code config <- policy <- probe <- {classify, metrics} <- {azure, report} <- engine <- daemon <- {http, cli}}.
+ * {@code config <- policy <- probe <- {classify, delivery} <- {metrics, azure, report} <- engine <- daemon <- {http, cli}}.
  * Read from the sources (imports and fully qualified names outside comments): a package may use only
  * packages of a lower layer, so there are no cycles, and every package has a {@code package-info.java}.
  * Of the siblings, {@code metrics} renders {@code classify}'s judged results, so it sits just above, and
@@ -34,7 +34,7 @@ class PackageDependencyTest {
     private static final Path MAIN = Path.of("src", "main", "java", "io", "smtpprobe");
     private static final Map<String, Integer> LAYER = Map.ofEntries(
             Map.entry("config", 0), Map.entry("policy", 1), Map.entry("probe", 2),
-            Map.entry("classify", 3), Map.entry("metrics", 4),
+            Map.entry("classify", 3), Map.entry("delivery", 3), Map.entry("metrics", 4),
             Map.entry("azure", 4), Map.entry("report", 4),
             Map.entry("engine", 5), Map.entry("daemon", 6),
             Map.entry("http", 7), Map.entry("cli", 8));

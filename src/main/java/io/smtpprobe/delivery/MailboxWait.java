@@ -1,0 +1,60 @@
+package io.smtpprobe.delivery;
+
+import io.smtpprobe.probe.DaemonThreads;
+import jakarta.mail.MessagingException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits with IDLE where the server offers it (RFC 2177: the server says EXISTS when the message lands), polling
+ * otherwise. An IDLE is ended at its bound by touching the folder from the timer thread: Angus Mail's IMAPFolder
+ * sends DONE before any other command on an idling connection.
+ */
+final class MailboxWait implements ArrivalWait, AutoCloseable {
+    /** Between two looks without IDLE. */
+    static final Duration POLL = Duration.ofSeconds(10);
+    /** RFC 2177 section 3: a client re-issues IDLE at least every 29 minutes; we do far sooner. */
+    static final Duration MAX_IDLE = Duration.ofMinutes(5);
+
+    private final ScheduledExecutorService timer;
+
+    MailboxWait() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                DaemonThreads.named("smtp-probe-delivery-idle"));
+        executor.setRemoveOnCancelPolicy(true);
+        this.timer = executor;
+    }
+
+    @Override
+    public void await(Mailbox mailbox, Duration bound) throws MailboxFailedException, InterruptedException {
+        if (!mailbox.offersIdle()) {
+            Thread.sleep(Math.max(1, Math.min(bound.toMillis(), POLL.toMillis())));
+            return;
+        }
+        long millis = Math.max(1, Math.min(bound.toMillis(), MAX_IDLE.toMillis()));
+        ScheduledFuture<?> wake = timer.schedule(() -> touch(mailbox), millis, TimeUnit.MILLISECONDS);
+        try {
+            mailbox.folder().idle(true);
+        } catch (MessagingException e) {
+            throw new MailboxFailedException("IMAP IDLE failed: " + e.getMessage(), e);
+        } finally {
+            wake.cancel(false);
+        }
+    }
+
+    private static void touch(Mailbox mailbox) {
+        try {
+            mailbox.folder().getMessageCount();
+        } catch (MessagingException e) {
+            // The waiting thread sees the broken connection at its next look and reports it.
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
