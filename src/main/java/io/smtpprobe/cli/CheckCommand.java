@@ -8,6 +8,7 @@ import io.smtpprobe.azure.AzureOfferPolicy;
 import io.smtpprobe.azure.OfferDetector;
 import io.smtpprobe.classify.CheckInvocation;
 import io.smtpprobe.config.Config;
+import io.smtpprobe.config.DeliveryConfig;
 import io.smtpprobe.config.ConfigException;
 import io.smtpprobe.config.ProbeConfig;
 import io.smtpprobe.config.SubscriptionConfig;
@@ -155,11 +156,23 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.USAGE;
         }
-        String unknown = unknownNames(targets);
+        String unknown = unknownNames(config, targets);
         if (unknown != null) {
             err.println("smtp-probe: " + unknown);
             err.flush();
             return ExitCodes.USAGE;
+        }
+        List<DeliveryConfig> deliveries = targetSpecs.isEmpty()
+                ? config.deliveries().stream().filter(d -> only.contains(d.name())).toList() : List.of();
+        if (!deliveries.isEmpty()) {
+            if (deliveries.size() < only.stream().distinct().count()) {
+                err.println("smtp-probe: --only: a delivery target sends a real message and runs in a check of its own;"
+                        + " name only delivery targets, or none");
+                err.flush();
+                return ExitCodes.USAGE;
+            }
+            config = timeout == null ? config : config.withProbe(config.probe().withTimeout(timeout));
+            return DeliveryCheck.run(config, deliveries, output == Output.JSON, dmiDirectory, out, err);
         }
         CheckInvocation invocation = invocation(targets);
         targets = targets.stream().filter(t -> only.isEmpty() || only.contains(t.name())).toList();
@@ -171,6 +184,10 @@ final class CheckCommand implements Callable<Integer> {
         Port25Policy policy = new AzureOfferPolicy(new OfferDetector(dmiDirectory, OfferDetector.METADATA_TIMEOUT,
                 OfferDetector.MANAGEMENT_TIMEOUT, Clock.systemUTC()), Clock.systemUTC(), policySource()).apply(config);
         boolean text = output == Output.TEXT;
+        if (text && targetSpecs.isEmpty() && only.isEmpty() && !config.deliveries().isEmpty()) {
+            String names = String.join(" ", config.deliveries().stream().map(d -> "--only " + d.name()).toList());
+            err.println("Not run: delivery targets, which send a real message; run them with check " + names);
+        }
         if (text) {
             err.printf("Probing %d target%s (at most %ds each)...%n", targets.size(), targets.size() == 1 ? "" : "s",
                     config.probe().timeout().toSeconds());
@@ -218,8 +235,11 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /** What is wrong with {@code --only}, naming the targets there are; null when every name is known. */
-    private String unknownNames(List<TargetConfig> targets) {
-        List<String> known = targets.stream().map(TargetConfig::name).toList();
+    private String unknownNames(Config config, List<TargetConfig> targets) {
+        List<String> known = new ArrayList<>(targets.stream().map(TargetConfig::name).toList());
+        if (targetSpecs.isEmpty()) {
+            config.deliveries().forEach(d -> known.add(d.name()));
+        }
         List<String> missing = only.stream().filter(name -> !known.contains(name)).distinct().toList();
         if (missing.isEmpty()) {
             return null;

@@ -1,0 +1,170 @@
+package io.smtpprobe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.smtpprobe.report.ExitCodes;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code check --only NAME} runs a delivery target once and prints its outcome and timing, as text and as JSON. */
+class DeliveryCheckCommandTest {
+    private static final String RELAY_PASSWORD = "relay-Pa55word";
+    private static final String MAILBOX_PASSWORD = "mailbox-Pa55word";
+
+    @RegisterExtension
+    static GreenMailExtension greenMail = new GreenMailExtension(
+            new ServerSetup[] {ServerSetupTest.SMTPS.dynamicPort(), ServerSetupTest.IMAPS.dynamicPort()});
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void users() {
+        greenMail.setUser("relay@example.com", "relay", RELAY_PASSWORD);
+        greenMail.setUser("inbox@example.com", "inbox", MAILBOX_PASSWORD);
+    }
+
+    private Path config(String mailboxPassword) throws Exception {
+        Path relayPassword = secret("relay-password", RELAY_PASSWORD);
+        Path mailboxFile = secret("mailbox-password", mailboxPassword);
+        Path file = dir.resolve("smtp-probe.yml");
+        Files.writeString(file, """
+                targets:
+                  - name: relay
+                    host: 127.0.0.1
+                    port: %d
+                    mode: smtps
+                    tls:
+                      insecure_skip_verify: true
+                    auth:
+                      username: relay
+                      password_file: %s
+                  - name: delivery
+                    mode: delivery
+                    relay: relay
+                    mail_from: relay@example.com
+                    rcpt_to: inbox@example.com
+                    state_file: %s
+                    mailbox:
+                      host: 127.0.0.1
+                      port: %d
+                      username: inbox
+                      password_file: %s
+                      tls:
+                        insecure_skip_verify: true
+                """.formatted(greenMail.getSmtps().getPort(), relayPassword, dir.resolve("delivery.last-sent"),
+                greenMail.getImaps().getPort(), mailboxFile));
+        return file;
+    }
+
+    private Path secret(String name, String value) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, value + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    private Run check(Path config, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("check", "--config", config.toString(), "--systemd-unit-path",
+                Files.createDirectories(dir.resolve("units")).toString()));
+        args.addAll(List.of(more));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exitCode = Main.commandLine(Map.of(), new PrintWriter(out), new PrintWriter(err))
+                .execute(args.toArray(String[]::new));
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    private record Run(int exitCode, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+    }
+
+    @Test
+    void printsTheOutcomeAndTheTimeToArrivalAsText() throws Exception {
+        Run run = check(config(MAILBOX_PASSWORD), "--only", "delivery");
+
+        assertThat(run.exitCode).as(run.err + run.out).isZero();
+        assertThat(run.out).matches("(?s)delivery: delivered in \\d+\\.\\d s, relay relay: ok\\R"
+                + "  found in INBOX of inbox and deleted\\R");
+        assertThat(run.err).contains("Sending one message through relay to inbox@example.com and looking for it in"
+                + " 127.0.0.1:" + greenMail.getImaps().getPort() + " (at most 5m)");
+    }
+
+    @Test
+    void printsTheOutcomeAndTheTimeToArrivalAsJson() throws Exception {
+        Run run = check(config(MAILBOX_PASSWORD), "--only", "delivery", "--output", "json");
+
+        assertThat(run.exitCode).as(run.err + run.out).isZero();
+        JsonNode delivery = run.json().get("deliveries").get(0);
+        assertThat(delivery.get("target").asText()).isEqualTo("delivery");
+        assertThat(delivery.get("mode").asText()).isEqualTo("delivery");
+        assertThat(delivery.get("outcome").asText()).isEqualTo("delivered");
+        assertThat(delivery.get("relay_outcome").asText()).isEqualTo("ok");
+        assertThat(delivery.get("arrival_seconds").isNumber()).isTrue();
+        assertThat(delivery.get("arrival_seconds").asDouble()).isGreaterThanOrEqualTo(0.0);
+    }
+
+    @Test
+    void exitsOneWithMailboxFailedAndNeverPrintsThePassword() throws Exception {
+        Run run = check(config("Wrong-Pa55word-b7"), "--only", "delivery", "--output", "json");
+
+        assertThat(run.exitCode).isEqualTo(ExitCodes.PROBLEM);
+        JsonNode delivery = run.json().get("deliveries").get(0);
+        assertThat(delivery.get("outcome").asText()).isEqualTo("mailbox_failed");
+        assertThat(delivery.get("detail").asText()).startsWith("IMAP login failed");
+        assertThat(run.out + run.err).doesNotContain("Wrong-Pa55word-b7", MAILBOX_PASSWORD, RELAY_PASSWORD);
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+
+    @Test
+    void sendsNothingWhenRunAgainWithinTheIntervalAndExitsTwo() throws Exception {
+        Path config = config(MAILBOX_PASSWORD);
+        assertThat(check(config, "--only", "delivery").exitCode).isZero();
+
+        Run again = check(config, "--only", "delivery", "--output", "json");
+
+        assertThat(again.exitCode).isEqualTo(ExitCodes.INCONCLUSIVE);
+        assertThat(again.json().at("/deliveries/0/outcome").asText()).isEqualTo("not_due");
+        assertThat(again.json().at("/deliveries/0/detail").asText()).contains("nothing was sent");
+    }
+
+    @Test
+    void leavesDeliveryTargetsOutOfAPlainCheckAndSaysHowToRunThem() throws Exception {
+        Run run = check(config(MAILBOX_PASSWORD), "--output", "json", "--timeout", "5s");
+
+        assertThat(run.json().get("results")).hasSize(1);
+        assertThat(run.json().at("/results/0/target").asText()).isEqualTo("relay");
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+        assertThat(dir.resolve("delivery.last-sent")).doesNotExist();
+
+        Run text = check(config(MAILBOX_PASSWORD), "--timeout", "5s");
+        assertThat(text.err).contains("Not run: delivery targets, which send a real message; run them with check"
+                + " --only delivery");
+    }
+
+    @Test
+    void refusesDeliveryAndProbedTargetsInOneCheck() throws Exception {
+        Run run = check(config(MAILBOX_PASSWORD), "--only", "delivery", "--only", "relay");
+
+        assertThat(run.exitCode).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err).contains("--only: a delivery target sends a real message and runs in a check of its own");
+        assertThat(greenMail.getReceivedMessages()).isEmpty();
+    }
+}
