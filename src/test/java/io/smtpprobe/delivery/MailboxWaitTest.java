@@ -1,0 +1,79 @@
+package io.smtpprobe.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.user.GreenMailUser;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.icegreen.greenmail.util.ServerSetupTest;
+import io.smtpprobe.config.MailboxConfig;
+import io.smtpprobe.config.Secret;
+import io.smtpprobe.config.TlsConfig;
+import io.smtpprobe.probe.tls.TlsContexts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The production wait against GreenMail's IMAPS, which offers IDLE: news of an arrival ends it long before its
+ * bound, and the bound ends it when nothing arrives. Generous limits: nothing here depends on sub-second timing.
+ */
+class MailboxWaitTest {
+    @RegisterExtension
+    static GreenMailExtension greenMail = new GreenMailExtension(
+            new ServerSetup[] {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.IMAPS.dynamicPort()});
+
+    private Mailbox open(GreenMailUser user) throws Exception {
+        MailboxConfig config = new MailboxConfig("127.0.0.1", greenMail.getImaps().getPort(), "inbox",
+                new Secret("inbox-Pa55word"), "test", new TlsConfig(null, true), "INBOX");
+        return Mailbox.open(config, new TlsContexts(), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void idleEndsWhenTheMessageArrives() throws Exception {
+        GreenMailUser user = greenMail.setUser("inbox@example.com", "inbox", "inbox-Pa55word");
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try (Mailbox mailbox = open(user); MailboxWait wait = new MailboxWait()) {
+            assertThat(mailbox.offersIdle()).isTrue();
+            CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+                try {
+                    wait.await(mailbox, Duration.ofMinutes(10));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, thread);
+            // The IDLE may start before or after the delivery; either way the message is seen (EXISTS, or at once).
+            GreenMailUtil.sendTextEmail("inbox@example.com", "someone@example.com", "smtp-probe delivery x", "hi",
+                    greenMail.getSmtp().getServerSetup());
+
+            waiting.get(60, TimeUnit.SECONDS); // far below the 10-minute bound: the arrival ended it
+            assertThat(mailbox.takeProbeMessages("nothing-of-ours", Instant.EPOCH)).isFalse();
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void idleEndsAtItsBoundWhenNothingArrives() throws Exception {
+        GreenMailUser user = greenMail.setUser("inbox@example.com", "inbox", "inbox-Pa55word");
+        try (Mailbox mailbox = open(user); MailboxWait wait = new MailboxWait()) {
+            CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+                try {
+                    wait.await(mailbox, Duration.ofSeconds(2));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            waiting.get(60, TimeUnit.SECONDS);
+            // The connection is still good for the next look.
+            assertThat(mailbox.takeProbeMessages("nothing-of-ours", Instant.EPOCH)).isFalse();
+        }
+    }
+}
