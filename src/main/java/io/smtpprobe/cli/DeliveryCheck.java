@@ -67,7 +67,7 @@ final class DeliveryCheck {
     private static String json(List<DeliveryResult> results) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
-        results.forEach(result -> root.withArray("deliveries").add(DeliveryJson.toJson(mapper, result)));
+        results.forEach(result -> root.withArray("deliveries").add(DeliveryJson.toJson(result)));
         try {
             return mapper.writeValueAsString(root);
         } catch (JsonProcessingException e) {

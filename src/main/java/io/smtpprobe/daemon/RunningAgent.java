@@ -58,6 +58,7 @@ public final class RunningAgent {
     private volatile Config config;
     private volatile JudgedResults results;
     private volatile MetadataRefresher metadata;
+    private final DeliveryTargets deliveries;
     private final Periodic policyWatcher;
     private final Periodic heapTrimmer;
 
@@ -83,6 +84,7 @@ public final class RunningAgent {
         this.policyWatcher = new Periodic(timer, workers, options.metadataRefresh(), this::recheckPolicy);
         this.heapTrimmer = new Periodic(timer, workers, HeapTrimmer.PERIOD, HeapTrimmer.ofThisJvm()::trim);
         this.scheduler = new ProbeScheduler(timer, probeThreads, options.clock(), new Random(), recorder, log);
+        this.deliveries = new DeliveryTargets(timer, options.clock(), metrics, log);
     }
 
     void begin() {
@@ -92,7 +94,9 @@ public final class RunningAgent {
         changeLog.policy(policy);
         metadata = MetadataRefresher.startIfWanted(config.azure(), options.dmiDirectory(), timer, workers, metrics,
                 log, options.metadataRefresh());
-        scheduler.apply(config.probe(), options.proberFactory().create(config), config.targets());
+        Prober prober = options.proberFactory().create(config);
+        scheduler.apply(config.probe(), prober, config.targets());
+        deliveries.apply(config, prober);
         policyWatcher.start();
         heapTrimmer.start();
         log.info("agent started", "version", options.version(), "targets", config.targets().size(),
@@ -183,6 +187,7 @@ public final class RunningAgent {
         config = fresh;
         results.reconfigure(fresh.targets(), unchanged, policy, options.clock().instant());
         scheduler.apply(fresh.probe(), prober, fresh.targets());
+        deliveries.apply(fresh, prober);
         if (!fresh.azure().equals(old.azure())) {
             if (metadata != null) {
                 metadata.stop();
@@ -201,6 +206,11 @@ public final class RunningAgent {
         if (!policy.equals(oldPolicy)) {
             changeLog.policy(policy);
         }
+    }
+
+    /** /status: the latest results and diagnosis, and the delivery targets' latest results when there are any. */
+    public String status() {
+        return deliveries.status(report());
     }
 
     /** Re-judges the latest results and updates the metrics when the policy changed. */
@@ -264,6 +274,7 @@ public final class RunningAgent {
         }
         policyWatcher.stop();
         heapTrimmer.stop();
+        deliveries.close();
         boolean clean = true;
         try {
             clean = scheduler.awaitInFlight(grace);

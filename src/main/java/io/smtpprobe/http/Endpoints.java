@@ -162,7 +162,7 @@ final class Endpoints extends Handler.Abstract {
 
     private void status(Request request, Response response, Callback callback) {
         if (readOnly(request, response, callback)) {
-            String json = ReportJson.write(agent.report(), false) + "\n";
+            String json = agent.status() + "\n";
             Responses.send(response, 200, "application/json", json.getBytes(StandardCharsets.UTF_8), callback);
         }
     }

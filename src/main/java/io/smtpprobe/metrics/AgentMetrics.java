@@ -56,6 +56,7 @@ public final class AgentMetrics implements AutoCloseable {
     private volatile double reloadSuccessSeconds;
     private List<String> policyLabels;
     private AzureVmLabels azureVm;
+    private DeliveryGauges deliveries;
 
     /**
      * @param loadedAt when the running configuration was loaded: the first load counts as a successful one
@@ -191,6 +192,21 @@ public final class AgentMetrics implements AutoCloseable {
             azureVmInfo.addLabelValues(vm.values());
         }
         azureVm = vm;
+    }
+
+    /** A delivery target's last result: whether it arrived, in how many seconds, and when this was recorded. */
+    public synchronized void delivery(String target, boolean delivered, Double arrivalSeconds, Instant at) {
+        if (deliveries == null) {
+            deliveries = new DeliveryGauges(registry.getPrometheusRegistry());
+        }
+        deliveries.record(target, delivered, arrivalSeconds, at);
+    }
+
+    /** Drops the series of delivery targets no longer configured. */
+    public synchronized void retainDeliveries(Collection<String> names) {
+        if (deliveries != null) {
+            deliveries.retain(names);
+        }
     }
 
     public void reloadSucceeded(Instant at) {

@@ -35,9 +35,16 @@ public final class MetricNames {
     public static final String CONFIG_LAST_RELOAD_SUCCESS_TIMESTAMP_SECONDS =
             PREFIX + "config_last_reload_success_timestamp_seconds";
 
+    /** 1 when the last delivery probe's message arrived, else 0; delivery targets only (r3). */
+    public static final String DELIVERY_SUCCESS = PREFIX + "delivery_success";
+    /** Submission to arrival of the last delivery probe's message (r3). */
+    public static final String DELIVERY_DURATION_SECONDS = PREFIX + "delivery_duration_seconds";
+    public static final String DELIVERY_LAST_SUCCESS_TIMESTAMP_SECONDS = PREFIX + "delivery_last_success_timestamp_seconds";
+
     /** Every name above, as it appears in the exposition (histograms and counters add suffixes there). */
     public static final List<String> ALL = List.of(SUCCESS, OUTCOME, VERDICT, EXPECTED_REACHABLE,
             PHASE_DURATION_SECONDS, DURATION_SECONDS, RUNS_TOTAL, LAST_RUN_TIMESTAMP_SECONDS,
             TLS_CERTIFICATE_EXPIRY_TIMESTAMP_SECONDS, TLS_VERIFIED, REFUSAL, DELIVERABLE, DIAGNOSIS, POLICY_INFO, AZURE_VM_INFO, BUILD_INFO,
-            CONFIG_LAST_RELOAD_SUCCESSFUL, CONFIG_LAST_RELOAD_SUCCESS_TIMESTAMP_SECONDS);
+            CONFIG_LAST_RELOAD_SUCCESSFUL, CONFIG_LAST_RELOAD_SUCCESS_TIMESTAMP_SECONDS, DELIVERY_SUCCESS,
+            DELIVERY_DURATION_SECONDS, DELIVERY_LAST_SUCCESS_TIMESTAMP_SECONDS);
 }

@@ -1,6 +1,6 @@
 package io.smtpprobe.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smtpprobe.delivery.DeliveryResult;
 
@@ -11,8 +11,8 @@ import io.smtpprobe.delivery.DeliveryResult;
 public final class DeliveryJson {
     private DeliveryJson() {}
 
-    public static ObjectNode toJson(ObjectMapper mapper, DeliveryResult result) {
-        ObjectNode node = mapper.createObjectNode();
+    public static ObjectNode toJson(DeliveryResult result) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("target", result.target());
         node.put("mode", "delivery");
         node.put("relay", result.relay());

@@ -33,6 +33,15 @@ public final class ReportJson {
         }
     }
 
+    /** A report's JSON (from {@link #toJson}, perhaps with more beside it) as indented text. */
+    public static String write(ObjectNode root) {
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a report", e);
+        }
+    }
+
     public static ObjectNode toJson(RoundReport report, boolean includeTranscripts) {
         ObjectNode root = MAPPER.createObjectNode();
         root.set("policy", policy(report.policy()));
