@@ -95,8 +95,10 @@ final class CheckConfigCommand implements Callable<Integer> {
                     config.subscription().port25Exemption(), "config").warnings()
                     .forEach(w -> err.println("warning: " + w));
         }
-        out.printf("%s: OK, %d target%s, offer %s%s%n", file, config.targets().size(),
-                config.targets().size() == 1 ? "" : "s", offer,
+        int deliveries = config.deliveries().size();
+        out.printf("%s: OK, %d target%s%s, offer %s%s%n", file, config.targets().size(),
+                config.targets().size() == 1 ? "" : "s",
+                deliveries == 0 ? "" : " and " + deliveries + " delivery target" + (deliveries == 1 ? "" : "s"), offer,
                 ConfigLoader.AUTO.equals(offer) ? " (asked of Azure at start)" : "");
         return true;
     }

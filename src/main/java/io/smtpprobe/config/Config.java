@@ -44,6 +44,13 @@ public record Config(
                         + "; use tls.ca_file to trust a private CA instead");
             }
         }
+        for (DeliveryConfig delivery : deliveries) {
+            if (delivery.mailbox().tls().insecureSkipVerify()) {
+                warnings.add(delivery.name() + ".mailbox.tls.insecure_skip_verify: the certificate of "
+                        + delivery.mailbox().host() + " is not verified, so anyone on the path can pose as it and take"
+                        + " the mailbox's credentials; use mailbox.tls.ca_file to trust a private CA instead");
+            }
+        }
         return List.copyOf(warnings);
     }
 

@@ -167,4 +167,18 @@ class DeliveryCheckCommandTest {
         assertThat(run.err).contains("--only: a delivery target sends a real message and runs in a check of its own");
         assertThat(greenMail.getReceivedMessages()).isEmpty();
     }
+
+    @Test
+    void checkConfigCountsDeliveryTargetsAndWarnsOfAnUnverifiedMailbox() throws Exception {
+        Path config = config(MAILBOX_PASSWORD);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exitCode = Main.commandLine(Map.of(), new PrintWriter(out), new PrintWriter(err))
+                .execute("check-config", config.toString());
+
+        assertThat(exitCode).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith(config + ": OK, 1 target and 1 delivery target, offer unknown");
+        assertThat(err.toString()).contains("warning: delivery.mailbox.tls.insecure_skip_verify: the certificate of"
+                + " 127.0.0.1 is not verified");
+    }
 }

@@ -87,4 +87,18 @@ class DeliveryConfigTest {
         assertThat(delivery.deliveryTimeout()).isEqualTo(Duration.ofSeconds(50));
         assertThat(delivery.stateFile()).isEqualTo(dir.resolve("state"));
     }
+
+    @Test
+    void warnsWhenTheMailboxCertificateIsNotVerified() throws Exception {
+        assertThat(load(Map.of(), "").warnings()).isEmpty();
+
+        String yaml = yaml("").replace("      password_file:", "      tls:\n        insecure_skip_verify: true\n"
+                + "      password_file:");
+        Config insecure = new ConfigLoader(Map.of("CREDENTIALS_DIRECTORY", dir.resolve("credentials").toString()),
+                PolicyTable.NAMES).parse(yaml, "delivery.yml");
+
+        assertThat(insecure.warnings()).containsExactly("delivery.mailbox.tls.insecure_skip_verify: the certificate"
+                + " of imap.example.com is not verified, so anyone on the path can pose as it and take the mailbox's"
+                + " credentials; use mailbox.tls.ca_file to trust a private CA instead");
+    }
 }
