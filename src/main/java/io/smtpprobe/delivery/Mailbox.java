@@ -34,6 +34,8 @@ final class Mailbox implements AutoCloseable {
     private final MailboxConfig config;
     private final IMAPStore store;
     private final IMAPFolder folder;
+    /** The folder's message count at the last look, to tell whether anything came since. */
+    private int countAtLastLook = -1;
 
     private Mailbox(MailboxConfig config, IMAPStore store, IMAPFolder folder) {
         this.config = config;
@@ -117,6 +119,22 @@ final class Mailbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a message came since the last look: a NOOP (RFC 9051 section 6.1.2) makes the server report what
+     * arrived, so a message that landed between the last look and an IDLE is not waited for until IDLE's bound.
+     */
+    boolean changedSinceLastLook() throws MailboxFailedException {
+        try {
+            folder.doCommand(protocol -> {
+                protocol.simpleCommand("NOOP", null);
+                return null;
+            });
+            return folder.getMessageCount() != countAtLastLook;
+        } catch (MessagingException e) {
+            throw failed(config, e);
+        }
+    }
+
     IMAPFolder folder() {
         return folder;
     }
@@ -129,7 +147,6 @@ final class Mailbox implements AutoCloseable {
      */
     boolean takeProbeMessages(String token, Instant sent) throws MailboxFailedException {
         try {
-            folder.getMessageCount(); // a NOOP-like round trip: the server reports what arrived since
             boolean found = false;
             boolean deleted = false;
             for (Message message : folder.search(new SubjectTerm(ProbeMessage.SUBJECT_PREFIX.trim()))) {
@@ -147,6 +164,7 @@ final class Mailbox implements AutoCloseable {
             if (deleted) {
                 folder.expunge();
             }
+            countAtLastLook = folder.getMessageCount();
             return found;
         } catch (MessagingException e) {
             throw failed(config, e);

@@ -16,8 +16,11 @@ import java.util.concurrent.TimeUnit;
 final class MailboxWait implements ArrivalWait, AutoCloseable {
     /** Between two looks without IDLE. */
     static final Duration POLL = Duration.ofSeconds(10);
-    /** RFC 2177 section 3: a client re-issues IDLE at least every 29 minutes; we do far sooner. */
-    static final Duration MAX_IDLE = Duration.ofMinutes(5);
+    /**
+     * RFC 2177 section 3: a client re-issues IDLE at least every 29 minutes; we do every minute, which also bounds
+     * how late a message is seen that lands in the instant between the NOOP before an IDLE and the IDLE.
+     */
+    static final Duration MAX_IDLE = Duration.ofMinutes(1);
 
     private final ScheduledExecutorService timer;
 
@@ -32,6 +35,9 @@ final class MailboxWait implements ArrivalWait, AutoCloseable {
     public void await(Mailbox mailbox, Duration bound) throws MailboxFailedException, InterruptedException {
         if (!mailbox.offersIdle()) {
             Thread.sleep(Math.max(1, Math.min(bound.toMillis(), POLL.toMillis())));
+            return;
+        }
+        if (mailbox.changedSinceLastLook()) {
             return;
         }
         long millis = Math.max(1, Math.min(bound.toMillis(), MAX_IDLE.toMillis()));

@@ -41,6 +41,7 @@ class MailboxWaitTest {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try (Mailbox mailbox = open(user); MailboxWait wait = new MailboxWait()) {
             assertThat(mailbox.offersIdle()).isTrue();
+            assertThat(mailbox.takeProbeMessages("nothing-of-ours", Instant.EPOCH)).isFalse(); // the first look
             CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
                 try {
                     wait.await(mailbox, Duration.ofMinutes(10));
@@ -52,7 +53,8 @@ class MailboxWaitTest {
             GreenMailUtil.sendTextEmail("inbox@example.com", "someone@example.com", "smtp-probe delivery x", "hi",
                     greenMail.getSmtp().getServerSetup());
 
-            waiting.get(60, TimeUnit.SECONDS); // far below the 10-minute bound: the arrival ended it
+            // Before the one-minute IDLE ends by itself: the arrival ended it (the NOOP before IDLE, or EXISTS during it).
+            waiting.get(45, TimeUnit.SECONDS);
             assertThat(mailbox.takeProbeMessages("nothing-of-ours", Instant.EPOCH)).isFalse();
         } finally {
             thread.shutdownNow();
@@ -63,6 +65,7 @@ class MailboxWaitTest {
     void idleEndsAtItsBoundWhenNothingArrives() throws Exception {
         GreenMailUser user = greenMail.setUser("inbox@example.com", "inbox", "inbox-Pa55word");
         try (Mailbox mailbox = open(user); MailboxWait wait = new MailboxWait()) {
+            assertThat(mailbox.takeProbeMessages("nothing-of-ours", Instant.EPOCH)).isFalse(); // the first look
             CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
                 try {
                     wait.await(mailbox, Duration.ofSeconds(2));
@@ -74,6 +77,25 @@ class MailboxWaitTest {
             waiting.get(60, TimeUnit.SECONDS);
             // The connection is still good for the next look.
             assertThat(mailbox.takeProbeMessages("nothing-of-ours", Instant.EPOCH)).isFalse();
+        }
+    }
+
+    @Test
+    void returnsAtOnceWhenAMessageCameSinceTheLastLook() throws Exception {
+        GreenMailUser user = greenMail.setUser("inbox@example.com", "inbox", "inbox-Pa55word");
+        try (Mailbox mailbox = open(user); MailboxWait wait = new MailboxWait()) {
+            assertThat(mailbox.takeProbeMessages("nothing-of-ours", Instant.EPOCH)).isFalse();
+            GreenMailUtil.sendTextEmail("inbox@example.com", "someone@example.com", "hello", "hi",
+                    greenMail.getSmtp().getServerSetup());
+
+            assertThat(mailbox.changedSinceLastLook()).isTrue();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    wait.await(mailbox, Duration.ofMinutes(10));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).get(45, TimeUnit.SECONDS); // no IDLE at all: it would last a minute
         }
     }
 }
