@@ -596,7 +596,10 @@ inside systemctl stop smtp-probe
 say "stopped cleanly"
 
 # --- purge: what the package made goes, what the administrator added stays and is named -------------
+[ -d "$root/var/lib/private/smtp-probe" ] || die "the unit's StateDirectory (/var/lib/private/smtp-probe) was not made"
 apt_get purge smtp-probe > "$run/purge.log" 2>&1 || { cat "$run/purge.log" >&2; die "apt-get purge failed"; }
+[ ! -e "$root/var/lib/private/smtp-probe" ] && [ ! -L "$root/var/lib/smtp-probe" ] \
+    || die "purge left the agent's state directory (/var/lib/private/smtp-probe, /var/lib/smtp-probe)"
 [ ! -e "$config" ] || die "purge left the package's conffile /etc/smtp-probe/smtp-probe.yml"
 [ ! -e "$root/etc/default/smtp-probe" ] || die "purge left the package's conffile /etc/default/smtp-probe"
 for added in /etc/smtp-probe/relay-password /etc/smtp-probe/tls/smtp-probe.key /etc/smtp-probe/tls/smtp-probe.crt \
