@@ -13,6 +13,14 @@ import org.eclipse.jetty.util.Callback;
  * and idle checks, which close the connection; it holds no thread meanwhile.
  */
 final class CappedBody implements Runnable {
+    /**
+     * A body over the cap but under this is read to its end (and dropped) before the 413: closing a connection
+     * with the client's bytes still unread makes the kernel answer them with an RST, which can destroy the 413
+     * before the client reads it (a client saw "header parser received no bytes" for a 64 KiB body). A larger
+     * one is refused at once, as its declared length says or as soon as it passes this.
+     */
+    static final long DRAINED_BYTES = 256 * 1024;
+
     private final Request request;
     private final Response response;
     private final Callback callback;
@@ -37,7 +45,7 @@ final class CappedBody implements Runnable {
                 Responses.text(response, 400, "Malformed Content-Length.\n", callback);
                 return;
             }
-            if (declared > RequestLimits.MAX_BODY_BYTES) {
+            if (declared > DRAINED_BYTES) {
                 tooLarge(response, callback);
                 return;
             }
@@ -60,8 +68,7 @@ final class CappedBody implements Runnable {
             bytes += chunk.remaining();
             boolean last = chunk.isLast();
             chunk.release();
-            if (bytes > RequestLimits.MAX_BODY_BYTES) {
-                // A chunked body has no declared length: refused once it passes the cap.
+            if (bytes > RequestLimits.MAX_BODY_BYTES && (last || bytes > DRAINED_BYTES)) {
                 tooLarge(response, callback);
                 return;
             }
