@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import io.smtpprobe.report.ExitCodes;
+import io.smtpprobe.testing.DeliveryFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,60 +21,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code check --only NAME} runs a delivery target once and prints its outcome and timing, as text and as JSON. */
 class DeliveryCheckCommandTest {
-    private static final String RELAY_PASSWORD = "relay-Pa55word";
-    private static final String MAILBOX_PASSWORD = "mailbox-Pa55word";
+    private static final String RELAY_PASSWORD = DeliveryFixture.RELAY_PASSWORD;
+    private static final String MAILBOX_PASSWORD = DeliveryFixture.MAILBOX_PASSWORD;
 
     @RegisterExtension
-    static GreenMailExtension greenMail = new GreenMailExtension(
-            new ServerSetup[] {ServerSetupTest.SMTPS.dynamicPort(), ServerSetupTest.IMAPS.dynamicPort()});
+    static GreenMailExtension greenMail = DeliveryFixture.greenMail();
 
     @TempDir
     Path dir;
 
     @BeforeEach
     void users() {
-        greenMail.setUser("relay@example.com", "relay", RELAY_PASSWORD);
-        greenMail.setUser("inbox@example.com", "inbox", MAILBOX_PASSWORD);
+        DeliveryFixture.users(greenMail);
     }
 
     private Path config(String mailboxPassword) throws Exception {
-        Path relayPassword = secret("relay-password", RELAY_PASSWORD);
-        Path mailboxFile = secret("mailbox-password", mailboxPassword);
-        Path file = dir.resolve("smtp-probe.yml");
-        Files.writeString(file, """
-                targets:
-                  - name: relay
-                    host: 127.0.0.1
-                    port: %d
-                    mode: smtps
-                    tls:
-                      insecure_skip_verify: true
-                    auth:
-                      username: relay
-                      password_file: %s
-                  - name: delivery
-                    mode: delivery
-                    relay: relay
-                    mail_from: relay@example.com
-                    rcpt_to: inbox@example.com
-                    state_file: %s
-                    mailbox:
-                      host: 127.0.0.1
-                      port: %d
-                      username: inbox
-                      password_file: %s
-                      tls:
-                        insecure_skip_verify: true
-                """.formatted(greenMail.getSmtps().getPort(), relayPassword, dir.resolve("delivery.last-sent"),
-                greenMail.getImaps().getPort(), mailboxFile));
-        return file;
-    }
-
-    private Path secret(String name, String value) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, value + "\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
+        return Files.writeString(dir.resolve("smtp-probe.yml"), DeliveryFixture.targets(greenMail.getSmtps().getPort(),
+                DeliveryFixture.secret(dir, "relay-password", RELAY_PASSWORD), "inbox@example.com", "",
+                dir.resolve("delivery.last-sent"), greenMail.getImaps().getPort(),
+                DeliveryFixture.secret(dir, "mailbox-password", mailboxPassword), true));
     }
 
     private Run check(Path config, String... more) throws Exception {

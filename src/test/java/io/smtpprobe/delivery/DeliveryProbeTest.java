@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.user.GreenMailUser;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.config.DeliveryConfig;
@@ -13,13 +11,13 @@ import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Outcome;
 import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.testing.DeliveryFixture;
 import io.smtpprobe.testing.MutableClock;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,12 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * message moves it instead of sleeping, so {@code delivery_timeout} passes exactly when a test says.
  */
 class DeliveryProbeTest {
-    private static final String RELAY_PASSWORD = "relay-Pa55word";
-    private static final String MAILBOX_PASSWORD = "mailbox-Pa55word";
+    private static final String RELAY_PASSWORD = DeliveryFixture.RELAY_PASSWORD;
+    private static final String MAILBOX_PASSWORD = DeliveryFixture.MAILBOX_PASSWORD;
 
     @RegisterExtension
-    static GreenMailExtension greenMail = new GreenMailExtension(
-            new ServerSetup[] {ServerSetupTest.SMTPS.dynamicPort(), ServerSetupTest.IMAPS.dynamicPort()});
+    static GreenMailExtension greenMail = DeliveryFixture.greenMail();
 
     @TempDir
     Path dir;
@@ -103,47 +100,14 @@ class DeliveryProbeTest {
 
     /** The test's config file, its password files written afresh. */
     private String yaml(String overrides) throws Exception {
-        Path relayPassword = secret("relay-password", RELAY_PASSWORD);
-        Path mailboxPassword = secret("mailbox-password", MAILBOX_PASSWORD);
-        String yaml = """
-                targets:
-                  - name: relay
-                    host: 127.0.0.1
-                    port: %d
-                    mode: smtps
-                    tls:
-                      insecure_skip_verify: true
-                    auth:
-                      username: relay
-                      password_file: %s
-                  - name: delivery
-                    mode: delivery
-                    relay: relay
-                    mail_from: relay@example.com
-                    rcpt_to: %s
-                    interval: 15m
-                    delivery_timeout: 5m
-                    state_file: %s
-                    mailbox:
-                      host: 127.0.0.1
-                      port: %d
-                      username: inbox
-                      password_file: %s
-                      tls:
-                        %s
-                """.formatted(greenMail.getSmtps().getPort(), relayPassword,
+        return DeliveryFixture.targets(greenMail.getSmtps().getPort(),
+                DeliveryFixture.secret(dir, "relay-password", RELAY_PASSWORD),
                 overrides.contains("rcpt_to=") ? overrides.replaceAll(".*rcpt_to=(\\S+).*", "$1") : "inbox@example.com",
-                dir.resolve("state/delivery.last-sent"), greenMail.getImaps().getPort(), mailboxPassword,
-                overrides.contains("trust-system") ? "insecure_skip_verify: false" : "insecure_skip_verify: true");
-        return yaml;
+                "interval: 15m\ndelivery_timeout: 5m", dir.resolve("state/delivery.last-sent"),
+                greenMail.getImaps().getPort(), DeliveryFixture.secret(dir, "mailbox-password", MAILBOX_PASSWORD),
+                !overrides.contains("trust-system"));
     }
 
-    private Path secret(String name, String value) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, value + "\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
-    }
 
     private void overwrite(Path file, String value) throws Exception {
         Files.writeString(file, value + "\n");

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.daemon.AgentOptions;
@@ -16,13 +14,13 @@ import io.smtpprobe.engine.LogLevel;
 import io.smtpprobe.engine.NetworkProbers;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
+import io.smtpprobe.testing.DeliveryFixture;
 import io.smtpprobe.testing.Http;
 import io.smtpprobe.testing.LineQueue;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -34,12 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon runs a delivery target on its own and shows it in /status and /metrics; the password never. */
 class DeliveryDaemonTest {
-    private static final String RELAY_PASSWORD = "relay-Pa55word";
-    private static final String MAILBOX_PASSWORD = "mailbox-Pa55word";
+    private static final String RELAY_PASSWORD = DeliveryFixture.RELAY_PASSWORD;
+    private static final String MAILBOX_PASSWORD = DeliveryFixture.MAILBOX_PASSWORD;
 
     @RegisterExtension
-    static GreenMailExtension greenMail = new GreenMailExtension(
-            new ServerSetup[] {ServerSetupTest.SMTPS.dynamicPort(), ServerSetupTest.IMAPS.dynamicPort()});
+    static GreenMailExtension greenMail = DeliveryFixture.greenMail();
 
     @TempDir
     Path dir;
@@ -51,8 +48,7 @@ class DeliveryDaemonTest {
 
     @BeforeEach
     void users() {
-        greenMail.setUser("relay@example.com", "relay", RELAY_PASSWORD);
-        greenMail.setUser("inbox@example.com", "inbox", MAILBOX_PASSWORD);
+        DeliveryFixture.users(greenMail);
     }
 
     @AfterEach
@@ -73,32 +69,10 @@ class DeliveryDaemonTest {
                   interval: 1h
                   jitter: 0s
                   timeout: 10s
-                targets:
-                  - name: relay
-                    host: 127.0.0.1
-                    port: %d
-                    mode: smtps
-                    tls:
-                      insecure_skip_verify: true
-                    auth:
-                      username: relay
-                      password_file: %s
-                  - name: delivery
-                    mode: delivery
-                    relay: relay
-                    mail_from: relay@example.com
-                    rcpt_to: inbox@example.com
-                    state_file: %s
-                    mailbox:
-                      host: 127.0.0.1
-                      port: %d
-                      username: inbox
-                      password_file: %s
-                      tls:
-                        insecure_skip_verify: true
-                """.formatted(greenMail.getSmtps().getPort(), secret("relay-password", RELAY_PASSWORD),
+                """ + DeliveryFixture.targets(greenMail.getSmtps().getPort(),
+                DeliveryFixture.secret(dir, "relay-password", RELAY_PASSWORD), "inbox@example.com", "",
                 dir.resolve("delivery.last-sent"), greenMail.getImaps().getPort(),
-                secret("mailbox-password", mailboxPassword)));
+                DeliveryFixture.secret(dir, "mailbox-password", mailboxPassword), true));
         Config config = new ConfigLoader(Map.of(), PolicyTable.NAMES).load(file);
         AgentOptions options = new AgentOptions("1.0.0", Clock.systemUTC(), Map.of(),
                 new EventLog(new PrintStream(log, true, StandardCharsets.UTF_8), Clock.systemUTC(), LogLevel.INFO,
@@ -107,12 +81,6 @@ class DeliveryDaemonTest {
         http = new Http(daemon.port());
     }
 
-    private Path secret(String name, String value) throws Exception {
-        Path file = dir.resolve(name);
-        Files.writeString(file, value + "\n");
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        return file;
-    }
 
     @Test
     void runsTheDeliveryTargetAndShowsItsTimingInStatusAndMetrics() throws Exception {
