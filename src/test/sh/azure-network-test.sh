@@ -584,11 +584,14 @@ scenario_daemon() {
         >"$WORK/daemon.log" 2>&1 &
     local daemon=$!
     PIDS+=("$daemon")
-    # The first round ends after the dropped probes' deadline; poll until its verdicts are exported.
+    # The first round ends after the dropped probes' deadline; poll until every target has a result (/-/ready:
+    # the diagnosis judges them all; under load it once read the mx's verdict before the control's result, and
+    # the diagnosis of that moment, insufficient_data) and its verdicts are exported.
     local deadline=$((SECONDS + 40)) scraped=0
     while ((SECONDS < deadline)); do
         kill -0 "$daemon" 2>/dev/null || break
-        if in_vm curl -sf --max-time 2 "http://127.0.0.1:$DAEMON_PORT/metrics" -o "$metrics" \
+        if in_vm curl -sf --max-time 2 "http://127.0.0.1:$DAEMON_PORT/-/ready" -o /dev/null \
+            && in_vm curl -sf --max-time 2 "http://127.0.0.1:$DAEMON_PORT/metrics" -o "$metrics" \
             && metric_is "$metrics" smtp_probe_verdict 1 target=mx verdict=as_expected; then
             scraped=1
             break
