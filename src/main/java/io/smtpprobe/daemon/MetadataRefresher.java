@@ -15,11 +15,13 @@ import java.util.concurrent.Executor;
 
 /**
  * Keeps {@code smtp_probe_azure_vm_info} current: reads the instance metadata at start and then
- * rarely (a VM's identity does not change while it runs), retrying sooner after a failure. On a
- * machine that does not look like Azure (and {@code azure.metadata} is not {@code on}) it never sends
- * a request.
+ * rarely (a VM's identity does not change while it runs), retrying sooner after a failure: 10 s after the
+ * first, doubling up to 5 minutes, so an agent started before the VM's network is up (or on a starved
+ * machine) names its VM within seconds of the service answering. On a machine that does not look like Azure
+ * (and {@code azure.metadata} is not {@code on}) it never sends a request.
  */
 final class MetadataRefresher {
+    static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     static final Duration RETRY = Duration.ofMinutes(5);
 
     private final InstanceMetadataClient client;
@@ -31,6 +33,8 @@ final class MetadataRefresher {
     private TaskScheduler.Cancellable next;
     private boolean stopped;
     private boolean failing;
+    /** The wait before the next retry; null while reads succeed. */
+    private Duration backoff;
 
     private MetadataRefresher(InstanceMetadataClient client, TaskScheduler timer, Executor executor,
             AgentMetrics metrics, EventLog log, Duration refresh) {
@@ -86,6 +90,7 @@ final class MetadataRefresher {
                     log.info("Azure instance metadata readable again", "endpoint", client.uri());
                 }
                 failing = false;
+                backoff = null;
             }
             schedule(refresh);
         } catch (IOException e) {
@@ -96,13 +101,20 @@ final class MetadataRefresher {
     }
 
     private void failed(String reason) {
+        Duration retry;
         synchronized (this) {
+            backoff = backoff == null ? FIRST_RETRY : min(backoff.multipliedBy(2), RETRY);
+            retry = min(backoff, refresh);
             if (!failing) {
                 log.warn("cannot read Azure instance metadata; smtp_probe_azure_vm_info stays as it was",
-                        "endpoint", client.uri(), "error", reason, "retry_in", RETRY);
+                        "endpoint", client.uri(), "error", reason, "retry_in", retry);
             }
             failing = true;
         }
-        schedule(refresh.compareTo(RETRY) < 0 ? refresh : RETRY);
+        schedule(retry);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 }

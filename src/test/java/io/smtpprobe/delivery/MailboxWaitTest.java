@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMailUtil;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.smtpprobe.config.MailboxConfig;
 import io.smtpprobe.config.Secret;
 import io.smtpprobe.config.TlsConfig;
 import io.smtpprobe.probe.tls.TlsContexts;
+import io.smtpprobe.testing.GreenMailSetups;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MailboxWaitTest {
     @RegisterExtension
     static GreenMailExtension greenMail = new GreenMailExtension(
-            new ServerSetup[] {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.IMAPS.dynamicPort()});
+            GreenMailSetups.loopback(ServerSetupTest.SMTP, ServerSetupTest.IMAPS));
 
     private Mailbox open(GreenMailUser user) throws Exception {
         MailboxConfig config = new MailboxConfig("127.0.0.1", greenMail.getImaps().getPort(), "inbox",

@@ -17,6 +17,7 @@ import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.BacklogFullListener;
 import io.smtpprobe.testing.FakeDnsServer;
+import io.smtpprobe.testing.GreenMailSetups;
 import io.smtpprobe.testing.Http;
 import io.smtpprobe.testing.LineQueue;
 import io.smtpprobe.testing.SubethaRelay;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DaemonEndToEndTest {
     @RegisterExtension
-    static GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
+    static GreenMailExtension greenMail = new GreenMailExtension(GreenMailSetups.loopback(ServerSetupTest.SMTP));
 
     @TempDir
     Path dir;

@@ -5,11 +5,11 @@ import static io.smtpprobe.testing.SubethaRelay.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.smtpprobe.config.AuthMechanism;
 import io.smtpprobe.config.Mode;
 import io.smtpprobe.config.StartTls;
+import io.smtpprobe.testing.GreenMailSetups;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.SubethaRelay;
 import io.smtpprobe.testing.Targets;
@@ -32,7 +32,7 @@ class SmtpModeTest {
 
     @RegisterExtension
     static GreenMailExtension greenMail = new GreenMailExtension(
-            new ServerSetup[] {ServerSetupTest.SMTP.dynamicPort(), ServerSetupTest.SMTPS.dynamicPort()});
+            GreenMailSetups.loopback(ServerSetupTest.SMTP, ServerSetupTest.SMTPS));
 
     @TempDir
     static Path dir;

@@ -1,8 +1,9 @@
 package io.smtpprobe.testing;
 
+import com.icegreen.greenmail.base.GreenMailOperations;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import io.smtpprobe.testing.GreenMailSetups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +19,11 @@ public final class DeliveryFixture {
     /** GreenMail with SMTPS and IMAPS on ports of their own; {@link #users} before each test. */
     public static GreenMailExtension greenMail() {
         return new GreenMailExtension(
-                new ServerSetup[] {ServerSetupTest.SMTPS.dynamicPort(), ServerSetupTest.IMAPS.dynamicPort()});
+                GreenMailSetups.loopback(ServerSetupTest.SMTPS, ServerSetupTest.IMAPS));
     }
 
     /** The relay's user and the mailbox's, with {@link #RELAY_PASSWORD} and {@link #MAILBOX_PASSWORD}. */
-    public static void users(GreenMailExtension greenMail) {
+    public static void users(GreenMailOperations greenMail) {
         greenMail.setUser("relay@example.com", "relay", RELAY_PASSWORD);
         greenMail.setUser("inbox@example.com", "inbox", MAILBOX_PASSWORD);
     }
