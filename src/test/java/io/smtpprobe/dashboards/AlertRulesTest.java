@@ -3,6 +3,7 @@ package io.smtpprobe.dashboards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.smtpprobe.config.DeliveryConfig;
 import io.smtpprobe.testing.Promtool;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,11 +23,14 @@ class AlertRulesTest {
     /** The agent's default probe.interval (smtp-probe.yml(5)): result alerts must outlast one. */
     private static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofMinutes(5);
 
-    /** The alerts issues 5, 12 and 15 ask for, by name; the file may not silently drop one. */
+    /** The delivery probe's alert (issue 26): its results stand an interval of its own, not a probe round's. */
+    static final String DELIVERY_ALERT = "SmtpDeliveryFailing";
+
+    /** The alerts issues 5, 12, 15 and 26 ask for, by name; the file may not silently drop one. */
     private static final Set<String> REQUIRED_ALERTS = Set.of("Port25BlockedUnexpectedly", "Port25OpenUnexpectedly",
             "SmtpRelayFailing", "SmtpReceiverRejecting", "SmtpReceiverUnavailable", "SmtpTlsCertificateExpiringSoon",
             "SmtpNoEgress", "SmtpDnsUnavailable", "SmtpProbeFailingIntermittently", "SmtpFleetEgressFailing",
-            "SmtpProbeAgentDown", "SmtpProbeResultsStale", "SmtpProbeConfigReloadFailed");
+            "SmtpProbeAgentDown", "SmtpProbeResultsStale", "SmtpProbeConfigReloadFailed", DELIVERY_ALERT);
 
     /** One alert for many VMs; Alertmanager inhibits the per-VM ones under it, so it must fire first. */
     static final String FLEET_ALERT = "SmtpFleetEgressFailing";
@@ -85,6 +89,21 @@ class AlertRulesTest {
                         .isGreaterThan(DEFAULT_PROBE_INTERVAL.multipliedBy(2));
             }
         });
+    }
+
+    /**
+     * A delivery result stands for the delivery interval, and a delivery probe may take its delivery_timeout
+     * to end: the alert rides out one failed message at the defaults (one failure, then a slow success, holds 0
+     * for an interval plus the timeout) and keeps firing through a restart (the next message is due an interval
+     * after the last one sent, and may take the timeout).
+     */
+    @Test
+    void deliveryAlertRidesOutOneFailedMessageAndARestartAtTheDeliveryDefaults() {
+        JsonNode alert = RuleFile.alerts(rules).get(DELIVERY_ALERT);
+        Duration oneResult = DeliveryConfig.DEFAULT_INTERVAL.plus(DeliveryConfig.DEFAULT_DELIVERY_TIMEOUT);
+
+        assertThat(Durations.parse(alert.path("for").asText())).isGreaterThan(oneResult);
+        assertThat(Durations.parse(alert.path("keep_firing_for").asText())).isGreaterThan(oneResult);
     }
 
     /**

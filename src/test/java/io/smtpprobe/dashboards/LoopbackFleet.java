@@ -1,5 +1,7 @@
 package io.smtpprobe.dashboards;
 
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import io.smtpprobe.config.Config;
 import io.smtpprobe.config.ConfigLoader;
 import io.smtpprobe.daemon.AgentOptions;
@@ -12,7 +14,9 @@ import io.smtpprobe.http.AgentHttpServer;
 import io.smtpprobe.policy.PolicyTable;
 import io.smtpprobe.probe.Ticker;
 import io.smtpprobe.testing.BacklogFullListener;
+import io.smtpprobe.testing.DeliveryFixture;
 import io.smtpprobe.testing.FakeMetadataService;
+import io.smtpprobe.testing.GreenMailSetups;
 import io.smtpprobe.testing.ScriptedSmtpServer;
 import io.smtpprobe.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
@@ -43,10 +47,12 @@ import javax.net.ssl.SSLContext;
  * {@code smtp-probe run} starts it), each probing loopback servers that put it into one situation:
  * <ul>
  *   <li>vm-blocked (Enterprise Agreement, port 25 allowed): port 25 to an internet-routed address
- *       drops the connect (tcp_timeout, a path failure), a control on another port connects.
+ *       drops the connect (tcp_timeout, a path failure), a control on another port connects; its delivery
+ *       target cannot log in to the mailbox (mailbox_failed, SmtpDeliveryFailing).
  *   <li>vm-open (Pay-As-You-Go, port 25 blocked by policy; on "Azure" through a loopback instance
  *       metadata service): an SMTP server answers on port 25; the relay offers STARTTLS with a
- *       certificate expiring in 7 days and rejects AUTH; a receiving MX (role mx) greets with 554.
+ *       certificate expiring in 7 days and rejects AUTH; a receiving MX (role mx) greets with 554; a delivery
+ *       target sends through a second relay (GreenMail's SMTPS) and finds its message in GreenMail's IMAPS mailbox.
  *   <li>vm-noegress: port 25 and an internet-routed control on another port both drop the connect.
  *   <li>vm-reload and vm-down: one control that connects; the test reloads and stops them.
  * </ul>
@@ -117,9 +123,22 @@ final class LoopbackFleet implements AutoCloseable {
         FakeMetadataService metadata = serving(new FakeMetadataService(instanceMetadata(SUBSCRIPTION,
                 "5f0e2b1c-3a4d-4e5f-8a9b-0c1d2e3f4a5b", AZURE_VM_NAME, "rg-mail", LOCATION)));
 
+        // The delivery probe's relay and mailbox. Delivery targets run once at start and then every minute
+        // at the least, so each agent's first delivery result is what the alert and the panels see.
+        GreenMail mail = new GreenMail(GreenMailSetups.loopback(ServerSetupTest.SMTPS, ServerSetupTest.IMAPS));
+        mail.start();
+        serving(mail::stop);
+        DeliveryFixture.users(mail);
+        String goodRelay = target("relay-ok", "127.0.0.1", mail.getSmtps().getPort(), "smtps",
+                "    tls:\n      insecure_skip_verify: true\n    auth:\n      username: relay\n      password_file: "
+                        + DeliveryFixture.secret(dir, "relay-ok-password", DeliveryFixture.RELAY_PASSWORD) + "\n");
+        Path mailboxPassword = DeliveryFixture.secret(dir, "mailbox-password", DeliveryFixture.MAILBOX_PASSWORD);
+        Path wrongMailboxPassword = DeliveryFixture.secret(dir, "wrong-mailbox-password", "not-" + DeliveryFixture.MAILBOX_PASSWORD);
+
         String port25Dropped = target("mx-direct", dark.getHostAddress(), 25, "smtp", "    route: internet\n");
         String controlTarget = target("control", control.getHostAddress(), controlServer.port(), "tcp", "");
-        startAgent("vm-blocked", config("enterprise-agreement", null, port25Dropped + controlTarget));
+        startAgent("vm-blocked", config("enterprise-agreement", null, port25Dropped + controlTarget + goodRelay
+                + delivery("vm-blocked", mail.getImaps().getPort(), wrongMailboxPassword)));
         startAgent("vm-open", config("pay-as-you-go", metadata.endpoint().toString(),
                 target("mx-direct", open25.getHostAddress(), 25, "smtp", "    route: internet\n")
                         + target("relay", relayAddress.getHostAddress(), relay.port(), "submission",
@@ -128,7 +147,7 @@ final class LoopbackFleet implements AutoCloseable {
                         + target("receiver", rejecting.getHostAddress(), blocklisting.port(), "smtp",
                                 // smtp to a loopback (private) address would be guessed a smarthost (relay).
                                 "    expect: reachable\n    role: mx\n")
-                        + controlTarget));
+                        + controlTarget + goodRelay + delivery("vm-open", mail.getImaps().getPort(), mailboxPassword)));
         startAgent("vm-noegress", config("pay-as-you-go", null,
                 // No egress needs internet-routed evidence on another port too; loopback is private.
                 port25Dropped + target("control", dark.getHostAddress(), 443, "tcp", "    route: internet\n")));
@@ -241,6 +260,15 @@ final class LoopbackFleet implements AutoCloseable {
     private static String target(String name, String host, int port, String mode, String extra) {
         return "  - name: " + name + "\n    host: " + host + "\n    port: " + port + "\n    mode: " + mode + "\n"
                 + extra;
+    }
+
+    /** A delivery target {@code delivery} through {@code relay-ok} to GreenMail's IMAPS mailbox of user inbox. */
+    private String delivery(String vm, int imapsPort, Path mailboxPassword) {
+        return "  - name: delivery\n    mode: delivery\n    relay: relay-ok\n    mail_from: relay@example.com\n"
+                + "    rcpt_to: inbox@example.com\n    interval: 1m\n    delivery_timeout: 30s\n"
+                + "    state_file: " + dir.resolve(vm + "-delivery.last-sent") + "\n"
+                + "    mailbox:\n      host: 127.0.0.1\n      port: " + imapsPort + "\n      username: inbox\n"
+                + "      password_file: " + mailboxPassword + "\n      tls:\n        insecure_skip_verify: true\n";
     }
 
     private InetAddress address(int last) throws IOException {

@@ -52,7 +52,8 @@ class PrometheusEndToEndTest {
             "SmtpNoEgress", Set.of("vm-noegress"),
             "SmtpProbeAgentDown", Set.of("vm-down"),
             "SmtpProbeResultsStale", Set.of("vm-reload"),
-            "SmtpProbeConfigReloadFailed", Set.of("vm-reload")));
+            "SmtpProbeConfigReloadFailed", Set.of("vm-reload"),
+            "SmtpDeliveryFailing", Set.of("vm-blocked")));
 
     /**
      * Alerts no VM of this fleet is in the situation of, which must stay silent here: the fleet alert
