@@ -168,11 +168,11 @@ def stop(process):
 class SmtpProbe:
     """`smtp-probe run` with a generated config, on a random loopback port."""
 
-    def __init__(self, work, name, targets, interval, jitter, concurrency, opts):
+    def __init__(self, work, name, targets, interval, jitter, concurrency, opts, more_targets=""):
         self.port = free_port()
         self.config = os.path.join(work, name + ".yml")
         with open(self.config, "w") as out:
-            out.write(smtp_probe_config(targets, interval, jitter, concurrency))
+            out.write(smtp_probe_config(targets, interval, jitter, concurrency) + more_targets)
         self.log = open(os.path.join(work, name + ".log"), "w")
         self.started = time.monotonic()
         # As the unit starts it: the launcher (which execs the JVM, so the pid is the JVM's) with the unit's
@@ -223,6 +223,44 @@ class SmtpProbe:
 
 
 RUNNING = []
+
+
+class MailServer:
+    """GreenMail's SMTPS relay and IMAPS mailbox (the test main io.smtpprobe.testing.BenchMailServer), for a
+    delivery target; run-benchmark.sh puts the test classpath in SMTP_PROBE_BENCH_TEST_CLASSPATH."""
+
+    def __init__(self, work):
+        classpath = os.environ.get("SMTP_PROBE_BENCH_TEST_CLASSPATH")
+        if not classpath:
+            raise RuntimeError("SMTP_PROBE_BENCH_TEST_CLASSPATH is not set; run the benchmark through run-benchmark.sh")
+        self.dir = os.path.join(work, "mail")
+        os.makedirs(self.dir, exist_ok=True)
+        self.process = subprocess.Popen([os.path.join(JAVA_HOME, "bin", "java"), "-cp", classpath,
+                                         "io.smtpprobe.testing.BenchMailServer", self.dir],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.process.stdout.readline()
+        ports = dict(field.split("=") for field in line.split())
+        if set(ports) != {"smtps", "imaps"}:
+            stop(self.process)
+            raise RuntimeError("the GreenMail server did not start: %r" % line)
+        self.smtps, self.imaps = int(ports["smtps"]), int(ports["imaps"])
+
+    def delivery_targets(self, work):
+        """A relay target and a delivery target through it, as YAML list items to append to `targets:`."""
+        return "\n".join([
+            "  - name: relay", "    host: 127.0.0.1", "    port: %d" % self.smtps, "    mode: smtps",
+            "    tls:", "      insecure_skip_verify: true", "    auth:", "      username: relay",
+            "      password_file: %s" % os.path.join(self.dir, "relay-password"),
+            "  - name: delivery", "    mode: delivery", "    relay: relay", "    mail_from: relay@example.com",
+            "    rcpt_to: inbox@example.com", "    interval: 1m", "    delivery_timeout: 30s",
+            "    state_file: %s" % os.path.join(work, "delivery.last-sent"),
+            "    mailbox:", "      host: 127.0.0.1", "      port: %d" % self.imaps, "      username: inbox",
+            "      password_file: %s" % os.path.join(self.dir, "mailbox-password"),
+            "      tls:", "        insecure_skip_verify: true"]) + "\n"
+
+    def close(self):
+        self.process.stdin.close()
+        stop(self.process)
 
 
 def smtp_probe_config(targets, interval, jitter, concurrency):
@@ -508,6 +546,10 @@ def measure_memory(work, ports, bb, opts, seconds):
     # A twin with Native Memory Tracking (which costs memory of its own, so not the measured daemon): the
     # JVM's own account of what it committed, beside the measured daemon's mappings.
     twin = SmtpProbe(work, "memory-nmt", targets, "10s", "9s", 100, opts + ["-XX:NativeMemoryTracking=summary"])
+    # The same daemon with one delivery target more (a message every minute through GreenMail, found over IMAPS):
+    # what the opt-in delivery probe, its IMAP classes and its thread cost.
+    mail = MailServer(work)
+    with_delivery = SmtpProbe(work, "memory-delivery", targets, "10s", "9s", 100, opts, mail.delivery_targets(work))
     requests = blackbox_requests(targets)
 
     async def prometheus_like(until):
@@ -528,6 +570,8 @@ def measure_memory(work, ports, bb, opts, seconds):
         else:  # blackbox once per run, not once per runtime
             time.sleep(seconds)
         ours, theirs = rss_mib(daemon.pid), rss_mib(bb.pid) if bb else None
+        delivering = rss_mib(with_delivery.pid)
+        deliveries = delivery_results(with_delivery)
         threads = len(os.listdir("/proc/%d/task" % daemon.pid))
         # Read after VmRSS: jcmd's attach grows the JVM it asks.
         kinds, _ = footprint.classify(daemon.pid)
@@ -535,9 +579,21 @@ def measure_memory(work, ports, bb, opts, seconds):
     finally:
         daemon.close()
         twin.close()
+        with_delivery.close()
+        mail.close()
     log("VmRSS after %d s: smtp-probe %.1f MiB (%d threads), blackbox %s MiB" % (seconds, ours, threads, theirs))
+    log("VmRSS after %d s with a delivery target: %.1f MiB; its results: %s" % (seconds, delivering, deliveries))
     log("smtp-probe's resident memory by mapping, and NMT of its twin:\n" + footprint.table(kinds, nmt))
-    return {"smtp": ours, "bb": theirs, "seconds": seconds, "threads": threads, "breakdown": footprint.table(kinds, nmt)}
+    return {"smtp": ours, "bb": theirs, "seconds": seconds, "threads": threads, "breakdown": footprint.table(kinds, nmt),
+            "delivery": delivering, "deliveries": deliveries}
+
+
+def delivery_results(daemon):
+    """The delivery targets' outcomes from /status (a figure for a probe that never delivered would mislead)."""
+    status, body = http_get(daemon.port, "/status")
+    if status != 200:
+        return "/status answered %d" % status
+    return ", ".join("%s %s" % (d["target"], d["outcome"]) for d in json.loads(body).get("deliveries", [])) or "none yet"
 
 
 def measure_timing(work, ports, bb, opts, per_delay):
@@ -699,6 +755,9 @@ def rows_of(figures):
                  "%.1f" % m["bb"], ratio(m["smtp"], m["bb"]),
                  goal(m["smtp"] <= 64, "<= 64 MiB" + ("" if m["smtp"] <= 64 else ", over by %.1f MiB"
                                                      % (m["smtp"] - 64)))))
+    rows.append(("3. the same with one delivery target more (GreenMail relay and IMAPS mailbox, a message a minute;"
+                 " its outcomes: %s), MiB" % m["deliveries"], "%.1f (%+.1f)" % (m["delivery"], m["delivery"] - m["smtp"]),
+                 "", "", ""))
     for key, heap in (("scrape", ""),):
         s = figures[key]
         ours = s["smtp"]
@@ -773,7 +832,10 @@ def page(rows, labels, measured, figures, info, opts_source, opts, quick, load_b
             "- **3. Memory**: `VmRSS` after %d s of probing 100 targets (50 dropping, 25 greeting, 25 STARTTLS)"
             " every 10 s. smtp-probe: interval 10 s, jitter 9 s, concurrency 100, %d threads at the end; blackbox:"
             " each target scraped every 10 s, spread over the interval like Prometheus. Both ran at the same time."
-            % (m["seconds"], m["threads"]) + " Where smtp-probe's VmRSS went, from `/proc/PID/smaps` grouped by mapping"
+            % (m["seconds"], m["threads"]) + " Beside them a third smtp-probe on the same targets with a relay and a"
+            " delivery target more (GreenMail's SMTPS and IMAPS on loopback, `interval: 1m`): the row below the"
+            " memory row, and its difference to it, is what a configured delivery probe costs; without one, no"
+            " delivery or IMAP class loads (DeliveryClassLoadingTest)." + " Where smtp-probe's VmRSS went, from `/proc/PID/smaps` grouped by mapping"
             " (`src/bench/footprint.py`: heap, class space, metaspace and code cache as `jcmd` reports their"
             " addresses, a thread's stack by its stack pointer, malloc arenas by glibc's layout; read before `jcmd`"
             " attaches), and Native Memory Tracking's committed memory (`jcmd VM.native_memory summary`) of a twin"

@@ -47,6 +47,12 @@ else
     die "target/smtp-probe.jar is missing and there is no mvn to build it (apt-get install maven)"
 fi
 
+# The delivery target's relay and mailbox (measurement 3) is GreenMail, run from the test classes.
+(cd "$repo" && mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-test.classpath) \
+    || die "building the test classes or resolving their classpath failed (mvn test-compile dependency:build-classpath)"
+SMTP_PROBE_BENCH_TEST_CLASSPATH="$repo/target/test-classes:$repo/target/classes:$(cat "$repo/target/bench-test.classpath")"
+export SMTP_PROBE_BENCH_TEST_CLASSPATH
+
 # 1000 concurrent probes need more than the default 1024 descriptors per process.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 exec /usr/bin/python3 "$here/bench.py" "$@"
