@@ -13,6 +13,7 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
+import jakarta.mail.search.SearchTerm;
 import jakarta.mail.search.SubjectTerm;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -34,7 +35,7 @@ final class Mailbox implements AutoCloseable {
     private final MailboxConfig config;
     private final IMAPStore store;
     private final IMAPFolder folder;
-    /** The folder's message count at the last look, to tell whether anything came since. */
+    /** The message count the last look searched, less what it deleted: whether anything came since. */
     private int countAtLastLook = -1;
 
     private Mailbox(MailboxConfig config, IMAPStore store, IMAPFolder folder) {
@@ -146,10 +147,18 @@ final class Mailbox implements AutoCloseable {
      * @return whether the message with {@code token} was there
      */
     boolean takeProbeMessages(String token, Instant sent) throws MailboxFailedException {
+        return takeProbeMessages(token, sent, new SubjectTerm(ProbeMessage.SUBJECT_PREFIX.trim()));
+    }
+
+    /** {@link #takeProbeMessages(String, Instant)} with the search for probe messages given (tests time arrivals). */
+    boolean takeProbeMessages(String token, Instant sent, SearchTerm probeMessages) throws MailboxFailedException {
         try {
+            // The messages this look's search covers: one that lands after the search is reported by a later command
+            // of the look and must stay news, or the wait idles past it until its bound.
+            int searched = folder.getMessageCount();
             boolean found = false;
-            boolean deleted = false;
-            for (Message message : folder.search(new SubjectTerm(ProbeMessage.SUBJECT_PREFIX.trim()))) {
+            int deleted = 0;
+            for (Message message : folder.search(probeMessages)) {
                 String tokenOf = ProbeMessage.tokenOf(message);
                 boolean ours = token.equals(tokenOf);
                 // Another agent's message sent after ours may still be waited for: only older ones are left over.
@@ -158,13 +167,13 @@ final class Mailbox implements AutoCloseable {
                 if (ours || older) {
                     found |= ours;
                     message.setFlag(Flags.Flag.DELETED, true);
-                    deleted = true;
+                    deleted++;
                 }
             }
-            if (deleted) {
+            if (deleted > 0) {
                 folder.expunge();
             }
-            countAtLastLook = folder.getMessageCount();
+            countAtLastLook = searched - deleted;
             return found;
         } catch (MessagingException e) {
             throw failed(config, e);
