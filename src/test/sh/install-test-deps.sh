@@ -23,6 +23,7 @@ packages=(
   man-db groff        # renders the man pages
   postfix             # the real MTA of the simulated network (started by the test, never as a service)
   dovecot-core        # Postfix's SASL back end there (likewise)
+  dovecot-imapd dovecot-lmtpd  # the delivery probe's mailbox there: Postfix delivers by LMTP, the probe reads IMAPS
   # The libraries of Exim's daemon (exim4-daemon-light's Depends), which is unpacked below, not installed.
   libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0 libcrypt1
   jq curl openssl dpkg-dev
@@ -55,6 +56,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 for t in "${tools[@]}"; do
   command -v "$t" >/dev/null || { echo "install-test-deps: $t is still missing after install" >&2; exit 1; }
+done
+# Dovecot's IMAP and LMTP servers are programs of its own directory, not commands on PATH.
+for t in /usr/lib/dovecot/imap /usr/lib/dovecot/lmtp; do
+  [ -x "$t" ] || { echo "install-test-deps: $t is still missing after install" >&2; exit 1; }
 done
 
 # Exim for the simulated network. Debian's exim4-daemon-light conflicts with Postfix (both are the
