@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Waits with IDLE where the server offers it (RFC 2177: the server says EXISTS when the message lands), polling
- * otherwise. An IDLE is ended at its bound by touching the folder from the timer thread: Angus Mail's IMAPFolder
- * sends DONE before any other command on an idling connection.
+ * otherwise. An IDLE is ended at its bound by touching the folder from the timer thread, again and again until it
+ * is over: Angus Mail's IMAPFolder sends DONE before any other command on an idling connection.
  */
 final class MailboxWait implements ArrivalWait, AutoCloseable {
     /** Between two looks without IDLE. */
@@ -21,6 +21,11 @@ final class MailboxWait implements ArrivalWait, AutoCloseable {
      * how late a message is seen that lands in the instant between the NOOP before an IDLE and the IDLE.
      */
     static final Duration MAX_IDLE = Duration.ofMinutes(1);
+    /**
+     * A wake that comes before the IDLE has begun touches a folder that is not idling and is lost (the IDLE would run
+     * until the server next speaks: Dovecot waits 2 minutes), so it comes again this often until the IDLE is over.
+     */
+    static final Duration WAKE_AGAIN = Duration.ofMillis(200);
 
     private final ScheduledExecutorService timer;
 
@@ -40,8 +45,10 @@ final class MailboxWait implements ArrivalWait, AutoCloseable {
         if (mailbox.changedSinceLastLook()) {
             return;
         }
-        long millis = Math.max(1, Math.min(bound.toMillis(), MAX_IDLE.toMillis()));
-        ScheduledFuture<?> wake = timer.schedule(() -> touch(mailbox), millis, TimeUnit.MILLISECONDS);
+        // Rounded up: a bound cut short by its nanoseconds would leave a sliver for one more wait.
+        long millis = Math.max(1, Math.min((bound.toNanos() + 999_999) / 1_000_000, MAX_IDLE.toMillis()));
+        ScheduledFuture<?> wake = timer.scheduleWithFixedDelay(() -> touch(mailbox), millis, WAKE_AGAIN.toMillis(),
+                TimeUnit.MILLISECONDS);
         try {
             mailbox.folder().idle(true);
         } catch (MessagingException e) {
