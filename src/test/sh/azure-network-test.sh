@@ -16,12 +16,16 @@
 # service per situation (valid, self-signed and wrong-name certificates, submission with Dovecot
 # SASL, Dovecot stopped or absent, a connection limit, 554 at the greeting and at RCPT, 450 at RCPT,
 # a stopped server, a dropped private smarthost, an MTA-STS enforce domain; revision 3 adds postscreen,
-# reject_unknown_client_hostname and a greylisting access map) and two Dovecot instances, and Exim 4.96
+# reject_unknown_client_hostname and a greylisting access map; issue 26 a relay that delivers by LMTP or holds
+# the message) and three Dovecot instances (two SASL back ends, one mailbox store with IMAPS), and Exim 4.96
 # (Debian's exim4-daemon-light, which conflicts with Postfix: install-test-deps.sh unpacks it into
 # /var/cache/smtp-probe-test/exim4, or $SMTP_PROBE_TEST_CACHE/exim4, and it runs from there with a config of
 # the test's own), all inside the internet namespace with their files under the temporary directory.
 # Other clients (netsim-mail-client.py, openssl s_client, posttls-finger) first prove what each
 # server does; then smtp-probe is judged against revision 2 of the verdicts (README.md). Steps marked [r2] need it.
+# Steps marked [issue 26] judge the delivery probe: a message sent through the real Postfix and looked for over
+# IMAPS in the real Dovecot (delivered, held, a wrong mailbox password, an untrusted certificate, a late arrival),
+# by `check --only` (text, JSON) and by `smtp-probe run` (/status, /metrics, and a restart that sends nothing).
 #
 # Nothing leaves the namespaces: the vm's default route points at the router namespace, the router
 # knows only the two test networks, and no namespace is connected to the host's network.
@@ -33,7 +37,8 @@
 #   NETSIM_ARTIFACTS=DIR  keep the generated configs, JSON reports, scrapes and logs there (no keys)
 # Prints one line per step and ends with "netsim: N passed, M failed (K of them [r2])"; exits non-zero
 # on any failure.
-# Needs (Debian packages): iproute2 nftables dnsmasq-base jq curl openssl postfix dovecot-core python3,
+# Needs (Debian packages): iproute2 nftables dnsmasq-base jq curl openssl postfix dovecot-core dovecot-imapd
+# dovecot-lmtpd python3,
 # a JDK 17 and Maven, and Exim unpacked as above (src/test/sh/install-test-deps.sh does all of it).
 set -euo pipefail
 
@@ -135,6 +140,8 @@ require_tools() {
             || missing+=("$tool (Debian package $pkg)")
     done
     [[ -x $EXIM_ROOT/usr/sbin/exim4 ]] || missing+=("exim4 (exim4-daemon-light, unpacked into $EXIM_ROOT)")
+    [[ -x /usr/lib/dovecot/imap ]] || missing+=("Dovecot's IMAP server (Debian package dovecot-imapd)")
+    [[ -x /usr/lib/dovecot/lmtp ]] || missing+=("Dovecot's LMTP server (Debian package dovecot-lmtpd)")
     if ((${#missing[@]})); then
         die "required tools missing: ${missing[*]}; install them (src/test/sh/install-test-deps.sh) and run again"
     fi

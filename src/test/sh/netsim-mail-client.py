@@ -22,10 +22,18 @@ Standard library only (Debian package python3).
       "rcode N" when the answer is an error.
   netsim-mail-client.py mx NAME SERVER
       Likewise for the MX records: "PREFERENCE EXCHANGE" per line, the root as "." (a null MX).
+  netsim-mail-client.py imap HOST PORT --ca FILE --user USER --password-file FILE [--subject S]
+      Logs in over IMAPS (implicit TLS, the certificate checked against FILE for HOST) and prints
+      "messages N": how many messages in INBOX have a Subject with S (by default "smtp-probe
+      delivery", the delivery probe's); "login NO ..." when the login is refused, "tls verify-failed REASON" when
+      the certificate does not verify, "connect refused|timeout".
+  With --subject S, `smtp` also sends a message (DATA) with that Subject after RCPT TO and prints
+  "done 250 ..." with the server's answer to the message's end ("data CODE ..." when refused).
 The password is read from the file and never printed.
 """
 import argparse
 import base64
+import imaplib
 import random
 import smtplib
 import socket
@@ -110,8 +118,19 @@ def smtp(args):
             code, text = client.docmd("RCPT TO:", f"<{args.rcpt_to}>")
             if code != 250:
                 return f"rcpt {reply(code, text)}"
+        if args.subject:
+            step = "data"
+            message = (f"From: <{args.mail_from}>\r\nTo: <{args.rcpt_to}>\r\nSubject: {args.subject}\r\n"
+                       "\r\nsent by netsim-mail-client.py\r\n")
+            code, text = client.data(message)
+            if code != 250:
+                return f"data {reply(code, text)}"
+            data_reply = reply(code, text)
         step = "quit"
         code, text = client.docmd("QUIT")
+        if args.subject:
+            client.close()
+            return f"done {data_reply}"
         client.close()
         return f"done {reply(code, text)}"
     except ConnectionRefusedError:
@@ -124,6 +143,36 @@ def smtp(args):
         return f"greeting {reply(e.smtp_code, e.smtp_error)}"
     except (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError, ssl.SSLEOFError):
         return f"{step} closed"
+    except OSError as e:
+        return f"{step} error {e.strerror or e}"
+
+
+def imap(args):
+    context = ssl.create_default_context(cafile=args.ca)
+    with open(args.password_file, encoding="utf-8") as f:
+        password = f.read().strip()
+    step = "connect"
+    try:
+        client = imaplib.IMAP4_SSL(args.host, args.port, ssl_context=context, timeout=TIMEOUT)
+        step = "login"
+        try:
+            client.login(args.user, password)
+        except imaplib.IMAP4.error as e:
+            return f"login NO {' '.join(str(e).split())}"
+        step = "select"
+        status, data = client.select("INBOX")
+        if status != "OK":
+            return f"select {status} {data}"
+        step = "search"
+        status, data = client.search(None, "SUBJECT", f'"{args.subject}"')
+        client.logout()
+        return f"messages {len(data[0].split())}"
+    except ConnectionRefusedError:
+        return f"{step} refused"
+    except (socket.timeout, TimeoutError):
+        return f"{step} timeout"
+    except ssl.SSLCertVerificationError as e:
+        return f"tls verify-failed {e.verify_message}"
     except OSError as e:
         return f"{step} error {e.strerror or e}"
 
@@ -244,6 +293,14 @@ def main():
     s.add_argument("--password-file")
     s.add_argument("--mail-from")
     s.add_argument("--rcpt-to")
+    s.add_argument("--subject")
+    i = sub.add_parser("imap")
+    i.add_argument("host")
+    i.add_argument("port", type=int)
+    i.add_argument("--ca", required=True)
+    i.add_argument("--user", required=True)
+    i.add_argument("--password-file", required=True)
+    i.add_argument("--subject", default="smtp-probe delivery")
     g = sub.add_parser("greet")
     g.add_argument("host")
     g.add_argument("port", type=int)
@@ -256,7 +313,11 @@ def main():
     if args.command == "smtp":
         if args.user and not args.password_file:
             parser.error("--user needs --password-file")
+        if args.subject and not (args.mail_from and args.rcpt_to):
+            parser.error("--subject needs --mail-from and --rcpt-to")
         print(smtp(args))
+    elif args.command == "imap":
+        print(imap(args))
     elif args.command == "greet":
         print(greet(args.host, args.port, args.pregreet))
     else:
