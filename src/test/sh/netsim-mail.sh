@@ -1295,13 +1295,7 @@ scenario_mail_daemon() {
     else
         pass "$n: the submission password appears nowhere in the metrics, /status or the daemon's log"
     fi
-    kill -TERM "$daemon" 2>/dev/null || true
-    local stop_by=$((SECONDS + 15))
-    while kill -0 "$daemon" 2>/dev/null && ((SECONDS < stop_by)); do
-        sleep 0.2
-    done
-    kill -KILL "$daemon" 2>/dev/null || true
-    wait "$daemon" 2>/dev/null || true
+    mail_daemon_stop "$daemon"
 }
 
 mail_metric() {
@@ -1824,15 +1818,15 @@ mail_delivery_daemon_start() {
     done
 }
 
-# mail_delivery_daemon_stop: SIGTERM, at most 15s, then SIGKILL.
-mail_delivery_daemon_stop() {
-    local stop_by=$((SECONDS + 15))
-    kill -TERM "$DAEMON_PID" 2>/dev/null || true
-    while kill -0 "$DAEMON_PID" 2>/dev/null && ((SECONDS < stop_by)); do
+# mail_daemon_stop PID: SIGTERM, at most 15s, then SIGKILL; waits for it.
+mail_daemon_stop() {
+    local pid=$1 stop_by=$((SECONDS + 15))
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < stop_by)); do
         sleep 0.2
     done
-    kill -KILL "$DAEMON_PID" 2>/dev/null || true
-    wait "$DAEMON_PID" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
 }
 
 # mail_delivery_status PORT JQ SECONDS: polls /status into CHECK_JSON until JQ holds, at most SECONDS.
@@ -1875,14 +1869,14 @@ scenario_mail_delivery_daemon() {
     accepted=$(mail_relay_accepted)
     if mail_delivery_daemon_start "$port" "$state" "$cfg" "$log"; then pass "$n: /-/ready"; else
         fail "$n: not ready within 60s: $(tail -3 "$log")"
-        mail_delivery_daemon_stop
+        mail_daemon_stop "$DAEMON_PID"
         return 0
     fi
     # The delivery targets run one after another on their own thread, after readiness: two wait out 4s.
     CHECK_JSON="$WORK/mail-delivery-status.json"
     if mail_delivery_status "$port" '.deliveries | length == 5' 60; then pass "$n: /status lists all five deliveries"; else
         fail "$n: /status has not all five deliveries within 60s: $(jq -c '.deliveries' "$CHECK_JSON" 2>/dev/null)"
-        mail_delivery_daemon_stop
+        mail_daemon_stop "$DAEMON_PID"
         return 0
     fi
     in_vm curl -sf --max-time 2 "http://127.0.0.1:$port/metrics" -o "$metrics" || fail "$n: GET /metrics failed"
@@ -1913,7 +1907,7 @@ scenario_mail_delivery_daemon() {
     n="mail-delivery-restart [issue 26]"
     say "scenario mail-delivery-restart: the daemon stopped and started again with the same state directory"
     accepted=$(mail_relay_accepted)
-    mail_delivery_daemon_stop
+    mail_daemon_stop "$DAEMON_PID"
     for target in delivery delivery-held delivery-late; do
         if [[ -s $state/delivery-$target.last-sent ]]; then pass "$n: $target's send is recorded in \$STATE_DIRECTORY"; else
             fail "$n: no $state/delivery-$target.last-sent"; fi
@@ -1921,7 +1915,7 @@ scenario_mail_delivery_daemon() {
     local restarted=$SECONDS
     if mail_delivery_daemon_start "$port" "$state" "$cfg" "$log"; then pass "$n: /-/ready again"; else
         fail "$n: not ready again within 60s: $(tail -3 "$log")"
-        mail_delivery_daemon_stop
+        mail_daemon_stop "$DAEMON_PID"
         return 0
     fi
     # The two that sent nothing run at once again; the three that sent are due one interval after their send. A
@@ -1938,7 +1932,7 @@ scenario_mail_delivery_daemon() {
     expect_jq "$n" "10s after the restart only delivery-untrusted and delivery-wrong-password ran (mailbox_failed)" \
         '[.deliveries[] | .target + " " + .outcome] | sort == ["delivery-untrusted mailbox_failed", "delivery-wrong-password mailbox_failed"]'
     expect_fact "$n" "Postfix took no message after the restart" "^$accepted\$" "$(mail_relay_accepted)"
-    mail_delivery_daemon_stop
+    mail_daemon_stop "$DAEMON_PID"
 }
 
 scenarios_mail() {
